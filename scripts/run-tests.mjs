@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// Runs every *.test.ts under test/ with Node's test runner and tsx as the loader.
+// Extra arguments narrow the run: `npm run test:unit -- test/gateway` or a file path.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+function collect(path, out) {
+  if (statSync(path).isDirectory()) {
+    for (const name of readdirSync(path).sort()) collect(join(path, name), out);
+  } else if (path.endsWith('.test.ts')) {
+    out.push(path);
+  }
+  return out;
+}
+
+const roots = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
+const files = (roots.length > 0 ? roots : ['test']).flatMap((r) => collect(r, []));
+if (files.length === 0) {
+  console.error('no test files found');
+  process.exit(1);
+}
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...flags, ...files],
+  { stdio: 'inherit' },
+);
+process.exit(result.status ?? 1);

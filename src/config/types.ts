@@ -1,0 +1,154 @@
+/**
+ * The resolved configuration of a node: every key has its value (defaults applied, durations in
+ * milliseconds). Key names follow Centrifugo v6 wherever the feature is the same.
+ */
+
+/** Options of a channel namespace (or of channels without namespace). */
+export interface ChannelOptions {
+  /** Authenticated clients may subscribe without a subscription token. Default true. */
+  allow_subscribe_for_client: boolean;
+  /** Anonymous clients (empty user) may subscribe without a subscription token. Default false. */
+  allow_subscribe_for_anonymous: boolean;
+  /** Subscribers may publish from the client. Default false. */
+  allow_publish_for_subscriber: boolean;
+  /** Authenticated clients may publish from the client without subscribing. Default false. */
+  allow_publish_for_client: boolean;
+  /** Anonymous clients may publish from the client. Default false. */
+  allow_publish_for_anonymous: boolean;
+  /** Keep presence (who is subscribed). Default false. */
+  presence: boolean;
+  /** Send join/leave pushes to subscribers that ask for them. Default false. */
+  join_leave: boolean;
+  /** Send join/leave pushes to every subscriber. Default false. */
+  force_push_join_leave: boolean;
+  /** Subscribers may ask for presence. Default false. */
+  allow_presence_for_subscriber: boolean;
+  /** Authenticated clients may ask for presence without subscribing. Default false. */
+  allow_presence_for_client: boolean;
+  /** Subscribers may ask for history. Default false. */
+  allow_history_for_subscriber: boolean;
+  /** Authenticated clients may ask for history without subscribing. Default false. */
+  allow_history_for_client: boolean;
+  /** Channels with `#` are limited to the users listed after it (`dialog#42,43`). Default true. */
+  allow_user_limited_channels: boolean;
+  /** Publications kept per channel; 0 disables history. Default 0. */
+  history_size: number;
+  /** History retention after the last publish, ms ("300s" in files); 0 disables history. Default 0. */
+  history_ttl: number;
+  /** How long a stream's offset and epoch survive without a publish, ms. Default 30 days. */
+  history_meta_ttl: number;
+  /** Every subscriber gets recovery (needs history). Default false. */
+  force_recovery: boolean;
+  /** Clients may ask for recovery with `recoverable: true` (needs history). Default false. */
+  allow_recovery: boolean;
+  /** Every subscriber gets positioning: gaps in the stream are detected and repaired. Default false. */
+  force_positioning: boolean;
+  /** Clients may ask for positioning with `positioned: true`. Default false. */
+  allow_positioning: boolean;
+}
+
+export interface NamespaceConfig extends ChannelOptions {
+  /** The prefix before `:` in channel names of this namespace. */
+  name: string;
+}
+
+/** How tokens are verified. At least one key source must be set unless the client is insecure. */
+export interface TokenConfig {
+  /** HMAC secret for HS256/HS384/HS512. */
+  hmac_secret_key: string;
+  /** PEM RSA public key for RS256/384/512 and PS256/384/512. */
+  rsa_public_key: string;
+  /** PEM ECDSA public key for ES256/384/512. */
+  ecdsa_public_key: string;
+  /** PEM Ed25519 public key for EdDSA. */
+  ed25519_public_key: string;
+  /** JWKS URL; keys are fetched and cached. */
+  jwks_public_endpoint: string;
+  /** Required `aud`, when set. */
+  audience: string;
+  /** Required `iss`, when set. */
+  issuer: string;
+}
+
+export interface ClientConfig {
+  token: TokenConfig;
+  /** A separate key set for subscription tokens; when not enabled, `token` verifies them too. */
+  subscription_token: TokenConfig & { enabled: boolean };
+  /** Connect without a token as an anonymous user. Default false. */
+  allow_anonymous_connect_without_token: boolean;
+  /** Accept every connection without checking tokens (development only). Default false. */
+  insecure: boolean;
+  /** Origins allowed on the WebSocket upgrade (`*` wildcards allowed); empty allows all. */
+  allowed_origins: string[];
+  /** Server ping interval, ms. Default 25 000. */
+  ping_interval: number;
+  /** How long to wait for the pong after a ping, ms. Default 8 000. */
+  pong_timeout: number;
+  /** Grace period for an expired connection to refresh its token, ms. Default 25 000. */
+  expired_close_delay: number;
+  /** How long an open socket may stay without a connect command, ms. Default 10 000. */
+  stale_close_delay: number;
+  /** Channels per connection. Default 128. */
+  channel_limit: number;
+  /** Bytes waiting to be written per connection before it is closed as slow. Default 1 MiB. */
+  queue_max_size: number;
+  /** Connections per node; 0 means no limit. */
+  connection_limit: number;
+  /** Connections per user per node; 0 means no limit. */
+  user_connection_limit: number;
+  /** Commands per second per connection (burst of the same size); 0 means no limit. Default 100. */
+  command_rate_limit: number;
+  /** Most publications a client history call returns. Default 300. */
+  history_max_publication_limit: number;
+  /** Most publications a recovery returns; a larger gap is not recovered. Default 300. */
+  recovery_max_publication_limit: number;
+  /** How often a node refreshes its clients' presence entries, ms. Default 25 000. */
+  presence_update_interval: number;
+  subscribe_to_user_personal_channel: {
+    /** Each authenticated connection joins `#<user>` server-side. Default true. */
+    enabled: boolean;
+    /** Namespace of personal channels (`ns:#42`); empty means `#42`. */
+    personal_channel_namespace: string;
+  };
+}
+
+export interface Config {
+  http_server: {
+    /** Interface to listen on. Default "0.0.0.0". */
+    address: string;
+    /** Port; 0 picks a free one. Default 8000. */
+    port: number;
+  };
+  node: {
+    /** Unique node name in a cluster. Default "<hostname>:<port>". */
+    name: string;
+  };
+  log: {
+    level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  };
+  client: ClientConfig;
+  channel: {
+    /** Longest channel name, in characters. Default 255. */
+    max_length: number;
+    without_namespace: ChannelOptions;
+    namespaces: NamespaceConfig[];
+  };
+  http_api: {
+    /** Required in `X-API-Key` on every API call. */
+    key: string;
+    /** Accept API calls without a key (development only). Default false. */
+    insecure: boolean;
+    /** How long a publish idempotency key is remembered, ms. Default 300 000. */
+    idempotency_ttl: number;
+    /** Largest request body, bytes. Default 1 MiB. */
+    max_body_size: number;
+  };
+  websocket: {
+    /** Largest inbound frame, bytes; a larger one closes the connection (1009). Default 65 536. */
+    message_size_limit: number;
+  };
+  shutdown: {
+    /** How long a graceful stop waits for connections to close, ms. Default 10 000. */
+    timeout: number;
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * The engine's extension points. A node talks to other nodes and to shared state only through
+ * these interfaces; `memory/` implements them in-process, `redis/` across a cluster. Every
+ * implementation passes the same conformance suites in `test/conformance/`.
+ */
+import type { ClientInfo, Publication, StreamPosition } from '../protocol/types.js';
+
+/** How a channel keeps its history stream. */
+export interface HistoryOptions {
+  /** Publications kept; older ones are trimmed. Must be > 0. */
+  size: number;
+  /** Publications are dropped once the stream has had no publish for this long (ms). Must be > 0. */
+  ttlMs: number;
+  /** How long the stream's offset and epoch survive without a publish (ms). */
+  metaTtlMs: number;
+}
+
+export interface PublishOptions {
+  /** Append to the channel's history stream, atomically with the publish. */
+  history?: HistoryOptions;
+  /** A second publish with the same key in the same channel within `idempotencyTtlMs` returns the first result and delivers nothing. */
+  idempotencyKey?: string;
+  idempotencyTtlMs?: number;
+}
+
+export interface PublishResult {
+  /** Stream position of this publication, when the channel has history. */
+  position?: StreamPosition;
+  /** True when the idempotency key was seen before and nothing was delivered. */
+  suppressed: boolean;
+}
+
+/** What a broker delivers to its node: events of the channels the node subscribed, and control messages. */
+export type BrokerEvent =
+  | { type: 'publication'; channel: string; pub: Publication; epoch?: string }
+  | { type: 'join'; channel: string; info: ClientInfo }
+  | { type: 'leave'; channel: string; info: ClientInfo }
+  | { type: 'control'; data: string };
+
+export type BrokerEventHandler = (event: BrokerEvent) => void;
+
+/** Moves publications between nodes. Interest based: a node gets only the channels it subscribed. */
+export interface Broker {
+  /** Sets the handler for every event this node receives. Called once, before any subscribe. */
+  start(handler: BrokerEventHandler): Promise<void>;
+  /** Starts delivery of these channels to this node. Subscribing twice is a no-op. */
+  subscribe(channels: readonly string[]): Promise<void>;
+  /** Stops delivery of these channels to this node. */
+  unsubscribe(channels: readonly string[]): Promise<void>;
+  /**
+   * Publishes to every node subscribed to the channel. With `history`, the publication is first
+   * appended to the stream (getting the next offset) in the same atomic step, so nodes see offsets
+   * in order. `pub.offset` is ignored: the engine assigns it.
+   */
+  publish(channel: string, pub: Publication, options?: PublishOptions): Promise<PublishResult>;
+  publishJoin(channel: string, info: ClientInfo): Promise<void>;
+  publishLeave(channel: string, info: ClientInfo): Promise<void>;
+  /** Sends an opaque control message to every node, this one included. */
+  publishControl(data: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface HistoryQuery {
+  /** At most this many publications; 0 returns only the stream position; -1 returns all kept. */
+  limit: number;
+  /** Only publications after this offset (before it, with `reverse`). The epoch is not checked here. */
+  since?: { offset: number };
+  /** Newest first. */
+  reverse?: boolean;
+}
+
+export interface HistoryResult {
+  publications: Publication[];
+  /** The stream's current top: offset of the last publication and the epoch. */
+  position: StreamPosition;
+}
+
+/** Reads channel history streams written by `Broker.publish`. */
+export interface HistoryStore {
+  /**
+   * Reads a channel's stream. A channel that has no stream yet gets one (offset 0, a new epoch),
+   * so a subscriber learns a position before the first publication.
+   */
+  history(channel: string, query: HistoryQuery, metaTtlMs: number): Promise<HistoryResult>;
+  /** Drops the stream's publications; offset and epoch stay. */
+  remove(channel: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface PresenceStats {
+  numClients: number;
+  numUsers: number;
+}
+
+/** Who is in a channel. Entries expire unless refreshed, so a dead node's clients disappear. */
+export interface PresenceStore {
+  /** Adds or refreshes a client's entry; it expires `ttlMs` after the last add. */
+  add(channel: string, info: ClientInfo, ttlMs: number): Promise<void>;
+  remove(channel: string, clientId: string): Promise<void>;
+  /** Live entries by client id. */
+  presence(channel: string): Promise<Record<string, ClientInfo>>;
+  stats(channel: string): Promise<PresenceStats>;
+  close(): Promise<void>;
+}
+
+/** One node's view of the engine. */
+export interface Engine {
+  readonly broker: Broker;
+  readonly history: HistoryStore;
+  readonly presence: PresenceStore;
+  close(): Promise<void>;
+}
