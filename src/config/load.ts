@@ -1,0 +1,71 @@
+/** Builds the resolved {@link Config}: file < environment < flags, validated once. */
+import { ConfigError, type ConfigIssue } from './errors.js';
+import { formatKey, toConfigIssues } from './issues.js';
+import {
+  applyOverride,
+  type ConfigFlags,
+  type ConfigOverride,
+  collectOverrides,
+  overrideKey,
+} from './overrides.js';
+import { readConfigFile } from './read-file.js';
+import { configSchema } from './schema.js';
+import type { Config } from './types.js';
+
+/** Where {@link loadConfig} takes its settings from. */
+export interface LoadConfigOptions {
+  /** Config file (`.json`, `.yaml`, `.yml`); when absent, `SWITCHBOARD_CONFIG` names it; none is fine. */
+  file?: string;
+  /** Environment variables; `process.env` when absent. */
+  env?: NodeJS.ProcessEnv;
+  /** Command-line flags; they win over everything else. */
+  flags?: ConfigFlags;
+}
+
+/**
+ * Loads the configuration: the file (if any), then `SWITCHBOARD_*` environment variables, then flags,
+ * each replacing the keys it sets; then validates the result and applies defaults. `node.name` defaults
+ * to `<hostname>:<port>` with the final port.
+ *
+ * @throws {ConfigError} with every issue found; issues caused by a variable or flag are keyed by it,
+ *   e.g. `SWITCHBOARD_PORT (http_server.port)`.
+ */
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<Config> {
+  const env = options.env ?? process.env;
+  const file = options.file ?? (env['SWITCHBOARD_CONFIG'] || undefined);
+  const fromFile = file === undefined ? {} : await readConfigFile(file);
+  const { overrides, issues } = collectOverrides(env, options.flags ?? {});
+  const merged = overrides.reduce((raw, { path, value }) => applyOverride(raw, path, value), fromFile);
+  return validate(merged, overrides, issues, file);
+}
+
+/**
+ * Validates a plain object in the config file format (durations as strings) and applies defaults. Reads
+ * no file and no environment.
+ *
+ * @throws {ConfigError} with every issue found.
+ */
+export function resolveConfig(raw: unknown): Config {
+  return validate(raw, [], [], undefined);
+}
+
+/** The configuration with every default applied. */
+export function defaultConfig(): Config {
+  return resolveConfig({});
+}
+
+function validate(
+  raw: unknown,
+  overrides: readonly ConfigOverride[],
+  earlier: readonly ConfigIssue[],
+  file: string | undefined,
+): Config {
+  const result = configSchema.safeParse(raw);
+  if (result.success && earlier.length === 0) return result.data;
+  // The last override of a key is the one whose value was validated.
+  const sourceOf = new Map(overrides.map((o) => [formatKey(o.path), overrideKey(o.source, o.path)]));
+  const found = result.success ? [] : toConfigIssues(configSchema, result.error.issues);
+  const [first, ...rest] = [...earlier, ...found.map((i) => ({ ...i, key: sourceOf.get(i.key) ?? i.key }))];
+  if (first === undefined) throw new Error('unreachable: validation failed without issues');
+  throw new ConfigError([first, ...rest], file === undefined ? {} : { file });
+}

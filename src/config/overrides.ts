@@ -1,0 +1,106 @@
+/** Values from environment variables and command-line flags that replace what the config file says. */
+import type { ConfigIssue } from './errors.js';
+import { describeValue } from './fields.js';
+
+/** Command-line settings; each one, when set, wins over the environment and the file. */
+export interface ConfigFlags {
+  /** `http_server.port`; a string must be a decimal integer. */
+  port?: number | string;
+  /** `http_server.address`. */
+  address?: string;
+  /** `node.name`. */
+  nodeName?: string;
+  /** `log.level`. */
+  logLevel?: string;
+  /** `http_api.key`. */
+  apiKey?: string;
+  /** `client.token.hmac_secret_key`. */
+  tokenHmacSecret?: string;
+}
+
+/** One value set outside the file. */
+export interface ConfigOverride {
+  /** Where it goes in the file format, e.g. `['http_server', 'port']`. */
+  readonly path: readonly string[];
+  readonly value: unknown;
+  /** Where it came from, e.g. `SWITCHBOARD_PORT` or `--port`; used to key errors. */
+  readonly source: string;
+}
+
+/** Environment variables read by the loader and the config key each one sets. */
+export const CONFIG_ENV_VARS = {
+  SWITCHBOARD_PORT: ['http_server', 'port'],
+  SWITCHBOARD_ADDRESS: ['http_server', 'address'],
+  SWITCHBOARD_TOKEN_HMAC_SECRET: ['client', 'token', 'hmac_secret_key'],
+  SWITCHBOARD_API_KEY: ['http_api', 'key'],
+  SWITCHBOARD_NODE_NAME: ['node', 'name'],
+  SWITCHBOARD_LOG_LEVEL: ['log', 'level'],
+} as const satisfies Record<string, readonly string[]>;
+
+/** Flags, the name they are reported under, and the config key each one sets. */
+const FLAGS = {
+  port: { name: '--port', path: ['http_server', 'port'] },
+  address: { name: '--address', path: ['http_server', 'address'] },
+  nodeName: { name: '--node-name', path: ['node', 'name'] },
+  logLevel: { name: '--log-level', path: ['log', 'level'] },
+  apiKey: { name: '--api-key', path: ['http_api', 'key'] },
+  tokenHmacSecret: { name: '--token-hmac-secret', path: ['client', 'token', 'hmac_secret_key'] },
+} as const satisfies Record<keyof ConfigFlags, { name: string; path: readonly string[] }>;
+
+/** `SWITCHBOARD_PORT (http_server.port)`: the key of an issue caused by an override. */
+export function overrideKey(source: string, path: readonly string[]): string {
+  return `${source} (${path.join('.')})`;
+}
+
+/**
+ * Collects the overrides from `env` then `flags`, so a flag comes after (and wins over) the variable for
+ * the same key. Empty environment variables count as unset. Ports given as strings are converted here;
+ * every other check is left to the schema.
+ */
+export function collectOverrides(
+  env: NodeJS.ProcessEnv,
+  flags: ConfigFlags,
+): { overrides: ConfigOverride[]; issues: ConfigIssue[] } {
+  const overrides: ConfigOverride[] = [];
+  const issues: ConfigIssue[] = [];
+  const add = (source: string, path: readonly string[], value: unknown): void => {
+    if (path.join('.') === 'http_server.port' && typeof value === 'string') {
+      if (!/^\d+$/.test(value)) {
+        issues.push({
+          key: overrideKey(source, path),
+          message: `expected an integer port from 0 to 65535, got ${describeValue(value)}`,
+        });
+        return;
+      }
+      overrides.push({ source, path, value: Number(value) });
+      return;
+    }
+    overrides.push({ source, path, value });
+  };
+  for (const [name, path] of Object.entries(CONFIG_ENV_VARS)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') add(name, path, value);
+  }
+  for (const [flag, { name, path }] of Object.entries(FLAGS)) {
+    const value = flags[flag as keyof ConfigFlags];
+    if (value !== undefined) add(name, path, value);
+  }
+  return { overrides, issues };
+}
+
+/**
+ * Returns a copy of `target` with `value` at `path`, creating missing sections. A section that is present
+ * but not a mapping is left alone so that validation reports it against the file.
+ */
+export function applyOverride(
+  target: Record<string, unknown>,
+  path: readonly string[],
+  value: unknown,
+): Record<string, unknown> {
+  const [head, ...rest] = path;
+  if (head === undefined) return target;
+  if (rest.length === 0) return { ...target, [head]: value };
+  const child = target[head] ?? {};
+  if (typeof child !== 'object' || child === null || Array.isArray(child)) return target;
+  return { ...target, [head]: applyOverride(child as Record<string, unknown>, rest, value) };
+}

@@ -1,0 +1,252 @@
+/**
+ * The config file format: snake_case keys exactly as in {@link Config}, durations as strings. Parsing a
+ * file's contents with {@link configSchema} yields the resolved {@link Config} with every default applied.
+ */
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import {
+  bool,
+  count,
+  describeValue,
+  duration,
+  oneOf,
+  port,
+  positiveCount,
+  section,
+  text,
+  textList,
+} from './fields.js';
+import type { ChannelOptions, Config } from './types.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const MIB = 1024 * 1024;
+
+/** Log levels, lowest first. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/** What a namespace name may contain. */
+export const NAMESPACE_NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
+
+/** Channel options with their defaults, shared by `without_namespace` and every namespace. */
+const channelOptionsShape = {
+  allow_subscribe_for_client: bool(true),
+  allow_subscribe_for_anonymous: bool(false),
+  allow_publish_for_subscriber: bool(false),
+  allow_publish_for_client: bool(false),
+  allow_publish_for_anonymous: bool(false),
+  presence: bool(false),
+  join_leave: bool(false),
+  force_push_join_leave: bool(false),
+  allow_presence_for_subscriber: bool(false),
+  allow_presence_for_client: bool(false),
+  allow_history_for_subscriber: bool(false),
+  allow_history_for_client: bool(false),
+  allow_user_limited_channels: bool(true),
+  history_size: count(0),
+  history_ttl: duration(0),
+  history_meta_ttl: duration(30 * DAY_MS),
+  force_recovery: bool(false),
+  allow_recovery: bool(false),
+  force_positioning: bool(false),
+  allow_positioning: bool(false),
+};
+
+/** Options that only make sense for a channel that keeps history. */
+const NEEDS_HISTORY = ['force_recovery', 'allow_recovery', 'force_positioning', 'allow_positioning'] as const;
+
+/** Cross-field rules of one set of channel options; issues point at the key to change. */
+function checkChannelOptions(options: ChannelOptions, ctx: z.RefinementCtx): void {
+  const issue = (key: keyof ChannelOptions, message: string): void => {
+    ctx.addIssue({ code: 'custom', path: [key], message, input: options[key] });
+  };
+  const { history_size: size, history_ttl: ttl } = options;
+  if (size > 0 && ttl === 0) {
+    issue('history_ttl', `history_size is ${size}, so expected a history_ttl greater than zero like "300s"`);
+  }
+  if (ttl > 0 && size === 0) {
+    issue('history_size', `history_ttl is set, so expected a history_size greater than zero like 100`);
+  }
+  const hasHistory = size > 0 && ttl > 0;
+  for (const key of NEEDS_HISTORY) {
+    if (options[key] && !hasHistory) {
+      issue(key, `${key} needs history: expected history_size > 0 and history_ttl > 0, or ${key}: false`);
+    }
+  }
+  if (hasHistory && options.history_meta_ttl < ttl) {
+    issue(
+      'history_meta_ttl',
+      `expected a history_meta_ttl at least as long as history_ttl (${ttl} ms), got ${options.history_meta_ttl} ms`,
+    );
+  }
+}
+
+const channelOptionsSchema = section(channelOptionsShape).superRefine(checkChannelOptions);
+
+const namespaceSchema = z
+  .strictObject(
+    {
+      name: z
+        .string({
+          error: (issue) =>
+            issue.input === undefined
+              ? 'missing: every namespace needs a name, like "chat"'
+              : `expected a namespace name (a string), got ${describeValue(issue.input)}`,
+        })
+        .regex(NAMESPACE_NAME_PATTERN, {
+          error: (issue) =>
+            `expected a name of letters, digits, "_", "." or "-", got ${describeValue(issue.input)}`,
+        }),
+      ...channelOptionsShape,
+    },
+    {
+      error: (issue) =>
+        issue.code === 'invalid_type'
+          ? `expected a namespace (a mapping with at least "name"), got ${describeValue(issue.input)}`
+          : undefined,
+    },
+  )
+  .superRefine(checkChannelOptions);
+
+const namespacesSchema = z
+  .array(namespaceSchema, {
+    error: (issue) => `expected a list of namespaces, got ${describeValue(issue.input)}`,
+  })
+  .default(() => [])
+  .superRefine((namespaces, ctx) => {
+    const seen = new Map<string, number>();
+    namespaces.forEach((namespace, index) => {
+      const first = seen.get(namespace.name);
+      if (first === undefined) {
+        seen.set(namespace.name, index);
+      } else {
+        ctx.addIssue({
+          code: 'custom',
+          path: [index, 'name'],
+          input: namespace.name,
+          message: `expected a unique name, got "${namespace.name}" again (first at namespaces[${first}])`,
+        });
+      }
+    });
+  });
+
+const tokenShape = {
+  hmac_secret_key: text(),
+  rsa_public_key: text(),
+  ecdsa_public_key: text(),
+  ed25519_public_key: text(),
+  jwks_public_endpoint: text(),
+  audience: text(),
+  issuer: text(),
+};
+
+/** True when a token section names at least one source of verification keys. */
+function hasKeySource(token: { [K in keyof typeof tokenShape]: string }): boolean {
+  return (
+    token.hmac_secret_key !== '' ||
+    token.rsa_public_key !== '' ||
+    token.ecdsa_public_key !== '' ||
+    token.ed25519_public_key !== '' ||
+    token.jwks_public_endpoint !== ''
+  );
+}
+
+const clientSchema = section({
+  token: section(tokenShape),
+  subscription_token: section({ enabled: bool(false), ...tokenShape }).superRefine((token, ctx) => {
+    if (token.enabled && !hasKeySource(token)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['enabled'],
+        input: true,
+        message:
+          'subscription tokens are enabled, so expected a key source in client.subscription_token ' +
+          '(hmac_secret_key, rsa_public_key, ecdsa_public_key, ed25519_public_key or jwks_public_endpoint)',
+      });
+    }
+  }),
+  allow_anonymous_connect_without_token: bool(false),
+  insecure: bool(false),
+  allowed_origins: textList(),
+  ping_interval: duration(25_000),
+  pong_timeout: duration(8_000),
+  expired_close_delay: duration(25_000),
+  stale_close_delay: duration(10_000, { positive: true }),
+  channel_limit: count(128),
+  queue_max_size: positiveCount(MIB),
+  connection_limit: count(0),
+  user_connection_limit: count(0),
+  command_rate_limit: count(100),
+  history_max_publication_limit: count(300),
+  recovery_max_publication_limit: count(300),
+  presence_update_interval: duration(25_000, { positive: true }),
+  subscribe_to_user_personal_channel: section({
+    enabled: bool(true),
+    personal_channel_namespace: text(),
+  }),
+}).superRefine((client, ctx) => {
+  if (client.pong_timeout === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['pong_timeout'],
+      input: client.pong_timeout,
+      message: 'expected a pong_timeout greater than zero like "8s", got 0',
+    });
+  } else if (client.ping_interval <= client.pong_timeout) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ping_interval'],
+      input: client.ping_interval,
+      message:
+        `expected a ping_interval longer than pong_timeout (${client.pong_timeout} ms), ` +
+        `got ${client.ping_interval} ms`,
+    });
+  }
+});
+
+/**
+ * The config file schema. Input: the parsed file (unknown keys fail, durations are strings). Output: the
+ * resolved {@link Config}; `node.name` defaults to `<hostname>:<port>` using the resolved port.
+ */
+export const configSchema = z
+  .strictObject(
+    {
+      http_server: section({ address: text('0.0.0.0'), port: port(8000) }),
+      node: section({
+        name: z.string({ error: (i) => `expected a string, got ${describeValue(i.input)}` }).optional(),
+      }),
+      log: section({ level: oneOf(LOG_LEVELS, 'info') }),
+      client: clientSchema,
+      channel: section({
+        max_length: positiveCount(255),
+        without_namespace: channelOptionsSchema,
+        namespaces: namespacesSchema,
+      }),
+      http_api: section({
+        key: text(),
+        insecure: bool(false),
+        idempotency_ttl: duration(300_000),
+        max_body_size: positiveCount(MIB),
+      }),
+      websocket: section({ message_size_limit: positiveCount(65_536) }),
+      shutdown: section({ timeout: duration(10_000) }),
+    },
+    {
+      error: (issue) =>
+        issue.code === 'invalid_type'
+          ? `expected a mapping of config sections, got ${describeValue(issue.input)}`
+          : undefined,
+    },
+  )
+  // An empty name means "not set", so a blank env var or flag cannot produce a nameless node.
+  .transform((file) => ({
+    ...file,
+    node: { name: file.node.name || `${hostname()}:${file.http_server.port}` },
+  }));
+
+/** The shape of a config file before defaults, as accepted by {@link configSchema}. */
+export type ConfigFile = z.input<typeof configSchema>;
+
+/** Compile-time guard: the schema's output and {@link Config} must be the same type, key for key. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const schemaMatchesConfig: Same<z.output<typeof configSchema>, Config> = true;
+void schemaMatchesConfig;

@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { hostname } from 'node:os';
+import { describe, it } from 'node:test';
+import { type ChannelOptions, type Config, defaultConfig, resolveConfig } from '../../src/config/index.js';
+
+const MIB = 1024 * 1024;
+
+const channelDefaults: ChannelOptions = {
+  allow_subscribe_for_client: true,
+  allow_subscribe_for_anonymous: false,
+  allow_publish_for_subscriber: false,
+  allow_publish_for_client: false,
+  allow_publish_for_anonymous: false,
+  presence: false,
+  join_leave: false,
+  force_push_join_leave: false,
+  allow_presence_for_subscriber: false,
+  allow_presence_for_client: false,
+  allow_history_for_subscriber: false,
+  allow_history_for_client: false,
+  allow_user_limited_channels: true,
+  history_size: 0,
+  history_ttl: 0,
+  history_meta_ttl: 30 * 24 * 60 * 60 * 1000,
+  force_recovery: false,
+  allow_recovery: false,
+  force_positioning: false,
+  allow_positioning: false,
+};
+
+const emptyToken = {
+  hmac_secret_key: '',
+  rsa_public_key: '',
+  ecdsa_public_key: '',
+  ed25519_public_key: '',
+  jwks_public_endpoint: '',
+  audience: '',
+  issuer: '',
+};
+
+/** Every key with the default documented in src/config/types.ts. */
+const expectedDefaults: Config = {
+  http_server: { address: '0.0.0.0', port: 8000 },
+  node: { name: `${hostname()}:8000` },
+  log: { level: 'info' },
+  client: {
+    token: emptyToken,
+    subscription_token: { enabled: false, ...emptyToken },
+    allow_anonymous_connect_without_token: false,
+    insecure: false,
+    allowed_origins: [],
+    ping_interval: 25_000,
+    pong_timeout: 8_000,
+    expired_close_delay: 25_000,
+    stale_close_delay: 10_000,
+    channel_limit: 128,
+    queue_max_size: MIB,
+    connection_limit: 0,
+    user_connection_limit: 0,
+    command_rate_limit: 100,
+    history_max_publication_limit: 300,
+    recovery_max_publication_limit: 300,
+    presence_update_interval: 25_000,
+    subscribe_to_user_personal_channel: { enabled: true, personal_channel_namespace: '' },
+  },
+  channel: { max_length: 255, without_namespace: channelDefaults, namespaces: [] },
+  http_api: { key: '', insecure: false, idempotency_ttl: 300_000, max_body_size: MIB },
+  websocket: { message_size_limit: 65_536 },
+  shutdown: { timeout: 10_000 },
+};
+
+describe('defaults', () => {
+  it('defaultConfig() has every key with its documented default', () => {
+    assert.deepEqual(defaultConfig(), expectedDefaults);
+  });
+
+  it('spot-checks every top-level section', () => {
+    const config = defaultConfig();
+    assert.equal(config.http_server.port, 8000);
+    assert.equal(config.http_server.address, '0.0.0.0');
+    assert.equal(config.node.name, `${hostname()}:8000`);
+    assert.equal(config.log.level, 'info');
+    assert.equal(config.client.ping_interval, 25_000);
+    assert.equal(config.client.pong_timeout, 8_000);
+    assert.equal(config.client.channel_limit, 128);
+    assert.equal(config.client.subscribe_to_user_personal_channel.enabled, true);
+    assert.equal(config.client.token.hmac_secret_key, '');
+    assert.equal(config.channel.max_length, 255);
+    assert.equal(config.channel.without_namespace.allow_subscribe_for_client, true);
+    assert.equal(config.channel.without_namespace.history_meta_ttl, 2_592_000_000);
+    assert.deepEqual(config.channel.namespaces, []);
+    assert.equal(config.http_api.idempotency_ttl, 300_000);
+    assert.equal(config.http_api.max_body_size, MIB);
+    assert.equal(config.websocket.message_size_limit, 65_536);
+    assert.equal(config.shutdown.timeout, 10_000);
+  });
+
+  it('resolveConfig({}) equals defaultConfig()', () => {
+    assert.deepEqual(resolveConfig({}), defaultConfig());
+  });
+
+  it('returns fresh objects each time', () => {
+    const first = defaultConfig();
+    first.client.allowed_origins.push('https://example.com');
+    first.channel.namespaces.push({ name: 'x', ...channelDefaults });
+    const second = defaultConfig();
+    assert.deepEqual(second.client.allowed_origins, []);
+    assert.deepEqual(second.channel.namespaces, []);
+  });
+
+  it('fills unspecified namespace options with the namespace defaults', () => {
+    const config = resolveConfig({
+      channel: {
+        without_namespace: { presence: true, history_size: 10, history_ttl: '60s' },
+        namespaces: [{ name: 'chat', join_leave: true }],
+      },
+    });
+    // Namespaces take the defaults, not the values of without_namespace.
+    assert.deepEqual(config.channel.namespaces, [{ name: 'chat', ...channelDefaults, join_leave: true }]);
+    assert.equal(config.channel.without_namespace.presence, true);
+  });
+
+  it('keeps values that are given and converts durations to milliseconds', () => {
+    const config = resolveConfig({
+      http_server: { port: 9001 },
+      client: { ping_interval: '1m', pong_timeout: '15s', allowed_origins: ['https://*.example.com'] },
+      channel: { namespaces: [{ name: 'feed', history_size: 100, history_ttl: '5m', force_recovery: true }] },
+      http_api: { idempotency_ttl: '1h30m' },
+      shutdown: { timeout: 0 },
+    });
+    assert.equal(config.client.ping_interval, 60_000);
+    assert.equal(config.client.pong_timeout, 15_000);
+    assert.deepEqual(config.client.allowed_origins, ['https://*.example.com']);
+    assert.equal(config.channel.namespaces[0]?.history_ttl, 300_000);
+    assert.equal(config.channel.namespaces[0]?.force_recovery, true);
+    assert.equal(config.http_api.idempotency_ttl, 5_400_000);
+    assert.equal(config.shutdown.timeout, 0);
+  });
+
+  it('defaults node.name to <hostname>:<port> with the resolved port', () => {
+    assert.equal(resolveConfig({ http_server: { port: 9001 } }).node.name, `${hostname()}:9001`);
+    assert.equal(resolveConfig({ node: { name: 'edge-1' } }).node.name, 'edge-1');
+  });
+});
