@@ -1,0 +1,89 @@
+/**
+ * Whether a client may subscribe, publish, read presence or read history in a channel. Pure
+ * functions of a {@link PermissionContext}; each returns the protocol error code to reply with, or
+ * null when the action is allowed.
+ */
+import type { ChannelOptions } from '../config/types.js';
+import { ErrorCode } from '../protocol/codes.js';
+import type { ChannelRules } from './channel-rules.js';
+
+/** What a permission check looks at. */
+export interface PermissionContext {
+  /** The connection's user; `''` is anonymous. */
+  user: string;
+  channel: string;
+  /** Options of the channel's namespace (from {@link ChannelRules.namespaceOf}). */
+  options: ChannelOptions;
+  /** Whether the connection is subscribed to the channel. */
+  subscribed: boolean;
+  /** Whether the client sent a subscription token the caller verified for this channel and user. */
+  hasSubscriptionToken: boolean;
+  rules: ChannelRules;
+}
+
+/**
+ * Subscribe. A verified subscription token grants it. Without one: private channels are refused;
+ * user-limited channels (`#` with `allow_user_limited_channels`) admit exactly the listed users;
+ * other channels follow `allow_subscribe_for_client` (authenticated) or
+ * `allow_subscribe_for_anonymous` (anonymous).
+ */
+export function canSubscribe(ctx: PermissionContext): ErrorCode | null {
+  if (ctx.hasSubscriptionToken) return null;
+  if (ctx.rules.isPrivate(ctx.channel)) return ErrorCode.PermissionDenied;
+  if (ctx.options.allow_user_limited_channels) {
+    const users = ctx.rules.allowedUsers(ctx.channel);
+    if (users !== null) {
+      return ctx.user !== '' && users.includes(ctx.user) ? null : ErrorCode.PermissionDenied;
+    }
+  }
+  const allowed =
+    ctx.user === '' ? ctx.options.allow_subscribe_for_anonymous : ctx.options.allow_subscribe_for_client;
+  return allowed ? null : ErrorCode.PermissionDenied;
+}
+
+/**
+ * Publish from the client. Granted by any option that applies: `allow_publish_for_client`
+ * (authenticated), `allow_publish_for_anonymous` (anonymous), `allow_publish_for_subscriber`
+ * (subscribed).
+ */
+export function canPublish(ctx: PermissionContext): ErrorCode | null {
+  const { options } = ctx;
+  const allowed =
+    (ctx.user !== '' && options.allow_publish_for_client) ||
+    (ctx.user === '' && options.allow_publish_for_anonymous) ||
+    (ctx.subscribed && options.allow_publish_for_subscriber);
+  return allowed ? null : ErrorCode.PermissionDenied;
+}
+
+/**
+ * Presence and presence stats. `ErrorCode.NotAvailable` unless the namespace keeps presence; then
+ * granted by `allow_presence_for_subscriber` (subscribed) or `allow_presence_for_client`
+ * (authenticated).
+ */
+export function canPresence(ctx: PermissionContext): ErrorCode | null {
+  const { options } = ctx;
+  if (!options.presence) return ErrorCode.NotAvailable;
+  const allowed =
+    (ctx.subscribed && options.allow_presence_for_subscriber) ||
+    (ctx.user !== '' && options.allow_presence_for_client);
+  return allowed ? null : ErrorCode.PermissionDenied;
+}
+
+/**
+ * History. `ErrorCode.NotAvailable` unless the namespace keeps history (`history_size` and
+ * `history_ttl` both > 0); then granted by `allow_history_for_subscriber` (subscribed) or
+ * `allow_history_for_client` (authenticated).
+ */
+export function canHistory(ctx: PermissionContext): ErrorCode | null {
+  const { options } = ctx;
+  if (!hasHistory(options)) return ErrorCode.NotAvailable;
+  const allowed =
+    (ctx.subscribed && options.allow_history_for_subscriber) ||
+    (ctx.user !== '' && options.allow_history_for_client);
+  return allowed ? null : ErrorCode.PermissionDenied;
+}
+
+/** Whether channels with these options keep a history stream. */
+export function hasHistory(options: ChannelOptions): boolean {
+  return options.history_size > 0 && options.history_ttl > 0;
+}

@@ -1,0 +1,174 @@
+/**
+ * Verifies connection and subscription JWTs with `jose` against the configured keys, and checks the
+ * claims Switchboard reads. Whether a subscription token's `sub` and `channel` match the connection
+ * and the channel being subscribed is the caller's check.
+ */
+import { errors, type JWTPayload, jwtVerify } from 'jose';
+import type { Config, TokenConfig } from '../config/types.js';
+import { KeySet } from './key-set.js';
+import { TokenError } from './token-error.js';
+import type { ConnectTokenClaims, SubscriptionTokenClaims } from './types.js';
+
+/** Options of a {@link TokenVerifier}. */
+export interface TokenVerifierOptions {
+  /** Seconds of clock skew allowed on `exp` and `nbf`. Default 0. */
+  clockToleranceSeconds?: number;
+  /** Timeout of a JWKS fetch, ms. Default 5 000. */
+  jwksTimeoutMs?: number;
+}
+
+type TokenKind = 'connection' | 'subscription';
+
+/**
+ * Verifies tokens. Accepts exactly the algorithms of the configured keys: HS256/384/512 with
+ * `hmac_secret_key`, RS256/384/512 and PS256/384/512 with `rsa_public_key`, the ES algorithm of the
+ * curve of `ecdsa_public_key`, EdDSA with `ed25519_public_key`, and any public-key algorithm through
+ * `jwks_public_endpoint`. Every failure is a {@link TokenError}.
+ */
+export class TokenVerifier {
+  readonly #connect: KeySet;
+  readonly #subscription: KeySet;
+  readonly #clockTolerance: number;
+
+  /**
+   * @param connect keys of connection tokens (`client.token`).
+   * @param subscription keys of subscription tokens (`client.subscription_token`); when undefined the
+   *   connection keys verify subscription tokens too.
+   * @throws {TokenKeyError} when a configured key cannot be used.
+   */
+  constructor(connect: TokenConfig, subscription?: TokenConfig, options: TokenVerifierOptions = {}) {
+    const clockTolerance = options.clockToleranceSeconds ?? 0;
+    if (!Number.isFinite(clockTolerance) || clockTolerance < 0) {
+      throw new RangeError(`clockToleranceSeconds must be a finite number >= 0, got ${clockTolerance}`);
+    }
+    this.#clockTolerance = clockTolerance;
+    const keyOptions = options.jwksTimeoutMs === undefined ? {} : { jwksTimeoutMs: options.jwksTimeoutMs };
+    this.#connect = new KeySet(connect, { ...keyOptions, configPath: 'client.token' });
+    this.#subscription =
+      subscription === undefined
+        ? this.#connect
+        : new KeySet(subscription, { ...keyOptions, configPath: 'client.subscription_token' });
+  }
+
+  /** A verifier for a resolved configuration: the subscription keys are used when enabled. */
+  static fromConfig(config: Pick<Config, 'client'>, options?: TokenVerifierOptions): TokenVerifier {
+    const { token, subscription_token } = config.client;
+    return new TokenVerifier(token, subscription_token.enabled ? subscription_token : undefined, options);
+  }
+
+  /**
+   * Verifies a connection token. `sub` must be a string (`''` is an anonymous user); `channels`, when
+   * present, an array of strings. A token carrying a `channel` claim is a subscription token and is
+   * refused, so one cannot stand in for the other when both share a key.
+   * @throws {TokenError} TOKEN_EXPIRED when `exp` is past, TOKEN_INVALID for anything else.
+   */
+  async verifyConnectToken(token: string): Promise<ConnectTokenClaims> {
+    const payload = await this.#verify(token, this.#connect, 'connection');
+    if (typeof payload.sub !== 'string') {
+      throw invalid('connection token has no string "sub" claim; set it to the user id ("" for anonymous)');
+    }
+    if (payload['channel'] !== undefined) {
+      throw invalid('connection token has a "channel" claim: a subscription token cannot be used to connect');
+    }
+    const channels = payload['channels'];
+    if (channels !== undefined && !isStringArray(channels)) {
+      throw invalid('connection token claim "channels" must be an array of channel names (strings)');
+    }
+    const claims: ConnectTokenClaims = { sub: payload.sub };
+    if (payload.exp !== undefined) claims.exp = payload.exp;
+    if (payload['info'] !== undefined) claims.info = payload['info'];
+    if (channels !== undefined) claims.channels = channels;
+    return claims;
+  }
+
+  /**
+   * Verifies a subscription token. `sub` must be a string and `channel` a non-empty string; the caller
+   * checks they equal the connection's user and the channel subscribed.
+   * @throws {TokenError} TOKEN_EXPIRED when `exp` is past, TOKEN_INVALID for anything else.
+   */
+  async verifySubscriptionToken(token: string): Promise<SubscriptionTokenClaims> {
+    const payload = await this.#verify(token, this.#subscription, 'subscription');
+    if (typeof payload.sub !== 'string') {
+      throw invalid('subscription token has no string "sub" claim; set it to the user id ("" for anonymous)');
+    }
+    const channel = payload['channel'];
+    if (typeof channel !== 'string' || channel === '') {
+      throw invalid('subscription token has no "channel" claim; set it to the channel the token grants');
+    }
+    const claims: SubscriptionTokenClaims = { sub: payload.sub, channel };
+    if (payload.exp !== undefined) claims.exp = payload.exp;
+    if (payload['info'] !== undefined) claims.info = payload['info'];
+    return claims;
+  }
+
+  async #verify(token: string, keys: KeySet, kind: TokenKind): Promise<JWTPayload> {
+    if (!keys.configured) {
+      throw invalid(
+        `no key is configured to verify ${kind} tokens: set ${keys.configPath}.hmac_secret_key, ` +
+          'rsa_public_key, ecdsa_public_key, ed25519_public_key or jwks_public_endpoint',
+      );
+    }
+    if (typeof token !== 'string' || token === '') {
+      throw invalid(`${kind} token is empty; send a signed JWT`);
+    }
+    try {
+      const { payload } = await jwtVerify(token, keys.resolve, {
+        algorithms: [...keys.algorithms],
+        clockTolerance: this.#clockTolerance,
+        ...(keys.audience === undefined ? {} : { audience: keys.audience }),
+        ...(keys.issuer === undefined ? {} : { issuer: keys.issuer }),
+      });
+      return payload;
+    } catch (err) {
+      throw toTokenError(err, keys, kind);
+    }
+  }
+}
+
+function invalid(message: string, cause?: unknown): TokenError {
+  return new TokenError('TOKEN_INVALID', message, cause === undefined ? undefined : { cause });
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+/** Maps a `jose` failure to a TokenError whose message is built from codes only, never token text. */
+function toTokenError(err: unknown, keys: KeySet, kind: TokenKind): TokenError {
+  if (err instanceof TokenError) return err;
+  if (err instanceof errors.JWTExpired) {
+    return new TokenError('TOKEN_EXPIRED', `${kind} token has expired; get a new token`, { cause: err });
+  }
+  if (err instanceof errors.JWTClaimValidationFailed) {
+    const hint =
+      err.claim === 'aud' || err.claim === 'iss'
+        ? `; it must equal ${keys.configPath}.${err.claim === 'aud' ? 'audience' : 'issuer'}`
+        : '';
+    return invalid(`${kind} token claim "${err.claim}" failed validation (${err.reason})${hint}`, err);
+  }
+  if (err instanceof errors.JOSEAlgNotAllowed) {
+    return invalid(
+      `${kind} token algorithm is not accepted; the keys in ${keys.configPath} accept ${keys.algorithms.join(', ')}`,
+      err,
+    );
+  }
+  if (err instanceof errors.JWSSignatureVerificationFailed) {
+    return invalid(`${kind} token signature does not verify with the keys in ${keys.configPath}`, err);
+  }
+  if (err instanceof errors.JWSInvalid || err instanceof errors.JWTInvalid) {
+    return invalid(`${kind} token is malformed; send a signed JWT (header.payload.signature)`, err);
+  }
+  if (err instanceof errors.JWKSTimeout) {
+    return invalid(
+      `fetching ${keys.configPath}.jwks_public_endpoint timed out; ${kind} token not verified`,
+      err,
+    );
+  }
+  if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys) {
+    return invalid(`no single key of ${keys.configPath}.jwks_public_endpoint matches the ${kind} token`, err);
+  }
+  if (err instanceof errors.JOSEError) {
+    return invalid(`${kind} token could not be verified (${err.code})`, err);
+  }
+  return invalid(`${kind} token could not be verified with the keys in ${keys.configPath}`, err);
+}

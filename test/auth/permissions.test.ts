@@ -1,0 +1,196 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  ChannelRules,
+  canHistory,
+  canPresence,
+  canPublish,
+  canSubscribe,
+  hasHistory,
+  type PermissionContext,
+} from '../../src/auth/index.js';
+import type { ChannelOptions } from '../../src/config/types.js';
+import { ErrorCode } from '../../src/protocol/codes.js';
+import { channelOptions, makeConfig, namespace } from './make-config.js';
+
+const config = makeConfig({
+  namespaces: [namespace('open', { allow_subscribe_for_anonymous: true })],
+});
+const rules = new ChannelRules(config);
+const denied = ErrorCode.PermissionDenied;
+
+/** A context for `channel`, with the options of its namespace unless given. */
+function ctx(overrides: Partial<PermissionContext> & { channel?: string }): PermissionContext {
+  const channel = overrides.channel ?? 'news';
+  const options = overrides.options ?? rules.namespaceOf(channel)?.options;
+  assert.ok(options, `no namespace for ${channel}`);
+  return {
+    user: '42',
+    channel,
+    options,
+    subscribed: false,
+    hasSubscriptionToken: false,
+    rules,
+    ...overrides,
+  };
+}
+
+function opts(overrides: Partial<ChannelOptions>): ChannelOptions {
+  return channelOptions(overrides);
+}
+
+describe('canSubscribe', () => {
+  it('lets authenticated users subscribe by default and refuses anonymous ones', () => {
+    assert.equal(canSubscribe(ctx({ user: '42' })), null);
+    assert.equal(canSubscribe(ctx({ user: '' })), denied);
+  });
+
+  it('follows allow_subscribe_for_client and allow_subscribe_for_anonymous', () => {
+    const closed = opts({ allow_subscribe_for_client: false });
+    assert.equal(canSubscribe(ctx({ options: closed })), denied);
+    assert.equal(canSubscribe(ctx({ channel: 'open:room', user: '' })), null);
+    const anonOnly = opts({ allow_subscribe_for_client: false, allow_subscribe_for_anonymous: true });
+    assert.equal(canSubscribe(ctx({ options: anonOnly, user: '' })), null);
+    assert.equal(canSubscribe(ctx({ options: anonOnly, user: '42' })), denied);
+  });
+
+  it('grants anything with a verified subscription token', () => {
+    const closed = opts({ allow_subscribe_for_client: false });
+    assert.equal(canSubscribe(ctx({ options: closed, hasSubscriptionToken: true })), null);
+    assert.equal(canSubscribe(ctx({ user: '', hasSubscriptionToken: true })), null);
+    assert.equal(canSubscribe(ctx({ channel: '#7', user: '42', hasSubscriptionToken: true })), null);
+  });
+
+  it('refuses a private channel without a token and grants it with one', () => {
+    for (const channel of ['$secret', 'open:$secret']) {
+      assert.equal(canSubscribe(ctx({ channel })), denied, channel);
+      assert.equal(canSubscribe(ctx({ channel, user: '' })), denied, channel);
+      assert.equal(canSubscribe(ctx({ channel, hasSubscriptionToken: true })), null, channel);
+    }
+  });
+
+  it('lets only the owner into a personal channel: user A on #B is refused', () => {
+    assert.equal(canSubscribe(ctx({ channel: '#A', user: 'A' })), null);
+    assert.equal(canSubscribe(ctx({ channel: '#B', user: 'A' })), denied);
+    assert.equal(canSubscribe(ctx({ channel: rules.personalChannel('A'), user: 'A' })), null);
+  });
+
+  it('lets the listed users into dialog#A,B and refuses others', () => {
+    assert.equal(canSubscribe(ctx({ channel: 'dialog#A,B', user: 'A' })), null);
+    assert.equal(canSubscribe(ctx({ channel: 'dialog#A,B', user: 'B' })), null);
+    assert.equal(canSubscribe(ctx({ channel: 'dialog#A,B', user: 'C' })), denied);
+    assert.equal(canSubscribe(ctx({ channel: 'dialog#A,B', user: 'A,B' })), denied);
+    assert.equal(canSubscribe(ctx({ channel: 'open:dialog#A,B', user: 'C' })), denied);
+  });
+
+  it('admits listed users even when allow_subscribe_for_client is false', () => {
+    const closed = opts({ allow_subscribe_for_client: false });
+    assert.equal(canSubscribe(ctx({ channel: '#A', user: 'A', options: closed })), null);
+  });
+
+  it('never admits anonymous users to user-limited channels without a token', () => {
+    const open = opts({ allow_subscribe_for_anonymous: true });
+    assert.equal(canSubscribe(ctx({ channel: '#A', user: '', options: open })), denied);
+    assert.equal(canSubscribe(ctx({ channel: 'dialog#', user: '', options: open })), denied);
+    assert.equal(canSubscribe(ctx({ channel: 'dialog#A,,B', user: '', options: open })), denied);
+  });
+
+  it('treats "#" as an ordinary character when allow_user_limited_channels is false', () => {
+    const plain = opts({ allow_user_limited_channels: false });
+    assert.equal(canSubscribe(ctx({ channel: '#B', user: 'A', options: plain })), null);
+    assert.equal(canSubscribe(ctx({ channel: '#B', user: '', options: plain })), denied);
+    const closed = opts({ allow_user_limited_channels: false, allow_subscribe_for_client: false });
+    assert.equal(canSubscribe(ctx({ channel: '#A', user: 'A', options: closed })), denied);
+  });
+
+  it('keeps private channels private even when user-limited', () => {
+    assert.equal(canSubscribe(ctx({ channel: '$dialog#A,B', user: 'A' })), denied);
+  });
+});
+
+describe('canPublish', () => {
+  it('refuses by default', () => {
+    assert.equal(canPublish(ctx({ user: '42' })), denied);
+    assert.equal(canPublish(ctx({ user: '42', subscribed: true })), denied);
+    assert.equal(canPublish(ctx({ user: '' })), denied);
+  });
+
+  it('grants authenticated clients with allow_publish_for_client, not anonymous ones', () => {
+    const options = opts({ allow_publish_for_client: true });
+    assert.equal(canPublish(ctx({ options, user: '42' })), null);
+    assert.equal(canPublish(ctx({ options, user: '' })), denied);
+  });
+
+  it('grants anonymous clients with allow_publish_for_anonymous, not authenticated ones', () => {
+    const options = opts({ allow_publish_for_anonymous: true });
+    assert.equal(canPublish(ctx({ options, user: '' })), null);
+    assert.equal(canPublish(ctx({ options, user: '42' })), denied);
+  });
+
+  it('grants subscribers with allow_publish_for_subscriber, not others', () => {
+    const options = opts({ allow_publish_for_subscriber: true });
+    assert.equal(canPublish(ctx({ options, subscribed: true })), null);
+    assert.equal(canPublish(ctx({ options, subscribed: true, user: '' })), null);
+    assert.equal(canPublish(ctx({ options, subscribed: false })), denied);
+  });
+});
+
+describe('canPresence', () => {
+  it('is NotAvailable without presence, whatever the permissions', () => {
+    const options = opts({ allow_presence_for_client: true, allow_presence_for_subscriber: true });
+    assert.equal(canPresence(ctx({ options, subscribed: true })), ErrorCode.NotAvailable);
+  });
+
+  it('refuses by default when presence is on', () => {
+    const options = opts({ presence: true });
+    assert.equal(canPresence(ctx({ options, subscribed: true })), denied);
+    assert.equal(canPresence(ctx({ options })), denied);
+  });
+
+  it('grants subscribers with allow_presence_for_subscriber', () => {
+    const options = opts({ presence: true, allow_presence_for_subscriber: true });
+    assert.equal(canPresence(ctx({ options, subscribed: true })), null);
+    assert.equal(canPresence(ctx({ options, subscribed: true, user: '' })), null);
+    assert.equal(canPresence(ctx({ options, subscribed: false })), denied);
+  });
+
+  it('grants authenticated clients with allow_presence_for_client, not anonymous ones', () => {
+    const options = opts({ presence: true, allow_presence_for_client: true });
+    assert.equal(canPresence(ctx({ options })), null);
+    assert.equal(canPresence(ctx({ options, user: '' })), denied);
+  });
+});
+
+describe('canHistory', () => {
+  const history = { history_size: 10, history_ttl: 60_000 };
+
+  it('is NotAvailable unless both history_size and history_ttl are set', () => {
+    const allowAll = { allow_history_for_client: true, allow_history_for_subscriber: true };
+    for (const options of [
+      opts(allowAll),
+      opts({ ...allowAll, history_size: 10 }),
+      opts({ ...allowAll, history_ttl: 60_000 }),
+    ]) {
+      assert.equal(hasHistory(options), false);
+      assert.equal(canHistory(ctx({ options, subscribed: true })), ErrorCode.NotAvailable);
+    }
+    assert.equal(hasHistory(opts(history)), true);
+  });
+
+  it('refuses by default when history is on', () => {
+    assert.equal(canHistory(ctx({ options: opts(history), subscribed: true })), denied);
+  });
+
+  it('grants subscribers with allow_history_for_subscriber', () => {
+    const options = opts({ ...history, allow_history_for_subscriber: true });
+    assert.equal(canHistory(ctx({ options, subscribed: true })), null);
+    assert.equal(canHistory(ctx({ options, subscribed: true, user: '' })), null);
+    assert.equal(canHistory(ctx({ options })), denied);
+  });
+
+  it('grants authenticated clients with allow_history_for_client, not anonymous ones', () => {
+    const options = opts({ ...history, allow_history_for_client: true });
+    assert.equal(canHistory(ctx({ options })), null);
+    assert.equal(canHistory(ctx({ options, user: '' })), denied);
+  });
+});
