@@ -1,0 +1,113 @@
+/**
+ * The server API over HTTP: `POST /api/<method>` with `X-API-Key` and a JSON body. Answers
+ * `{"result":...}` or `{"error":{"code","message"}}`; malformed requests get 4xx JSON errors.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GatewayNode } from '../gateway/node.js';
+import { ApiHttpError } from './api-error.js';
+import { type CallOutcome, callBatch, callMethod } from './dispatch.js';
+
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+export class HttpApi {
+  private readonly keyDigest: Buffer | null;
+
+  constructor(private readonly node: GatewayNode) {
+    const key = node.config.http_api.key;
+    this.keyDigest = key === '' ? null : digest(key);
+  }
+
+  /** Handles a request whose path starts with `/api`. */
+  async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    try {
+      if (req.method !== 'POST') throw new ApiHttpError(405, 107, 'method not allowed: use POST');
+      this.authorize(req);
+      const method = path.slice('/api/'.length);
+      if (method === '' || method.includes('/'))
+        throw new ApiHttpError(404, 104, 'not found: use POST /api/<method>');
+      const contentType = req.headers['content-type'] ?? '';
+      if (contentType !== '' && !contentType.toLowerCase().includes('json')) {
+        throw new ApiHttpError(415, 107, 'unsupported media type: send application/json');
+      }
+      const body = await this.readJson(req);
+      const outcome =
+        method === 'batch' ? await callBatch(this.node, body) : await callMethod(this.node, method, body);
+      if ('error' in outcome && outcome.error.code === 104)
+        throw new ApiHttpError(404, 104, outcome.error.message);
+      send(res, 200, encodeOutcome(outcome));
+    } catch (error) {
+      if (error instanceof ApiHttpError) {
+        send(res, error.status, JSON.stringify({ error: { code: error.code, message: error.message } }));
+      } else {
+        this.node.log.error({ err: error }, 'api request failed');
+        send(res, 500, '{"error":{"code":100,"message":"internal server error"}}');
+      }
+    }
+  }
+
+  /** Constant-time key check; the key is never logged. */
+  private authorize(req: IncomingMessage): void {
+    if (this.node.config.http_api.insecure) return;
+    if (this.keyDigest === null) {
+      throw new ApiHttpError(401, 101, 'unauthorized: the server has no http_api.key configured');
+    }
+    let given = req.headers['x-api-key'];
+    if (given === undefined) {
+      const auth = req.headers.authorization;
+      if (typeof auth === 'string' && auth.toLowerCase().startsWith('apikey ')) given = auth.slice(7);
+    }
+    if (typeof given !== 'string' || !timingSafeEqual(digest(given), this.keyDigest)) {
+      throw new ApiHttpError(401, 101, 'unauthorized: missing or wrong X-API-Key header');
+    }
+  }
+
+  private readJson(req: IncomingMessage): Promise<unknown> {
+    const limit = this.node.config.http_api.max_body_size;
+    return new Promise((resolve, reject) => {
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (declared > limit) {
+        reject(new ApiHttpError(413, 107, `payload too large: body limit is ${limit} bytes`));
+        req.resume();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limit) {
+          // Stop buffering; drain the rest so the 413 can still be answered.
+          req.removeAllListeners('data');
+          req.resume();
+          reject(new ApiHttpError(413, 107, `payload too large: body limit is ${limit} bytes`));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      req.on('error', reject);
+      req.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        if (text.trim() === '') {
+          resolve({});
+          return;
+        }
+        try {
+          resolve(JSON.parse(text));
+        } catch {
+          reject(new ApiHttpError(400, 107, 'bad request: body is not valid JSON'));
+        }
+      });
+    });
+  }
+}
+
+function encodeOutcome(outcome: CallOutcome): string {
+  return 'error' in outcome ? JSON.stringify({ error: outcome.error }) : `{"result":${outcome.result}}`;
+}
+
+function send(res: ServerResponse, status: number, body: string): void {
+  if (res.headersSent) return;
+  if (status === 413) res.shouldKeepAlive = false;
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}

@@ -1,0 +1,78 @@
+import { CommandError } from '../../gateway/errors.js';
+import type { GatewayNode } from '../../gateway/node.js';
+import {
+  optionalBoolean,
+  optionalInteger,
+  optionalObject,
+  optionalString,
+  optionalStringArray,
+  type Params,
+  requireString,
+} from '../../gateway/params.js';
+import { DisconnectCode, disconnectReason, ErrorCode } from '../../protocol/codes.js';
+
+function requireUser(params: Params): string {
+  const user = params['user'];
+  if (typeof user !== 'string')
+    throw new CommandError(ErrorCode.BadRequest, 'bad request: "user" must be a string');
+  return user;
+}
+
+function checkChannel(node: GatewayNode, channel: string): void {
+  const code = node.rules.validate(channel);
+  if (code !== null) throw new CommandError(code);
+}
+
+/** `subscribe`: subscribes a user's connections (on every node) to a channel, server-side. */
+export async function subscribe(node: GatewayNode, params: Params): Promise<string> {
+  const user = requireUser(params);
+  const channel = requireString(params, 'channel');
+  checkChannel(node, channel);
+  await node.control({ type: 'subscribe', user, channel, client: optionalString(params, 'client') });
+  return '{}';
+}
+
+/** `unsubscribe`: removes a user's connections (on every node) from a channel. */
+export async function unsubscribe(node: GatewayNode, params: Params): Promise<string> {
+  const user = requireUser(params);
+  const channel = requireString(params, 'channel');
+  checkChannel(node, channel);
+  await node.control({ type: 'unsubscribe', user, channel, client: optionalString(params, 'client') });
+  return '{}';
+}
+
+/** `disconnect`: closes a user's connections on every node, default code 3503 (no reconnect). */
+export async function disconnect(node: GatewayNode, params: Params): Promise<string> {
+  const user = requireUser(params);
+  const custom = optionalObject(params, 'disconnect');
+  const code =
+    custom === undefined ? DisconnectCode.ForceNoReconnect : (optionalInteger(custom, 'code', 3000) ?? 3503);
+  if (code > 4999)
+    throw new CommandError(ErrorCode.BadRequest, 'bad request: disconnect code must be 3000-4999');
+  const reason =
+    (custom === undefined ? undefined : optionalString(custom, 'reason')) ??
+    disconnectReason(code as DisconnectCode) ??
+    'disconnect';
+  await node.control({
+    type: 'disconnect',
+    user,
+    client: optionalString(params, 'client'),
+    code,
+    reason,
+    whitelist: optionalStringArray(params, 'whitelist'),
+  });
+  return '{}';
+}
+
+/** `refresh`: marks a user's connections expired, or sets a new expiry time (Unix seconds). */
+export async function refresh(node: GatewayNode, params: Params): Promise<string> {
+  const user = requireUser(params);
+  await node.control({
+    type: 'refresh',
+    user,
+    client: optionalString(params, 'client'),
+    expired: optionalBoolean(params, 'expired'),
+    expireAt: optionalInteger(params, 'expire_at', 0),
+  });
+  return '{}';
+}

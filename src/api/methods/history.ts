@@ -1,0 +1,44 @@
+import { CommandError } from '../../gateway/errors.js';
+import { readHistory } from '../../gateway/history-read.js';
+import type { GatewayNode } from '../../gateway/node.js';
+import {
+  optionalBoolean,
+  optionalInteger,
+  optionalObject,
+  type Params,
+  requireString,
+} from '../../gateway/params.js';
+import { historyEnabled } from '../../gateway/subscription-setup.js';
+import { ErrorCode } from '../../protocol/codes.js';
+import { encodeWithPublications } from '../../protocol/encode.js';
+
+function historyChannel(node: GatewayNode, params: Params) {
+  const channel = requireString(params, 'channel');
+  const code = node.rules.validate(channel);
+  if (code !== null) throw new CommandError(code);
+  return { channel, options: node.rules.namespaceOf(channel)!.options };
+}
+
+/** `history`: `limit` (0: position only, -1: all kept), `since` {offset, epoch}, `reverse`. */
+export async function history(node: GatewayNode, params: Params): Promise<string> {
+  const { channel, options } = historyChannel(node, params);
+  const read = await readHistory(node.engine.history, channel, options, {
+    limit: optionalInteger(params, 'limit', -1) ?? 0,
+    since: optionalObject(params, 'since'),
+    reverse: optionalBoolean(params, 'reverse'),
+    maxLimit: 0,
+  });
+  return encodeWithPublications(
+    { epoch: read.position.epoch, offset: read.position.offset },
+    read.publications,
+  );
+}
+
+/** `history_remove`: drops a channel's kept publications; its position stays. */
+export async function historyRemove(node: GatewayNode, params: Params): Promise<string> {
+  const { channel, options } = historyChannel(node, params);
+  if (!historyEnabled(options))
+    throw new CommandError(ErrorCode.NotAvailable, 'not available: history is off');
+  await node.engine.history.remove(channel);
+  return '{}';
+}

@@ -1,0 +1,20 @@
+/** `switchboard checkconfig`: validates a configuration and exits 0 (valid) or 1 (invalid). */
+import { loadConfig } from '../config/index.js';
+import { configFlags, parse } from './args.js';
+
+export const checkconfigHelp = `Usage: switchboard checkconfig [--config <file>]
+
+Validates the configuration (file, SWITCHBOARD_* environment, flags). Exit code 0 when valid,
+1 when not, with every problem named by its key.`;
+
+export async function checkconfig(argv: string[]): Promise<number> {
+  const values = parse(argv);
+  if (values['help'] === true) {
+    console.log(checkconfigHelp);
+    return 0;
+  }
+  const file = typeof values['config'] === 'string' ? values['config'] : undefined;
+  await loadConfig({ file, flags: configFlags(values) });
+  console.log(`configuration is valid${file === undefined ? '' : `: ${file}`}`);
+  return 0;
+}

@@ -1,0 +1,79 @@
+/** `switchboard serve`: runs one node until SIGTERM/SIGINT, then stops gracefully. */
+import { startSwitchboard } from '../app.js';
+import { signToken } from '../auth/token-signer.js';
+import { loadConfig } from '../config/index.js';
+import { createLogger } from '../log.js';
+import { configFlags, parse } from './args.js';
+import { fillDevSecrets } from './dev-secrets.js';
+
+export const serveHelp = `Usage: switchboard serve [options]
+
+Runs one gateway node (in-memory engine by default).
+
+Options:
+  -c, --config <file>          JSON or YAML config file (or SWITCHBOARD_CONFIG)
+  -p, --port <port>            HTTP port (or SWITCHBOARD_PORT), default 8000
+      --address <addr>         interface to listen on, default 0.0.0.0
+      --node-name <name>       node name (or SWITCHBOARD_NODE_NAME)
+      --log-level <level>      trace|debug|info|warn|error|fatal|silent
+      --api-key <key>          server API key (or SWITCHBOARD_API_KEY)
+      --token-hmac-secret <s>  HMAC secret for tokens (or SWITCHBOARD_TOKEN_HMAC_SECRET)
+  -h, --help                   this help
+
+With no token key and no API key configured, development ones are generated and printed.`;
+
+export async function serve(argv: string[]): Promise<number> {
+  const values = parse(argv);
+  if (values['help'] === true) {
+    console.log(serveHelp);
+    return 0;
+  }
+  const file = typeof values['config'] === 'string' ? values['config'] : undefined;
+  const config = await loadConfig({ file, flags: configFlags(values) });
+  const generated = fillDevSecrets(config);
+  const log = createLogger(config.log.level, config.node.name);
+  const app = await startSwitchboard(config, { logger: log });
+  const host = config.http_server.address === '0.0.0.0' ? 'localhost' : config.http_server.address;
+  const base = `http://${host}:${app.address.port}`;
+  log.info({ address: app.address }, 'switchboard listening');
+  const lines = [
+    '',
+    `Switchboard ${app.node.version} on ${base}`,
+    `  WebSocket:  ws://${host}:${app.address.port}/connection/websocket`,
+    `  Server API: ${base}/api/<method>   Health: ${base}/health`,
+  ];
+  if (generated.hmacSecret !== undefined) {
+    const token = await signToken({ sub: 'demo' }, generated.hmacSecret, { expiresInSeconds: 24 * 3600 });
+    lines.push(
+      '',
+      'No token key configured: generated a development HMAC secret (set SWITCHBOARD_TOKEN_HMAC_SECRET to keep one):',
+      `  SWITCHBOARD_TOKEN_HMAC_SECRET=${generated.hmacSecret}`,
+      'Demo connection token for user "demo" (valid 24h):',
+      `  ${token}`,
+    );
+  }
+  if (generated.apiKey !== undefined) {
+    lines.push(
+      '',
+      'No API key configured: generated one (set SWITCHBOARD_API_KEY to keep one):',
+      `  SWITCHBOARD_API_KEY=${generated.apiKey}`,
+      `  curl -X POST -H "X-API-Key: ${generated.apiKey}" -d '{"channel":"news","data":{"text":"hi"}}' ${base}/api/publish`,
+    );
+  }
+  console.log(`${lines.join('\n')}\n`);
+
+  return new Promise((resolve) => {
+    const stop = (signal: string): void => {
+      log.info({ signal }, 'stopping: telling clients to reconnect');
+      app.stop().then(
+        () => resolve(0),
+        (error: unknown) => {
+          log.error({ err: error }, 'stop failed');
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}

@@ -1,0 +1,298 @@
+/**
+ * One client connection: decodes its frames, runs its commands one after another, queues its
+ * outbound frames and writes them once per event-loop turn, and keeps its deadlines (stale, ping,
+ * pong, expiry) in the node's shared timer wheel.
+ */
+
+import { isUtf8 } from 'node:buffer';
+import { randomUUID } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import { EngineUnavailableError } from '../engine/errors.js';
+import {
+  DisconnectCode,
+  disconnectReason,
+  ErrorCode,
+  UnsubscribeCode,
+  unsubscribeReason,
+} from '../protocol/codes.js';
+import { decodeFrame, type FrameItem } from '../protocol/decode.js';
+import { encodeErrorReply, encodeUnsubscribePush, PING_FRAME } from '../protocol/encode.js';
+import type { ClientInfo, Command } from '../protocol/types.js';
+import type { ClientSubscription, Subscriber } from './client-subscription.js';
+import { CommandError, DisconnectError } from './errors.js';
+import type { Flushable } from './flush-scheduler.js';
+import { commandHandlers } from './handlers/index.js';
+import type { GatewayNode } from './node.js';
+import { RateLimiter } from './rate-limiter.js';
+import type { WheelItem } from './timer-wheel.js';
+
+const NEWLINE = Buffer.from('\n');
+const PING = Buffer.from(PING_FRAME);
+/** Commands waiting to run on one connection before it is closed for flooding. */
+const MAX_INBOX = 1024;
+
+export type ConnectionState = 'opening' | 'connected' | 'closed';
+
+export class Connection implements Subscriber, WheelItem, Flushable {
+  readonly id = randomUUID();
+  user = '';
+  /** Connection info from the token, shown to others. */
+  info: unknown;
+  state: ConnectionState = 'opening';
+  readonly subs = new Map<string, ClientSubscription>();
+  /** Token expiry, Unix ms (0: never). */
+  expiresAt = 0;
+  readonly openedAt = Date.now();
+  name = '';
+  version = '';
+  wheelSlot = -1;
+
+  private queue: Buffer[] = [];
+  private queuedBytes = 0;
+  private lastSeen = Date.now();
+  private pingSentAt = 0;
+  private nextPingAt = 0;
+  private inbox: Command[] = [];
+  private processing = false;
+  private readonly limiter: RateLimiter;
+
+  constructor(
+    readonly node: GatewayNode,
+    private readonly ws: WebSocket,
+  ) {
+    this.limiter = new RateLimiter(node.config.client.command_rate_limit);
+    ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
+    ws.on('close', () => this.onSocketClosed());
+    ws.on('error', () => this.onSocketClosed());
+    node.track(this);
+    node.wheel.schedule(this, this.openedAt + node.config.client.stale_close_delay);
+  }
+
+  /** Who this connection is, as shown in presence, join/leave and publications. */
+  clientInfo(chanInfo?: unknown): ClientInfo {
+    const info: ClientInfo = { user: this.user, client: this.id };
+    if (this.info !== undefined) info.conn_info = this.info;
+    if (chanInfo !== undefined) info.chan_info = chanInfo;
+    return info;
+  }
+
+  /** Queues a frame; all frames queued in one turn go out in one write. */
+  enqueue(frame: Buffer): void {
+    if (this.state === 'closed') return;
+    this.queue.push(frame);
+    this.queuedBytes += frame.length;
+    if (this.queue.length === 1) this.node.flusher.mark(this);
+    if (this.queuedBytes > this.node.config.client.queue_max_size) this.close(DisconnectCode.Slow);
+  }
+
+  send(text: string): void {
+    this.enqueue(Buffer.from(text));
+  }
+
+  flush(): void {
+    const queue = this.queue;
+    if (queue.length === 0 || this.ws.readyState !== this.ws.OPEN) return;
+    const bytes = this.queuedBytes;
+    this.queue = [];
+    this.queuedBytes = 0;
+    // Bytes the socket has not written yet count against the same limit: a client that does not
+    // read must not make the node hold its messages.
+    if (this.ws.bufferedAmount + bytes > this.node.config.client.queue_max_size) {
+      this.close(DisconnectCode.Slow);
+      return;
+    }
+    let payload: Buffer;
+    if (queue.length === 1) {
+      payload = queue[0]!;
+    } else {
+      const parts: Buffer[] = new Array(queue.length * 2 - 1);
+      for (let i = 0; i < queue.length; i++) {
+        if (i > 0) parts[i * 2 - 1] = NEWLINE;
+        parts[i * 2] = queue[i]!;
+      }
+      payload = Buffer.concat(parts, bytes + queue.length - 1);
+    }
+    this.ws.send(payload, { binary: false });
+  }
+
+  /** Ends the connection with a disconnect code. Subscriptions are released at once. */
+  close(code: DisconnectCode, reason: string = disconnectReason(code)): void {
+    if (this.state === 'closed') return;
+    if (code === DisconnectCode.Slow) {
+      this.queue = [];
+      this.queuedBytes = 0;
+    } else {
+      this.flush();
+    }
+    this.state = 'closed';
+    this.node.wheel.cancel(this);
+    this.node.release(this);
+    if (code === DisconnectCode.Slow) {
+      // A client that does not read would never complete the close handshake.
+      this.ws.terminate();
+    } else {
+      this.ws.close(code, reason);
+    }
+  }
+
+  onInsufficientState(sub: ClientSubscription): void {
+    if (sub.serverSide) {
+      this.close(DisconnectCode.InsufficientState);
+      return;
+    }
+    this.node.removeSubscription(this, sub);
+    this.send(
+      encodeUnsubscribePush(
+        sub.channel,
+        UnsubscribeCode.InsufficientState,
+        unsubscribeReason(UnsubscribeCode.InsufficientState),
+      ),
+    );
+  }
+
+  /** The connect command succeeded: start pinging. */
+  markConnected(): void {
+    this.state = 'connected';
+    this.nextPingAt = Date.now() + this.node.config.client.ping_interval;
+    this.reschedule();
+  }
+
+  /** Re-evaluates the connection's next deadline after its expiry changed. */
+  reschedule(): void {
+    if (this.state !== 'connected') return;
+    const client = this.node.config.client;
+    let at = this.nextPingAt;
+    if (this.pingSentAt > 0) at = Math.min(at, this.pingSentAt + client.pong_timeout);
+    if (this.expiresAt > 0) at = Math.min(at, this.expiresAt + client.expired_close_delay);
+    for (const sub of this.subs.values()) {
+      if (sub.expiresAt > 0) at = Math.min(at, sub.expiresAt + client.expired_close_delay);
+    }
+    this.node.wheel.schedule(this, at);
+  }
+
+  onDeadline(now: number): void {
+    const client = this.node.config.client;
+    if (this.state === 'opening') {
+      this.close(DisconnectCode.Stale);
+      return;
+    }
+    if (this.state !== 'connected') return;
+    if (this.expiresAt > 0 && now >= this.expiresAt + client.expired_close_delay) {
+      this.close(DisconnectCode.Expired);
+      return;
+    }
+    if (this.pingSentAt > 0 && now >= this.pingSentAt + client.pong_timeout) {
+      this.close(DisconnectCode.NoPong);
+      return;
+    }
+    this.expireSubscriptions(now);
+    if (now >= this.nextPingAt) {
+      this.enqueue(PING);
+      this.pingSentAt = now;
+      this.nextPingAt = now + client.ping_interval;
+    }
+    this.reschedule();
+  }
+
+  /** Subscriptions whose token expired and was not refreshed: the client resubscribes with a new token. */
+  private expireSubscriptions(now: number): void {
+    const delay = this.node.config.client.expired_close_delay;
+    for (const sub of [...this.subs.values()]) {
+      if (sub.expiresAt === 0 || now < sub.expiresAt + delay) continue;
+      this.node.removeSubscription(this, sub);
+      this.send(
+        encodeUnsubscribePush(
+          sub.channel,
+          UnsubscribeCode.Expired,
+          unsubscribeReason(UnsubscribeCode.Expired),
+        ),
+      );
+    }
+  }
+
+  private onSocketClosed(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.queue = [];
+    this.node.wheel.cancel(this);
+    this.node.release(this);
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    if (this.state === 'closed') return;
+    this.lastSeen = Date.now();
+    // Any frame proves the client is alive; `{}` is the explicit pong.
+    this.pingSentAt = 0;
+    if (isBinary && !isUtf8(data)) {
+      this.close(DisconnectCode.BadRequest, 'bad request: frame is not UTF-8 JSON');
+      return;
+    }
+    const decoded = decodeFrame(data.toString());
+    if (!decoded.ok) {
+      this.node.log.debug({ client: this.id, reason: decoded.reason }, 'bad frame');
+      this.close(DisconnectCode.BadRequest, `bad request: ${decoded.reason}`);
+      return;
+    }
+    for (const item of decoded.items) this.accept(item);
+    if (this.inbox.length > MAX_INBOX) {
+      this.close(DisconnectCode.TooManyRequests);
+      return;
+    }
+    if (!this.processing && this.inbox.length > 0) void this.process();
+  }
+
+  private accept(item: FrameItem): void {
+    if (item.kind === 'pong') return;
+    if (!this.limiter.take(this.lastSeen)) {
+      const id = item.kind === 'unknown' ? item.id : item.command.id;
+      if (id > 0) this.replyError(id, new CommandError(ErrorCode.TooManyRequests));
+      return;
+    }
+    if (item.kind === 'unknown') {
+      this.replyError(item.id, new CommandError(ErrorCode.MethodNotFound));
+      return;
+    }
+    this.inbox.push(item.command);
+  }
+
+  private async process(): Promise<void> {
+    this.processing = true;
+    try {
+      while (this.inbox.length > 0 && this.state !== 'closed') {
+        await this.dispatch(this.inbox.shift()!);
+      }
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  private async dispatch(cmd: Command): Promise<void> {
+    if (this.state === 'opening' && cmd.method !== 'connect') {
+      this.close(DisconnectCode.BadRequest, 'bad request: connect first');
+      return;
+    }
+    if (this.state === 'connected' && cmd.method === 'connect') {
+      this.close(DisconnectCode.BadRequest, 'bad request: already connected');
+      return;
+    }
+    try {
+      await commandHandlers[cmd.method](this, cmd);
+    } catch (error) {
+      if (this.state === 'closed') return;
+      if (error instanceof DisconnectError) {
+        this.close(error.code, error.reason);
+      } else if (error instanceof CommandError) {
+        this.replyError(cmd.id, error);
+      } else if (error instanceof EngineUnavailableError) {
+        this.replyError(cmd.id, new CommandError(ErrorCode.Internal, 'engine unavailable, retry later'));
+      } else {
+        this.node.log.error({ err: error, client: this.id, method: cmd.method }, 'command failed');
+        this.replyError(cmd.id, new CommandError(ErrorCode.Internal));
+      }
+    }
+  }
+
+  replyError(id: number, error: CommandError): void {
+    if (id > 0) this.send(encodeErrorReply(id, error.toProtocol()));
+  }
+}

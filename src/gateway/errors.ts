@@ -1,0 +1,37 @@
+import {
+  type DisconnectCode,
+  disconnectReason,
+  type ErrorCode,
+  errorMessage,
+  isTemporaryError,
+} from '../protocol/codes.js';
+import type { ProtocolError } from '../protocol/types.js';
+
+/** A command failed; the client gets an error reply with this code and stays connected. */
+export class CommandError extends Error {
+  override readonly name = 'CommandError';
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+  ) {
+    super(message ?? errorMessage(code));
+  }
+
+  /** The error object sent on the wire. */
+  toProtocol(): ProtocolError {
+    const error: ProtocolError = { code: this.code, message: this.message };
+    if (isTemporaryError(this.code)) error.temporary = true;
+    return error;
+  }
+}
+
+/** A command that must end the connection with this disconnect code. */
+export class DisconnectError extends Error {
+  override readonly name = 'DisconnectError';
+  constructor(
+    readonly code: DisconnectCode,
+    readonly reason: string = disconnectReason(code),
+  ) {
+    super(reason);
+  }
+}

@@ -1,0 +1,60 @@
+import { canSubscribe } from '../../auth/permissions.js';
+import { ErrorCode } from '../../protocol/codes.js';
+import { encodeRawReply, encodeSubscribeResult } from '../../protocol/encode.js';
+import type { Command } from '../../protocol/types.js';
+import type { Connection } from '../connection.js';
+import { CommandError } from '../errors.js';
+import { optionalBoolean, optionalInteger, optionalString, requireString } from '../params.js';
+import { activateSubscription, FLAG_REJECT_UNRECOVERED, prepareSubscription } from '../subscription-setup.js';
+import { resolveChannel } from './channel-access.js';
+import { expiryMs, verifySubscriptionToken } from './tokens.js';
+
+/** `subscribe`: permission, limits, optional subscription token, then position or recovery. */
+export async function handleSubscribe(conn: Connection, cmd: Command): Promise<void> {
+  const node = conn.node;
+  const p = cmd.params;
+  const channel = requireString(p, 'channel');
+  const options = resolveChannel(conn, channel);
+  if (conn.subs.has(channel)) throw new CommandError(ErrorCode.AlreadySubscribed);
+  if (conn.subs.size >= node.config.client.channel_limit) {
+    throw new CommandError(ErrorCode.LimitExceeded, 'limit exceeded: too many channels on this connection');
+  }
+  const token = optionalString(p, 'token');
+  const claims = token ? await verifySubscriptionToken(conn, channel, token) : undefined;
+  const denied = canSubscribe({
+    user: conn.user,
+    channel,
+    options,
+    subscribed: false,
+    hasSubscriptionToken: claims !== undefined,
+    rules: node.rules,
+  });
+  if (denied !== null) throw new CommandError(denied);
+  const flag = optionalInteger(p, 'flag', 0) ?? 0;
+  const offset = optionalInteger(p, 'offset', 0);
+  const { sub, result } = await prepareSubscription(conn, {
+    channel,
+    options,
+    recover: optionalBoolean(p, 'recover'),
+    epoch: optionalString(p, 'epoch'),
+    offset,
+    recoverable: optionalBoolean(p, 'recoverable'),
+    positioned: optionalBoolean(p, 'positioned'),
+    joinLeave: optionalBoolean(p, 'join_leave'),
+    rejectUnrecovered: (flag & FLAG_REJECT_UNRECOVERED) !== 0,
+    chanInfo: claims?.info,
+    serverSide: false,
+    expiresAt: expiryMs(claims?.exp),
+  });
+  if (conn.state === 'closed' || conn.subs.get(channel) !== sub) return;
+  conn.send(encodeRawReply(cmd.id, 'subscribe', encodeSubscribeResult(result)));
+  activateSubscription(conn, sub);
+}
+
+/** `unsubscribe`: always succeeds, subscribed or not. */
+export function handleUnsubscribe(conn: Connection, cmd: Command): void {
+  const channel = requireString(cmd.params, 'channel');
+  const sub = conn.subs.get(channel);
+  if (sub !== undefined) conn.node.removeSubscription(conn, sub);
+  conn.send(encodeRawReply(cmd.id, 'unsubscribe', '{}'));
+}

@@ -1,0 +1,46 @@
+/** Maps token verification failures onto protocol outcomes. */
+import { TokenError } from '../../auth/token-error.js';
+import type { SubscriptionTokenClaims } from '../../auth/types.js';
+import { DisconnectCode, ErrorCode } from '../../protocol/codes.js';
+import type { Connection } from '../connection.js';
+import { CommandError, DisconnectError } from '../errors.js';
+
+/** Throws 109 for an expired token, else the given outcome for an invalid one. */
+export function tokenFailure(error: unknown, invalid: CommandError | DisconnectError): never {
+  if (error instanceof TokenError && error.code === 'TOKEN_EXPIRED') {
+    throw new CommandError(ErrorCode.TokenExpired);
+  }
+  if (error instanceof TokenError) throw invalid;
+  throw error;
+}
+
+/** Verifies a subscription token for this connection and channel. */
+export async function verifySubscriptionToken(
+  conn: Connection,
+  channel: string,
+  token: string,
+): Promise<SubscriptionTokenClaims> {
+  let claims: SubscriptionTokenClaims;
+  try {
+    claims = await conn.node.verifier.verifySubscriptionToken(token);
+  } catch (error) {
+    tokenFailure(
+      error,
+      new CommandError(ErrorCode.PermissionDenied, 'permission denied: invalid subscription token'),
+    );
+  }
+  if (claims.channel !== channel || claims.sub !== conn.user) {
+    throw new CommandError(
+      ErrorCode.PermissionDenied,
+      'permission denied: token is for another channel or user',
+    );
+  }
+  return claims;
+}
+
+/** Unix seconds to Unix ms; 0 when absent. */
+export function expiryMs(exp: number | undefined): number {
+  return exp === undefined ? 0 : exp * 1000;
+}
+
+export const invalidTokenDisconnect = (): DisconnectError => new DisconnectError(DisconnectCode.InvalidToken);

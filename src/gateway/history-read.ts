@@ -1,0 +1,39 @@
+/** History reads shared by the client `history` command and the server API. */
+import type { ChannelOptions } from '../config/types.js';
+import type { HistoryResult, HistoryStore } from '../engine/types.js';
+import { ErrorCode } from '../protocol/codes.js';
+import { CommandError } from './errors.js';
+import { optionalInteger, optionalString, type Params } from './params.js';
+import { historyEnabled } from './subscription-setup.js';
+
+export interface HistoryRequest {
+  /** 0: only the position; -1: as many as allowed. */
+  limit: number;
+  since: Params | undefined;
+  reverse: boolean;
+  /** Cap on returned publications; 0 means no cap. */
+  maxLimit: number;
+}
+
+export async function readHistory(
+  store: HistoryStore,
+  channel: string,
+  options: ChannelOptions,
+  req: HistoryRequest,
+): Promise<HistoryResult> {
+  if (!historyEnabled(options))
+    throw new CommandError(ErrorCode.NotAvailable, 'not available: history is off');
+  let limit = req.limit;
+  if (req.maxLimit > 0 && (limit < 0 || limit > req.maxLimit)) limit = req.maxLimit;
+  const sinceOffset = req.since === undefined ? undefined : (optionalInteger(req.since, 'offset', 0) ?? 0);
+  const sinceEpoch = req.since === undefined ? undefined : optionalString(req.since, 'epoch');
+  const read = await store.history(
+    channel,
+    { limit, since: sinceOffset === undefined ? undefined : { offset: sinceOffset }, reverse: req.reverse },
+    options.history_meta_ttl,
+  );
+  if (sinceEpoch !== undefined && sinceEpoch !== '' && sinceEpoch !== read.position.epoch) {
+    throw new CommandError(ErrorCode.UnrecoverablePosition);
+  }
+  return read;
+}

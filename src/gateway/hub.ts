@@ -1,0 +1,124 @@
+/**
+ * The node's channel table: which local subscriptions each channel has, and the fan-out of broker
+ * events to them. A publication is encoded once per node and the same bytes are queued to every
+ * subscriber; nothing is allocated per recipient.
+ */
+import type { Broker, BrokerEvent } from '../engine/types.js';
+import { encodeJoinPush, encodeLeavePush, encodePublicationPush } from '../protocol/encode.js';
+import type { ClientInfo, Publication } from '../protocol/types.js';
+import type { ClientSubscription } from './client-subscription.js';
+import { Interest } from './interest.js';
+
+export class Hub {
+  private readonly channels = new Map<string, Set<ClientSubscription>>();
+  readonly interest: Interest;
+  /** Handles control messages; set by the node. */
+  onControl: (data: string) => void = () => {};
+  /** Counters for `info` and metrics. */
+  publicationsIn = 0;
+  deliveries = 0;
+
+  constructor(broker: Broker) {
+    this.interest = new Interest(broker, (channel) => this.channels.has(channel));
+  }
+
+  /** Adds a subscription; resolves once the broker delivers its channel to this node. */
+  add(sub: ClientSubscription): Promise<void> {
+    let subs = this.channels.get(sub.channel);
+    if (subs === undefined) {
+      subs = new Set();
+      this.channels.set(sub.channel, subs);
+    }
+    subs.add(sub);
+    return this.interest.ensure(sub.channel);
+  }
+
+  remove(sub: ClientSubscription): void {
+    const subs = this.channels.get(sub.channel);
+    if (subs === undefined || !subs.delete(sub)) return;
+    if (subs.size === 0) {
+      this.channels.delete(sub.channel);
+      this.interest.touch(sub.channel);
+    }
+  }
+
+  /** Local subscriptions of a channel. */
+  subscribers(channel: string): ReadonlySet<ClientSubscription> | undefined {
+    return this.channels.get(channel);
+  }
+
+  /** Channels with local subscribers, and how many each has. */
+  channelCounts(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [channel, subs] of this.channels) out.set(channel, subs.size);
+    return out;
+  }
+
+  get numChannels(): number {
+    return this.channels.size;
+  }
+
+  get numSubscriptions(): number {
+    let n = 0;
+    for (const subs of this.channels.values()) n += subs.size;
+    return n;
+  }
+
+  /** Entry point for everything the broker delivers. */
+  readonly handleEvent = (event: BrokerEvent): void => {
+    switch (event.type) {
+      case 'publication':
+        this.publish(event.channel, event.pub, event.epoch);
+        return;
+      case 'join':
+        this.joinLeave(event.channel, event.info, true);
+        return;
+      case 'leave':
+        this.joinLeave(event.channel, event.info, false);
+        return;
+      case 'control':
+        this.onControl(event.data);
+        return;
+      default: {
+        const never: never = event;
+        throw new Error(`unhandled ${String(never)}`);
+      }
+    }
+  };
+
+  private publish(channel: string, pub: Publication, epoch: string | undefined): void {
+    this.publicationsIn++;
+    const subs = this.channels.get(channel);
+    if (subs === undefined) return;
+    let frame: Buffer | undefined;
+    const offset = pub.offset;
+    for (const sub of subs) {
+      if (sub.buffer !== null) {
+        sub.buffer.push({ pub, epoch });
+        continue;
+      }
+      if (offset !== undefined && sub.tracksPosition) {
+        if (epoch === sub.epoch && offset <= sub.offset) continue; // delivered already (recovered)
+        if (epoch !== sub.epoch || offset !== sub.offset + 1) {
+          sub.conn.onInsufficientState(sub);
+          continue;
+        }
+        sub.offset = offset;
+      }
+      frame ??= Buffer.from(encodePublicationPush(channel, pub));
+      sub.conn.enqueue(frame);
+      this.deliveries++;
+    }
+  }
+
+  private joinLeave(channel: string, info: ClientInfo, join: boolean): void {
+    const subs = this.channels.get(channel);
+    if (subs === undefined) return;
+    let frame: Buffer | undefined;
+    for (const sub of subs) {
+      if (!sub.pushJoinLeave || sub.buffer !== null) continue;
+      frame ??= Buffer.from(join ? encodeJoinPush(channel, info) : encodeLeavePush(channel, info));
+      sub.conn.enqueue(frame);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+/** Field readers for command and API parameters: a wrong type is a bad request naming the field. */
+import { ErrorCode } from '../protocol/codes.js';
+import { CommandError } from './errors.js';
+
+export type Params = Record<string, unknown>;
+
+function bad(field: string, expected: string): CommandError {
+  return new CommandError(ErrorCode.BadRequest, `bad request: "${field}" must be ${expected}`);
+}
+
+export function requireString(params: Params, field: string): string {
+  const value = params[field];
+  if (typeof value !== 'string' || value.length === 0) throw bad(field, 'a non-empty string');
+  return value;
+}
+
+export function optionalString(params: Params, field: string): string | undefined {
+  const value = params[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw bad(field, 'a string');
+  return value;
+}
+
+export function optionalBoolean(params: Params, field: string): boolean {
+  const value = params[field];
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'boolean') throw bad(field, 'a boolean');
+  return value;
+}
+
+export function optionalInteger(params: Params, field: string, min: number): number | undefined {
+  const value = params[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw bad(field, `an integer >= ${min}`);
+  }
+  return value;
+}
+
+export function optionalObject(params: Params, field: string): Params | undefined {
+  const value = params[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) throw bad(field, 'an object');
+  return value as Params;
+}
+
+export function optionalStringArray(params: Params, field: string): string[] | undefined {
+  const value = params[field];
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+    throw bad(field, 'an array of strings');
+  return value;
+}
+
+export function optionalStringMap(params: Params, field: string): Record<string, string> | undefined {
+  const value = optionalObject(params, field);
+  if (value === undefined) return undefined;
+  for (const v of Object.values(value)) if (typeof v !== 'string') throw bad(field, 'an object of strings');
+  return value as Record<string, string>;
+}
+
+/** Publication data: any JSON value, required, returned as JSON text. */
+export function requireData(params: Params, field = 'data'): string {
+  const value = params[field];
+  if (value === undefined) throw bad(field, 'present');
+  return JSON.stringify(value);
+}

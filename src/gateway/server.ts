@@ -1,0 +1,114 @@
+/**
+ * The node's HTTP server: the WebSocket endpoint `/connection/websocket`, the server API under
+ * `/api/`, and `/health`. Stops gracefully: refuse new connections, tell clients to reconnect
+ * elsewhere, wait for sockets to close.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { HttpApi } from '../api/http-api.js';
+import { DisconnectCode, disconnectReason } from '../protocol/codes.js';
+import { Connection } from './connection.js';
+import type { GatewayNode } from './node.js';
+import { originAllowed } from './origin.js';
+
+export const WEBSOCKET_PATH = '/connection/websocket';
+
+export class GatewayServer {
+  readonly http: Server;
+  private readonly wss: WebSocketServer;
+  private readonly api: HttpApi;
+  private stopping = false;
+
+  constructor(readonly node: GatewayNode) {
+    this.api = new HttpApi(node);
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: false,
+      maxPayload: node.config.websocket.message_size_limit,
+    });
+    this.http = createServer((req, res) => this.onRequest(req, res));
+    this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+    this.http.on('clientError', (_error, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+    // Slow or idle HTTP clients (slowloris on the upgrade) are cut off.
+    this.http.headersTimeout = 10_000;
+    this.http.requestTimeout = 30_000;
+  }
+
+  /** Starts listening; resolves with the bound address (port 0 picks a free port). */
+  listen(
+    port = this.node.config.http_server.port,
+    host = this.node.config.http_server.address,
+  ): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(port, host, () => {
+        this.http.off('error', reject);
+        resolve(this.http.address() as AddressInfo);
+      });
+    });
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '/').split('?', 1)[0]!;
+    if (path === '/health') {
+      json(res, 200, '{"status":"ok"}');
+    } else if (path === '/api' || path.startsWith('/api/')) {
+      void this.api.handle(req, res, path);
+    } else if (path === WEBSOCKET_PATH) {
+      json(res, 426, '{"error":"upgrade required: connect with WebSocket"}');
+    } else {
+      json(res, 404, '{"error":"not found"}');
+    }
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    const reject = (status: string): void => {
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (path !== WEBSOCKET_PATH) {
+      reject('404 Not Found');
+      return;
+    }
+    if (this.stopping) {
+      reject('503 Service Unavailable');
+      return;
+    }
+    if (!originAllowed(this.node.config.client.allowed_origins, req.headers.origin)) {
+      reject('403 Forbidden');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const limit = this.node.config.client.connection_limit;
+      if (limit > 0 && this.node.numConnections >= limit) {
+        ws.close(DisconnectCode.ConnectionLimit, disconnectReason(DisconnectCode.ConnectionLimit));
+        return;
+      }
+      new Connection(this.node, ws);
+    });
+  }
+
+  /** Graceful stop: no new connections, clients told to reconnect (3001), then the port closes. */
+  async stop(timeoutMs = this.node.config.shutdown.timeout): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
+    this.node.stop(DisconnectCode.Shutdown);
+    this.http.closeIdleConnections();
+    const timer = setTimeout(() => this.http.closeAllConnections(), timeoutMs);
+    timer.unref();
+    await closed;
+    clearTimeout(timer);
+  }
+}
+
+function json(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}

@@ -1,0 +1,137 @@
+/**
+ * Sets up a subscription without losing or repeating a publication. The subscription joins the hub
+ * first and buffers what arrives; then the stream position is read (and the gap since the client's
+ * position, when it recovers); the reply is queued; then buffered publications newer than the
+ * position follow as pushes. The client sees every publication once, in order, or `recovered: false`.
+ */
+import type { ChannelOptions } from '../config/types.js';
+import { ErrorCode } from '../protocol/codes.js';
+import { encodePublicationPush } from '../protocol/encode.js';
+import type { SubscribeResult } from '../protocol/types.js';
+import { ClientSubscription } from './client-subscription.js';
+import type { Connection } from './connection.js';
+import { CommandError } from './errors.js';
+
+/** What the client (or the server, for server-side subscriptions) asked for. */
+export interface SubscriptionRequest {
+  channel: string;
+  options: ChannelOptions;
+  recover?: boolean;
+  epoch?: string;
+  offset?: number;
+  recoverable?: boolean;
+  positioned?: boolean;
+  joinLeave?: boolean;
+  /** Fail with 112 instead of answering `recovered: false`. */
+  rejectUnrecovered?: boolean;
+  chanInfo?: unknown;
+  serverSide: boolean;
+  /** Subscription token expiry, Unix ms. */
+  expiresAt?: number;
+}
+
+/** Subscribe flag asking for error 112 when recovery fails. */
+export const FLAG_REJECT_UNRECOVERED = 2;
+
+export function historyEnabled(options: ChannelOptions): boolean {
+  return options.history_size > 0 && options.history_ttl > 0;
+}
+
+/** Registers the subscription and computes its reply. The subscription stays buffered until `activateSubscription`. */
+export async function prepareSubscription(
+  conn: Connection,
+  req: SubscriptionRequest,
+): Promise<{ sub: ClientSubscription; result: SubscribeResult }> {
+  const node = conn.node;
+  const { options } = req;
+  const history = historyEnabled(options);
+  const recoverable =
+    history && (options.force_recovery || (options.allow_recovery && req.recoverable === true));
+  const positioned =
+    history && (options.force_positioning || (options.allow_positioning && req.positioned === true));
+  const pushJoinLeave = options.join_leave && (options.force_push_join_leave || req.joinLeave === true);
+  const sub = new ClientSubscription(
+    conn,
+    req.channel,
+    options,
+    recoverable,
+    positioned,
+    pushJoinLeave,
+    req.serverSide,
+    conn.clientInfo(req.chanInfo),
+  );
+  sub.expiresAt = req.expiresAt ?? 0;
+  conn.subs.set(req.channel, sub);
+  try {
+    await node.hub.add(sub);
+    const result: SubscribeResult = {};
+    if (sub.tracksPosition) await readPosition(conn, sub, req, result);
+    if (sub.expiresAt > 0) {
+      result.expires = true;
+      result.ttl = Math.max(0, Math.floor((sub.expiresAt - Date.now()) / 1000));
+    }
+    return { sub, result };
+  } catch (error) {
+    if (conn.subs.get(req.channel) === sub) conn.subs.delete(req.channel);
+    node.hub.remove(sub);
+    throw error;
+  }
+}
+
+async function readPosition(
+  conn: Connection,
+  sub: ClientSubscription,
+  req: SubscriptionRequest,
+  result: SubscribeResult,
+): Promise<void> {
+  const node = conn.node;
+  const metaTtl = sub.options.history_meta_ttl;
+  const max = node.config.client.recovery_max_publication_limit;
+  if (sub.recoverable && req.recover === true) {
+    const since = req.offset ?? 0;
+    const read = await node.engine.history.history(
+      sub.channel,
+      { limit: max + 1, since: { offset: since } },
+      metaTtl,
+    );
+    const pubs = read.publications;
+    const continuous = pubs.length === 0 ? read.position.offset === since : pubs[0]!.offset === since + 1;
+    const recovered = read.position.epoch === req.epoch && continuous && pubs.length <= max;
+    if (!recovered && req.rejectUnrecovered === true) {
+      throw new CommandError(ErrorCode.UnrecoverablePosition);
+    }
+    if (recovered && pubs.length > 0) result.publications = pubs;
+    result.recovered = recovered;
+    result.was_recovering = true;
+    sub.offset = read.position.offset;
+    sub.epoch = read.position.epoch;
+  } else {
+    const read = await node.engine.history.history(sub.channel, { limit: 0 }, metaTtl);
+    sub.offset = read.position.offset;
+    sub.epoch = read.position.epoch;
+  }
+  if (sub.recoverable) result.recoverable = true;
+  if (sub.positioned) result.positioned = true;
+  result.epoch = sub.epoch;
+  result.offset = sub.offset;
+}
+
+/** Call right after the reply is queued: delivers what arrived meanwhile and makes the subscription live. */
+export function activateSubscription(conn: Connection, sub: ClientSubscription): void {
+  const buffered = sub.buffer;
+  sub.buffer = null;
+  if (buffered !== null) {
+    for (const { pub, epoch } of buffered) {
+      if (sub.tracksPosition && pub.offset !== undefined) {
+        if (epoch === sub.epoch && pub.offset <= sub.offset) continue;
+        if (epoch !== sub.epoch || pub.offset !== sub.offset + 1) {
+          conn.onInsufficientState(sub);
+          return;
+        }
+        sub.offset = pub.offset;
+      }
+      conn.send(encodePublicationPush(sub.channel, pub));
+    }
+  }
+  conn.node.onSubscribed(sub);
+}

@@ -1,0 +1,78 @@
+/**
+ * One shared timer for every connection's deadlines (ping, pong, stale, expiry). Deadlines fall
+ * into buckets of `resolutionMs`; a single interval walks the due buckets. Scheduling is O(1) and a
+ * connection costs no timer of its own.
+ */
+
+/** Something with at most one pending deadline in a wheel. */
+export interface WheelItem {
+  /** Bucket the item sits in, or -1 when not scheduled. Owned by the wheel. */
+  wheelSlot: number;
+  /** Called once when the deadline is reached. */
+  onDeadline(now: number): void;
+}
+
+export class TimerWheel {
+  private readonly buckets = new Map<number, Set<WheelItem>>();
+  private readonly timer: NodeJS.Timeout;
+  private nextSlot: number;
+
+  constructor(private readonly resolutionMs = 250) {
+    this.nextSlot = Math.floor(Date.now() / resolutionMs);
+    this.timer = setInterval(() => this.tick(Date.now()), resolutionMs);
+    this.timer.unref();
+  }
+
+  /** Sets the item's deadline, replacing any earlier one. */
+  schedule(item: WheelItem, at: number): void {
+    this.cancel(item);
+    // A deadline in a bucket already walked goes into the next one.
+    const slot = Math.max(Math.ceil(at / this.resolutionMs), this.nextSlot);
+    let bucket = this.buckets.get(slot);
+    if (bucket === undefined) {
+      bucket = new Set();
+      this.buckets.set(slot, bucket);
+    }
+    bucket.add(item);
+    item.wheelSlot = slot;
+  }
+
+  cancel(item: WheelItem): void {
+    if (item.wheelSlot === -1) return;
+    const bucket = this.buckets.get(item.wheelSlot);
+    if (bucket !== undefined) {
+      bucket.delete(item);
+      if (bucket.size === 0) this.buckets.delete(item.wheelSlot);
+    }
+    item.wheelSlot = -1;
+  }
+
+  /** Number of scheduled items. */
+  get size(): number {
+    let n = 0;
+    for (const bucket of this.buckets.values()) n += bucket.size;
+    return n;
+  }
+
+  private tick(now: number): void {
+    const last = Math.floor(now / this.resolutionMs);
+    for (; this.nextSlot <= last; this.nextSlot++) {
+      const bucket = this.buckets.get(this.nextSlot);
+      if (bucket === undefined) continue;
+      this.buckets.delete(this.nextSlot);
+      for (const item of bucket) {
+        item.wheelSlot = -1;
+        try {
+          item.onDeadline(now);
+        } catch {
+          // One connection's failure must not stop the others' deadlines.
+        }
+      }
+    }
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.buckets.clear();
+  }
+}

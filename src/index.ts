@@ -1,0 +1,23 @@
+/** Switchboard's public API for embedding a node in a TypeScript program. */
+export { type StartOptions, type Switchboard, startSwitchboard } from './app.js';
+export * from './auth/index.js';
+export * from './config/index.js';
+export { EngineUnavailableError } from './engine/errors.js';
+export { createMemoryEngine, MemoryBus } from './engine/memory/index.js';
+export type {
+  Broker,
+  BrokerEvent,
+  Engine,
+  HistoryOptions,
+  HistoryQuery,
+  HistoryStore,
+  PresenceStats,
+  PresenceStore,
+  PublishOptions,
+  PublishResult,
+} from './engine/types.js';
+export { GatewayNode } from './gateway/node.js';
+export { GatewayServer, WEBSOCKET_PATH } from './gateway/server.js';
+export { DisconnectCode, ErrorCode, UnsubscribeCode } from './protocol/codes.js';
+export type * from './protocol/types.js';
+export { VERSION } from './version.js';

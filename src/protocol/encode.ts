@@ -1,0 +1,100 @@
+/**
+ * Encodes replies and pushes as JSON text. Publications carry their data as raw JSON, so frames
+ * that hold publications are assembled by concatenation: the data is never parsed or re-encoded.
+ */
+import type { ClientInfo, ProtocolError, Publication, SubscribeResult } from './types.js';
+
+/** The ping a server sends and the pong a client answers: an empty object. */
+export const PING_FRAME = '{}';
+
+/** A publication as JSON text. */
+export function encodePublication(pub: Publication): string {
+  let out = '{"data":' + pub.data;
+  if (pub.info !== undefined) out += ',"info":' + JSON.stringify(pub.info);
+  if (pub.offset !== undefined && pub.offset > 0) out += ',"offset":' + pub.offset;
+  if (pub.tags !== undefined) out += ',"tags":' + JSON.stringify(pub.tags);
+  return out + '}';
+}
+
+/** A list of publications as a JSON array. */
+export function encodePublications(pubs: readonly Publication[]): string {
+  let out = '[';
+  for (let i = 0; i < pubs.length; i++) {
+    if (i > 0) out += ',';
+    out += encodePublication(pubs[i]!);
+  }
+  return out + ']';
+}
+
+/** The push that delivers a publication to a subscriber. Built once per publication per node. */
+export function encodePublicationPush(channel: string, pub: Publication): string {
+  return '{"push":{"channel":' + JSON.stringify(channel) + ',"pub":' + encodePublication(pub) + '}}';
+}
+
+export function encodeJoinPush(channel: string, info: ClientInfo): string {
+  return JSON.stringify({ push: { channel, join: { info } } });
+}
+
+export function encodeLeavePush(channel: string, info: ClientInfo): string {
+  return JSON.stringify({ push: { channel, leave: { info } } });
+}
+
+export function encodeUnsubscribePush(channel: string, code: number, reason: string): string {
+  return JSON.stringify({ push: { channel, unsubscribe: { code, reason } } });
+}
+
+/** Server-side subscription made after connect (server API `subscribe`). */
+export function encodeSubscribePush(channel: string, result: SubscribeResult): string {
+  return (
+    '{"push":{"channel":' + JSON.stringify(channel) + ',"subscribe":' + encodeSubscribeResult(result) + '}}'
+  );
+}
+
+export function encodeMessagePush(data: string): string {
+  return '{"push":{"message":{"data":' + data + '}}}';
+}
+
+export function encodeErrorReply(id: number, error: ProtocolError): string {
+  return '{"id":' + id + ',"error":' + JSON.stringify(error) + '}';
+}
+
+/** A reply whose result holds no publications. */
+export function encodeReply(id: number, method: string, result: object): string {
+  return '{"id":' + id + ',"' + method + '":' + JSON.stringify(result) + '}';
+}
+
+/** A reply whose result is already JSON text. */
+export function encodeRawReply(id: number, method: string, resultJson: string): string {
+  return '{"id":' + id + ',"' + method + '":' + resultJson + '}';
+}
+
+/** Splices a raw JSON value into an object encoded by JSON.stringify. */
+function withRawField(objectJson: string, key: string, raw: string): string {
+  if (objectJson === '{}') return '{"' + key + '":' + raw + '}';
+  return objectJson.slice(0, -1) + ',"' + key + '":' + raw + '}';
+}
+
+export function encodeSubscribeResult(result: SubscribeResult): string {
+  const { publications, ...rest } = result;
+  const json = JSON.stringify(rest);
+  return publications && publications.length > 0
+    ? withRawField(json, 'publications', encodePublications(publications))
+    : json;
+}
+
+/** A result object with one field holding publications (history replies). */
+export function encodeWithPublications(result: object, pubs: readonly Publication[]): string {
+  return withRawField(JSON.stringify(result), 'publications', encodePublications(pubs));
+}
+
+/** A map of channel → subscribe result, for the connect reply's `subs`. */
+export function encodeSubscribeResults(subs: ReadonlyMap<string, SubscribeResult>): string {
+  let out = '{';
+  let first = true;
+  for (const [channel, result] of subs) {
+    if (!first) out += ',';
+    first = false;
+    out += JSON.stringify(channel) + ':' + encodeSubscribeResult(result);
+  }
+  return out + '}';
+}

@@ -1,0 +1,81 @@
+/** Starts a real Switchboard node on a free port for a test, and always stops it. */
+import { type StartOptions, type Switchboard, startSwitchboard } from '../../src/app.js';
+import { signToken } from '../../src/auth/token-signer.js';
+import { resolveConfig } from '../../src/config/index.js';
+import type { Config } from '../../src/config/types.js';
+
+export const TEST_SECRET = 'test-secret-0123456789abcdef0123456789';
+export const TEST_API_KEY = 'test-api-key';
+
+/** Deep-merges plain objects; arrays and scalars replace. */
+function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const prev = out[key];
+    out[key] =
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      typeof prev === 'object' &&
+      prev !== null
+        ? merge(prev as Record<string, unknown>, value as Record<string, unknown>)
+        : value;
+  }
+  return out;
+}
+
+export interface TestNode {
+  app: Switchboard;
+  config: Config;
+  port: number;
+  /** ws://127.0.0.1:PORT/connection/websocket */
+  wsUrl: string;
+  baseUrl: string;
+  /** A connection token for a user (HS256, 1h unless claims say otherwise). */
+  token(user: string, claims?: Record<string, unknown>, ttlSeconds?: number): Promise<string>;
+  /** Calls the server API; resolves with the parsed JSON body and the HTTP status. */
+  api(method: string, params?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+  stop(): Promise<void>;
+}
+
+/** Config file shape (durations as strings) merged over test defaults. */
+export async function startTestNode(
+  overrides: Record<string, unknown> = {},
+  options: StartOptions = {},
+): Promise<TestNode> {
+  const raw = merge(
+    {
+      http_server: { port: 0, address: '127.0.0.1' },
+      client: { token: { hmac_secret_key: TEST_SECRET } },
+      http_api: { key: TEST_API_KEY },
+      log: { level: 'silent' },
+    },
+    overrides,
+  );
+  const config = resolveConfig(raw);
+  const app = await startSwitchboard(config, options);
+  const port = app.address.port;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  return {
+    app,
+    config,
+    port,
+    baseUrl,
+    wsUrl: `ws://127.0.0.1:${port}/connection/websocket`,
+    token: (user, claims = {}, ttlSeconds = 3600) =>
+      signToken(
+        { sub: user, ...claims },
+        TEST_SECRET,
+        ttlSeconds === 0 ? {} : { expiresInSeconds: ttlSeconds },
+      ),
+    async api(method, params = {}) {
+      const res = await fetch(`${baseUrl}/api/${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': TEST_API_KEY },
+        body: JSON.stringify(params),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    },
+    stop: () => app.stop(),
+  };
+}
