@@ -1,0 +1,40 @@
+/**
+ * The in-process engine: the embedded single-node default, and the multi-node test setup when
+ * several engines share one `MemoryBus`.
+ */
+import type { Engine } from '../types.js';
+import { MemoryBroker } from './memory-broker.js';
+import { MemoryBus } from './memory-bus.js';
+import { MemoryHistoryStore } from './memory-history.js';
+import { MemoryPresenceStore } from './memory-presence.js';
+
+/** Options of `createMemoryEngine`. */
+export interface MemoryEngineOptions {
+  /** The bus shared with the other nodes of an in-process cluster. Default: a new bus (a single node). */
+  bus?: MemoryBus;
+}
+
+/** One node's engine on a `MemoryBus`, with the concrete memory classes visible. */
+export interface MemoryEngine extends Engine {
+  readonly bus: MemoryBus;
+  readonly broker: MemoryBroker;
+  readonly history: MemoryHistoryStore;
+  readonly presence: MemoryPresenceStore;
+}
+
+/** Creates a node's engine: a broker, history store and presence store sharing one bus. */
+export function createMemoryEngine(options: MemoryEngineOptions = {}): MemoryEngine {
+  const bus = options.bus ?? new MemoryBus();
+  const broker = new MemoryBroker({ bus });
+  const history = new MemoryHistoryStore({ bus });
+  const presence = new MemoryPresenceStore({ bus });
+  return {
+    bus,
+    broker,
+    history,
+    presence,
+    async close(): Promise<void> {
+      await Promise.all([broker.close(), history.close(), presence.close()]);
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * The in-process history store: reads the streams that `MemoryBroker.publish` appends to on the
+ * same `MemoryBus`.
+ */
+import type { HistoryQuery, HistoryResult, HistoryStore } from '../types.js';
+import { EngineClosedError } from './errors.js';
+import { MemoryBus } from './memory-bus.js';
+import { requireHistoryQuery, requireNonNegative } from './validate.js';
+
+/** Options of a `MemoryHistoryStore`. */
+export interface MemoryHistoryStoreOptions {
+  /** The bus whose streams are read; pass the broker's bus. Default: a new, private bus. */
+  bus?: MemoryBus;
+}
+
+/**
+ * A `HistoryStore` on a `MemoryBus`. Returned publications are the stored objects (no copy per
+ * read): callers must not change them. A `metaTtlMs` of 0 keeps a created stream's meta forever.
+ */
+export class MemoryHistoryStore implements HistoryStore {
+  /** The bus whose streams this store reads. */
+  readonly bus: MemoryBus;
+  private closed = false;
+
+  constructor(options: MemoryHistoryStoreOptions = {}) {
+    this.bus = options.bus ?? new MemoryBus();
+    this.bus.attach();
+  }
+
+  async history(channel: string, query: HistoryQuery, metaTtlMs: number): Promise<HistoryResult> {
+    this.assertOpen();
+    requireHistoryQuery(query);
+    requireNonNegative('metaTtlMs', metaTtlMs);
+    return this.bus.streams.read(channel, query, metaTtlMs, this.bus.now());
+  }
+
+  async remove(channel: string): Promise<void> {
+    this.assertOpen();
+    this.bus.streams.clear(channel);
+  }
+
+  /** Closing twice is a no-op. The streams stay on the bus for the other nodes. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.bus.detach();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EngineClosedError('memory history store');
+  }
+}

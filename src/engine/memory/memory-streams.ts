@@ -1,0 +1,154 @@
+/**
+ * Channel history streams held in process memory. One instance lives on a `MemoryBus` and is shared
+ * by every broker (which appends) and history store (which reads) attached to that bus, the way a
+ * Redis instance is shared by the nodes of a cluster.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Publication, StreamPosition } from '../../protocol/types.js';
+import type { HistoryOptions, HistoryQuery, HistoryResult } from '../types.js';
+import { copyPublication } from './copy-publication.js';
+
+/** A channel's stream as the broker sees it right after an append. */
+export interface StreamView {
+  readonly epoch: string;
+  /** Offset of the newest publication (0 before the first). */
+  readonly offset: number;
+  /** Kept publications, oldest first; after `append` the appended one is the last element. */
+  readonly publications: readonly Publication[];
+}
+
+interface Stream {
+  epoch: string;
+  offset: number;
+  /** Oldest first. Offsets are contiguous: only appends (+1) and trims from the front change them. */
+  publications: Publication[];
+  /** When the publications are dropped (ttl after the last publish). */
+  publicationsExpireAt: number;
+  /** When offset and epoch are forgotten (meta ttl after the last activity). */
+  metaExpireAt: number;
+}
+
+/** A short random epoch: a stream that lost its meta gets a new one, so clients notice the loss. */
+function newEpoch(): string {
+  return randomBytes(4).toString('hex');
+}
+
+/** Expiry time for a ttl; 0 means the meta never expires. */
+function expiryOf(now: number, metaTtlMs: number): number {
+  return metaTtlMs > 0 ? now + metaTtlMs : Number.POSITIVE_INFINITY;
+}
+
+/** History streams keyed by channel. Times are in the bus clock's milliseconds. */
+export class MemoryStreams {
+  private readonly streams = new Map<string, Stream>();
+
+  /** Number of channels with stream meta in memory (expired but unswept ones included). */
+  get size(): number {
+    return this.streams.size;
+  }
+
+  /**
+   * Appends a copy of `pub` with the next offset, trims to `options.size` and extends the ttls.
+   * A stream whose meta expired starts over with a new epoch, so the first offset is 1 again.
+   */
+  append(channel: string, pub: Publication, options: HistoryOptions, now: number): StreamView {
+    const stream = this.live(channel, now) ?? this.create(channel);
+    const offset = stream.offset + 1;
+    stream.offset = offset;
+    // A copy, so the caller's object is not changed and `pub.offset` from the caller is ignored.
+    stream.publications.push(copyPublication(pub, offset));
+    const excess = stream.publications.length - options.size;
+    if (excess === 1) {
+      stream.publications.shift();
+    } else if (excess > 1) {
+      stream.publications.splice(0, excess);
+    }
+    stream.publicationsExpireAt = now + options.ttlMs;
+    // Meta outlives the publications, otherwise kept publications would sit in a stream with a new epoch.
+    stream.metaExpireAt = Math.max(
+      stream.metaExpireAt,
+      expiryOf(now, options.metaTtlMs),
+      stream.publicationsExpireAt,
+    );
+    return stream;
+  }
+
+  /**
+   * Reads a stream, creating its meta (offset 0, new epoch) when missing. A read counts as activity:
+   * it extends the meta ttl, like the Redis history script does.
+   */
+  read(channel: string, query: HistoryQuery, metaTtlMs: number, now: number): HistoryResult {
+    const stream = this.live(channel, now) ?? this.create(channel);
+    stream.metaExpireAt = Math.max(stream.metaExpireAt, expiryOf(now, metaTtlMs));
+    const position: StreamPosition = { offset: stream.offset, epoch: stream.epoch };
+    return { publications: select(stream.publications, query), position };
+  }
+
+  /** Drops a stream's publications; its offset and epoch stay. */
+  clear(channel: string): void {
+    const stream = this.streams.get(channel);
+    if (stream !== undefined) stream.publications = [];
+  }
+
+  /** Forgets expired meta and drops expired publications, so memory follows live streams only. */
+  sweep(now: number): void {
+    for (const [channel, stream] of this.streams) {
+      if (stream.metaExpireAt <= now) {
+        this.streams.delete(channel);
+      } else if (stream.publications.length > 0 && stream.publicationsExpireAt <= now) {
+        stream.publications = [];
+      }
+    }
+  }
+
+  /** The channel's stream with expired parts removed, or undefined when its meta is gone. */
+  private live(channel: string, now: number): Stream | undefined {
+    const stream = this.streams.get(channel);
+    if (stream === undefined) return undefined;
+    if (stream.metaExpireAt <= now) {
+      this.streams.delete(channel);
+      return undefined;
+    }
+    if (stream.publications.length > 0 && stream.publicationsExpireAt <= now) {
+      stream.publications = [];
+    }
+    return stream;
+  }
+
+  private create(channel: string): Stream {
+    const stream: Stream = {
+      epoch: newEpoch(),
+      offset: 0,
+      publications: [],
+      publicationsExpireAt: 0,
+      // The caller extends it right away with the ttl it was given.
+      metaExpireAt: 0,
+    };
+    this.streams.set(channel, stream);
+    return stream;
+  }
+}
+
+/** Applies `since`, `reverse` and `limit` (in that order) to publications kept oldest first. */
+function select(publications: readonly Publication[], query: HistoryQuery): Publication[] {
+  const { limit } = query;
+  const count = publications.length;
+  if (limit === 0 || count === 0) return [];
+  // Offsets are contiguous, so an offset maps to an index by subtraction instead of a search.
+  const firstOffset = publications[0]!.offset ?? 1;
+  const since = query.since?.offset;
+  if (query.reverse === true) {
+    // Publications before `since`, newest first.
+    const end = since === undefined ? count : clamp(since - firstOffset, 0, count);
+    const start = limit < 0 ? 0 : Math.max(0, end - limit);
+    return publications.slice(start, end).reverse();
+  }
+  // Publications after `since`, oldest first.
+  const start = since === undefined ? 0 : clamp(since - firstOffset + 1, 0, count);
+  const end = limit < 0 ? count : Math.min(count, start + limit);
+  return publications.slice(start, end);
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.max(min, Math.min(value, max));
+}
