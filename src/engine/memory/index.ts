@@ -1,5 +1,5 @@
 /** The in-process engine: single-node default and in-process clusters for tests. */
-export { BrokerStateError, EngineArgumentError, EngineClosedError } from './errors.js';
+export { BrokerStateError, EngineArgumentError, EngineClosedError } from '../errors.js';
 export {
   DEFAULT_IDEMPOTENCY_TTL_MS,
   MemoryBroker,

@@ -4,9 +4,9 @@
  * one event object per publish, shared by every receiving node, and does no JSON work.
  */
 import type { ClientInfo, Publication } from '../../protocol/types.js';
+import { BrokerStateError, EngineClosedError } from '../errors.js';
 import type { Broker, BrokerEvent, BrokerEventHandler, PublishOptions, PublishResult } from '../types.js';
 import { copyPublication } from './copy-publication.js';
-import { BrokerStateError, EngineClosedError } from './errors.js';
 import { type BusEndpoint, MemoryBus } from './memory-bus.js';
 import { requireHistoryOptions, requirePositive } from './validate.js';
 

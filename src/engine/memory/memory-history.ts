@@ -2,8 +2,9 @@
  * The in-process history store: reads the streams that `MemoryBroker.publish` appends to on the
  * same `MemoryBus`.
  */
+
+import { EngineClosedError } from '../errors.js';
 import type { HistoryQuery, HistoryResult, HistoryStore } from '../types.js';
-import { EngineClosedError } from './errors.js';
 import { MemoryBus } from './memory-bus.js';
 import { requireHistoryQuery, requireNonNegative } from './validate.js';
 

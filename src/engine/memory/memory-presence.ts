@@ -3,8 +3,8 @@
  * on the bus sees every node's clients.
  */
 import type { ClientInfo } from '../../protocol/types.js';
+import { EngineClosedError } from '../errors.js';
 import type { PresenceStats, PresenceStore } from '../types.js';
-import { EngineClosedError } from './errors.js';
 import { MemoryBus } from './memory-bus.js';
 import { requirePositive } from './validate.js';
 

@@ -2,8 +2,9 @@
  * Argument checks shared by the memory broker and stores. They run on every call, so they are plain
  * comparisons that allocate nothing unless they fail.
  */
+
+import { EngineArgumentError } from '../errors.js';
 import type { HistoryOptions, HistoryQuery } from '../types.js';
-import { EngineArgumentError } from './errors.js';
 
 /** Throws unless `value` is a number above 0 (Infinity allowed: it means "never"). */
 export function requirePositive(name: string, value: number): void {
