@@ -26,9 +26,8 @@ export class HttpApi {
       const method = path.slice('/api/'.length);
       if (method === '' || method.includes('/'))
         throw new ApiHttpError(404, 104, 'not found: use POST /api/<method>');
-      const contentType = req.headers['content-type'] ?? '';
-      if (contentType !== '' && !contentType.toLowerCase().includes('json')) {
-        throw new ApiHttpError(415, 107, 'unsupported media type: send application/json');
+      if (!acceptedContentType(req.headers['content-type'])) {
+        throw new ApiHttpError(415, 107, 'unsupported media type: send a JSON body as application/json');
       }
       const body = await this.readJson(req);
       const outcome =
@@ -99,6 +98,21 @@ export class HttpApi {
       });
     });
   }
+}
+
+/**
+ * JSON bodies arrive labelled in many ways: `application/json`, curl's default form type, fetch's
+ * default `text/plain`, or nothing. Types that cannot hold a JSON body (multipart, XML, binary) are refused.
+ */
+function acceptedContentType(header: string | undefined): boolean {
+  if (header === undefined || header === '') return true;
+  const type = header.split(';', 1)[0]!.trim().toLowerCase();
+  return (
+    type === 'application/json' ||
+    type.endsWith('+json') ||
+    type === 'text/plain' ||
+    type === 'application/x-www-form-urlencoded'
+  );
 }
 
 function encodeOutcome(outcome: CallOutcome): string {

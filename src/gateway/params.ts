@@ -63,5 +63,10 @@ export function optionalStringMap(params: Params, field: string): Record<string,
 export function requireData(params: Params, field = 'data'): string {
   const value = params[field];
   if (value === undefined) throw bad(field, 'present');
-  return JSON.stringify(value);
+  try {
+    return JSON.stringify(value);
+  } catch {
+    // Nesting too deep for the encoder's stack: the sender's data is at fault, not the server.
+    throw bad(field, 'JSON nested less deeply');
+  }
 }

@@ -13,14 +13,16 @@ export async function handleHistory(conn: Connection, cmd: Command): Promise<voi
   const p = cmd.params;
   const channel = requireString(p, 'channel');
   const options = resolveChannel(conn, channel);
-  const denied = canHistory({
-    user: conn.user,
-    channel,
-    options,
-    subscribed: conn.subs.has(channel),
-    hasSubscriptionToken: false,
-    rules: node.rules,
-  });
+  const denied = conn.node.config.client.insecure
+    ? null
+    : canHistory({
+        user: conn.user,
+        channel,
+        options,
+        subscribed: conn.subs.has(channel),
+        hasSubscriptionToken: false,
+        rules: node.rules,
+      });
   if (denied !== null) throw new CommandError(denied);
   const read = await readHistory(node.engine.history, channel, options, {
     limit: optionalInteger(p, 'limit', -1) ?? 0,

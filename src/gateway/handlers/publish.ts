@@ -13,14 +13,16 @@ export async function handlePublish(conn: Connection, cmd: Command): Promise<voi
   const data = requireData(cmd.params);
   const options = resolveChannel(conn, channel);
   const sub = conn.subs.get(channel);
-  const denied = canPublish({
-    user: conn.user,
-    channel,
-    options,
-    subscribed: sub !== undefined,
-    hasSubscriptionToken: false,
-    rules: node.rules,
-  });
+  const denied = conn.node.config.client.insecure
+    ? null
+    : canPublish({
+        user: conn.user,
+        channel,
+        options,
+        subscribed: sub !== undefined,
+        hasSubscriptionToken: false,
+        rules: node.rules,
+      });
   if (denied !== null) throw new CommandError(denied);
   await node.publish(channel, { data, info: sub?.info ?? conn.clientInfo() }, options);
   conn.send(encodeRawReply(cmd.id, 'publish', '{}'));

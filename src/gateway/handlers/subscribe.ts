@@ -21,14 +21,16 @@ export async function handleSubscribe(conn: Connection, cmd: Command): Promise<v
   }
   const token = optionalString(p, 'token');
   const claims = token ? await verifySubscriptionToken(conn, channel, token) : undefined;
-  const denied = canSubscribe({
-    user: conn.user,
-    channel,
-    options,
-    subscribed: false,
-    hasSubscriptionToken: claims !== undefined,
-    rules: node.rules,
-  });
+  const denied = conn.node.config.client.insecure
+    ? null
+    : canSubscribe({
+        user: conn.user,
+        channel,
+        options,
+        subscribed: false,
+        hasSubscriptionToken: claims !== undefined,
+        rules: node.rules,
+      });
   if (denied !== null) throw new CommandError(denied);
   const flag = optionalInteger(p, 'flag', 0) ?? 0;
   const offset = optionalInteger(p, 'offset', 0);
