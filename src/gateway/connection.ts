@@ -131,7 +131,8 @@ export class Connection implements Subscriber, WheelItem, Flushable {
       // A client that does not read would never complete the close handshake.
       this.ws.terminate();
     } else {
-      this.ws.close(code, reason);
+      // A close frame carries at most 123 bytes of reason.
+      this.ws.close(code, Buffer.byteLength(reason) > 123 ? disconnectReason(code) || 'disconnect' : reason);
     }
   }
 

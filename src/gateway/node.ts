@@ -191,10 +191,15 @@ export class GatewayNode {
           if (msg.expired === true) {
             conn.close(DisconnectCode.Expired);
           } else if (msg.expireAt !== undefined) {
+            // expire_at 0 lifts the expiry.
             conn.expiresAt = msg.expireAt * 1000;
             conn.reschedule();
             const ttl = Math.max(0, Math.floor((conn.expiresAt - Date.now()) / 1000));
-            conn.send(`{"push":{"refresh":{"expires":true,"ttl":${ttl}}}}`);
+            conn.send(
+              conn.expiresAt === 0
+                ? '{"push":{"refresh":{"expires":false}}}'
+                : `{"push":{"refresh":{"expires":true,"ttl":${ttl}}}}`,
+            );
           }
           break;
         default: {

@@ -53,6 +53,10 @@ export async function disconnect(node: GatewayNode, params: Params): Promise<str
     (custom === undefined ? undefined : optionalString(custom, 'reason')) ??
     disconnectReason(code as DisconnectCode) ??
     'disconnect';
+  // The reason travels in the WebSocket close frame, which holds 123 bytes; a longer one makes
+  // ws.close throw while the control message is applied, leaving the socket open.
+  if (Buffer.byteLength(reason) > 123)
+    throw new CommandError(ErrorCode.BadRequest, 'bad request: disconnect reason must be at most 123 bytes');
   await node.control({
     type: 'disconnect',
     user,
