@@ -70,6 +70,8 @@ async function callOne(node: GatewayNode, command: unknown): Promise<CallOutcome
     return { error: { code: ErrorCode.BadRequest, message: 'bad request: command must be an object' } };
   if (typeof command['method'] === 'string') {
     const method = command['method'];
+    if (method === 'batch')
+      return { error: { code: ErrorCode.BadRequest, message: 'bad request: batch cannot nest' } };
     return { method, ...(await callMethod(node, method, command['params'] ?? {})) };
   }
   const keys = Object.keys(command);

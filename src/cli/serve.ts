@@ -57,7 +57,7 @@ export async function serve(argv: string[]): Promise<number> {
       '',
       'No API key configured: generated one (set SWITCHBOARD_API_KEY to keep one):',
       `  SWITCHBOARD_API_KEY=${generated.apiKey}`,
-      `  curl -X POST -H "X-API-Key: ${generated.apiKey}" -d '{"channel":"news","data":{"text":"hi"}}' ${base}/api/publish`,
+      `  curl -X POST -H "X-API-Key: ${generated.apiKey}" -H 'content-type: application/json' -d '{"channel":"news","data":{"text":"hi"}}' ${base}/api/publish`,
     );
   }
   console.log(`${lines.join('\n')}\n`);

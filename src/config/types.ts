@@ -88,7 +88,7 @@ export interface ClientConfig {
   expired_close_delay: number;
   /** How long an open socket may stay without a connect command, ms. Default 10 000. */
   stale_close_delay: number;
-  /** Channels per connection. Default 128. */
+  /** Channels per connection; 0 means no limit. Default 128. */
   channel_limit: number;
   /** Bytes waiting to be written per connection before it is closed as slow. Default 1 MiB. */
   queue_max_size: number;
@@ -100,7 +100,7 @@ export interface ClientConfig {
   command_rate_limit: number;
   /** Most publications a client history call returns. Default 300. */
   history_max_publication_limit: number;
-  /** Most publications a recovery returns; a larger gap is not recovered. Default 300. */
+  /** Most publications a recovery returns; a larger gap is not recovered; 0 means no cap. Default 300. */
   recovery_max_publication_limit: number;
   /** How often a node refreshes its clients' presence entries, ms. Default 25 000. */
   presence_update_interval: number;
@@ -124,6 +124,7 @@ export interface Config {
     name: string;
   };
   log: {
+    /** Default "info". */
     level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   };
   client: ClientConfig;
@@ -138,7 +139,7 @@ export interface Config {
     key: string;
     /** Accept API calls without a key (development only). Default false. */
     insecure: boolean;
-    /** How long a publish idempotency key is remembered, ms. Default 300 000. */
+    /** How long a publish idempotency key is remembered, ms; 0 turns deduplication off. Default 300 000. */
     idempotency_ttl: number;
     /** Largest request body, bytes. Default 1 MiB. */
     max_body_size: number;

@@ -250,6 +250,10 @@ export class Connection implements Subscriber, WheelItem, Flushable {
       return;
     }
     if (item.kind === 'unknown') {
+      if (this.state === 'opening') {
+        this.close(DisconnectCode.BadRequest, 'bad request: connect first');
+        return;
+      }
       this.replyError(item.id, new CommandError(ErrorCode.MethodNotFound));
       return;
     }

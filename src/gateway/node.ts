@@ -77,6 +77,17 @@ export class GatewayNode {
     return this.connections.size;
   }
 
+  /** Authenticated connections. */
+  get numClients(): number {
+    return this.clients.size;
+  }
+
+  /** Whether one more subscription fits the connection's channel limit (0: no limit). */
+  hasChannelRoom(conn: Connection): boolean {
+    const limit = this.config.client.channel_limit;
+    return limit === 0 || conn.subs.size < limit;
+  }
+
   get numUsers(): number {
     return this.users.size;
   }
@@ -148,7 +159,8 @@ export class GatewayNode {
       : undefined;
     return this.engine.broker.publish(channel, pub, {
       history,
-      idempotencyKey: extras?.idempotencyKey,
+      // A ttl of 0 turns deduplication off.
+      idempotencyKey: this.config.http_api.idempotency_ttl > 0 ? extras?.idempotencyKey : undefined,
       idempotencyTtlMs: this.config.http_api.idempotency_ttl,
     });
   }
@@ -214,7 +226,7 @@ export class GatewayNode {
     if (conn.state !== 'connected' || conn.subs.has(channel)) return;
     if (this.rules.validate(channel) !== null) return;
     const ns = this.rules.namespaceOf(channel);
-    if (ns === null || conn.subs.size >= this.config.client.channel_limit) return;
+    if (ns === null || !this.hasChannelRoom(conn)) return;
     try {
       const { sub, result } = await prepareSubscription(conn, {
         channel,

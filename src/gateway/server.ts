@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { HttpApi } from '../api/http-api.js';
 import { DisconnectCode, disconnectReason } from '../protocol/codes.js';
 import { Connection } from './connection.js';
@@ -20,6 +20,8 @@ export class GatewayServer {
   private readonly wss: WebSocketServer;
   private readonly api: HttpApi;
   private stopping = false;
+  /** Open sockets, so a stop that runs out of time can cut the ones that never closed. */
+  private readonly sockets = new Set<WebSocket>();
 
   constructor(readonly node: GatewayNode) {
     this.api = new HttpApi(node);
@@ -85,6 +87,8 @@ export class GatewayServer {
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.sockets.add(ws);
+      ws.once('close', () => this.sockets.delete(ws));
       const limit = this.node.config.client.connection_limit;
       if (limit > 0 && this.node.numConnections >= limit) {
         ws.close(DisconnectCode.ConnectionLimit, disconnectReason(DisconnectCode.ConnectionLimit));
@@ -101,7 +105,10 @@ export class GatewayServer {
     const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.node.stop(DisconnectCode.Shutdown);
     this.http.closeIdleConnections();
-    const timer = setTimeout(() => this.http.closeAllConnections(), timeoutMs);
+    const timer = setTimeout(() => {
+      for (const ws of this.sockets) ws.terminate();
+      this.http.closeAllConnections();
+    }, timeoutMs);
     timer.unref();
     await closed;
     clearTimeout(timer);

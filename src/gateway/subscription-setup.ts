@@ -89,14 +89,12 @@ async function readPosition(
   const max = node.config.client.recovery_max_publication_limit;
   if (sub.recoverable && req.recover === true) {
     const since = req.offset ?? 0;
-    const read = await node.engine.history.history(
-      sub.channel,
-      { limit: max + 1, since: { offset: since } },
-      metaTtl,
-    );
+    // One more than the cap tells "too many" from "exactly the cap"; 0 means no cap.
+    const limit = max === 0 ? -1 : max + 1;
+    const read = await node.engine.history.history(sub.channel, { limit, since: { offset: since } }, metaTtl);
     const pubs = read.publications;
     const continuous = pubs.length === 0 ? read.position.offset === since : pubs[0]!.offset === since + 1;
-    const recovered = read.position.epoch === req.epoch && continuous && pubs.length <= max;
+    const recovered = read.position.epoch === req.epoch && continuous && (max === 0 || pubs.length <= max);
     if (!recovered && req.rejectUnrecovered === true) {
       throw new CommandError(ErrorCode.UnrecoverablePosition);
     }

@@ -51,7 +51,7 @@ export async function info(node: GatewayNode, _params: Params): Promise<string> 
         uid: node.uid,
         name: node.name,
         version: node.version,
-        num_clients: node.numConnections,
+        num_clients: node.numClients,
         num_users: node.numUsers,
         num_channels: node.hub.numChannels,
         num_subs: node.hub.numSubscriptions,

@@ -48,7 +48,7 @@ export async function handleConnect(conn: Connection, cmd: Command): Promise<voi
   const prepared = await Promise.all(
     [...channels]
       .filter((channel) => node.rules.validate(channel) === null)
-      .slice(0, node.config.client.channel_limit)
+      .slice(0, node.config.client.channel_limit || undefined)
       .map((channel) => {
         const ns = node.rules.namespaceOf(channel)!;
         const wanted = optionalObject(wantedSubs, channel) ?? {};

@@ -16,7 +16,7 @@ export async function handleSubscribe(conn: Connection, cmd: Command): Promise<v
   const channel = requireString(p, 'channel');
   const options = resolveChannel(conn, channel);
   if (conn.subs.has(channel)) throw new CommandError(ErrorCode.AlreadySubscribed);
-  if (conn.subs.size >= node.config.client.channel_limit) {
+  if (!node.hasChannelRoom(conn)) {
     throw new CommandError(ErrorCode.LimitExceeded, 'limit exceeded: too many channels on this connection');
   }
   const token = optionalString(p, 'token');
