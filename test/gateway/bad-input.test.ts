@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { collect, connected, newClient, waitFor } from '../harness/centrifuge-client.js';
 import { startTestNode, TEST_API_KEY, type TestNode } from '../harness/node.js';
-import { type RawClient, rawConnect } from '../harness/raw-client.js';
+import { closeCode, errorCode, type RawClient, rawConnect } from '../harness/raw-client.js';
 
 type Reply = Record<string, unknown>;
 
@@ -29,24 +29,6 @@ async function assertServes(node: TestNode): Promise<void> {
   } finally {
     client.disconnect();
   }
-}
-
-/** The close code of a raw client, failing when it stays open past `timeoutMs`. */
-async function closeCode(client: RawClient, timeoutMs = 3000): Promise<number> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('connection was not closed')), timeoutMs);
-  });
-  try {
-    return (await Promise.race([client.closed, timeout])).code;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function errorCode(reply: Reply): number | undefined {
-  const error = reply['error'] as { code?: unknown } | undefined;
-  return typeof error?.code === 'number' ? error.code : undefined;
 }
 
 /** Sends one frame and resolves with the reply carrying `id`. */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { waitFor } from '../harness/centrifuge-client.js';
 import { startTestNode, type TestNode } from '../harness/node.js';
-import { type RawClient, rawConnect } from '../harness/raw-client.js';
+import { closeCode, errorCode, type RawClient, rawConnect } from '../harness/raw-client.js';
 
 type Reply = Record<string, unknown>;
 
@@ -27,23 +27,6 @@ async function withNode(
     for (const c of clients) c.ws.terminate();
     await node.stop();
   }
-}
-
-async function closeCode(client: RawClient, timeoutMs = 3000): Promise<number> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('connection was not closed')), timeoutMs);
-  });
-  try {
-    return (await Promise.race([client.closed, timeout])).code;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function errorCode(reply: Reply): number | undefined {
-  const error = reply['error'] as { code?: unknown } | undefined;
-  return typeof error?.code === 'number' ? error.code : undefined;
 }
 
 async function connectAs(node: TestNode, c: RawClient, user: string): Promise<Reply> {

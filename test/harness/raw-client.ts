@@ -51,3 +51,22 @@ export async function rawConnect(url: string, headers: Record<string, string> = 
     close: () => ws.close(),
   };
 }
+
+/** The close code of a raw client, failing when it stays open past `timeoutMs`. */
+export async function closeCode(client: RawClient, timeoutMs = 3000): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('connection was not closed')), timeoutMs);
+  });
+  try {
+    return (await Promise.race([client.closed, timeout])).code;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The error code of a reply, if it is an error. */
+export function errorCode(reply: Record<string, unknown>): number | undefined {
+  const error = reply['error'] as { code?: unknown } | undefined;
+  return typeof error?.code === 'number' ? error.code : undefined;
+}

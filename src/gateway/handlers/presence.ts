@@ -2,24 +2,13 @@ import { canPresence } from '../../auth/permissions.js';
 import { encodeReply } from '../../protocol/encode.js';
 import type { Command } from '../../protocol/types.js';
 import type { Connection } from '../connection.js';
-import { CommandError } from '../errors.js';
 import { requireString } from '../params.js';
-import { resolveChannel } from './channel-access.js';
+import { authorize, resolveChannel } from './channel-access.js';
 
 function checkPresence(conn: Connection, cmd: Command): string {
   const channel = requireString(cmd.params, 'channel');
   const options = resolveChannel(conn, channel);
-  const denied = conn.node.config.client.insecure
-    ? null
-    : canPresence({
-        user: conn.user,
-        channel,
-        options,
-        subscribed: conn.subs.has(channel),
-        hasSubscriptionToken: false,
-        rules: conn.node.rules,
-      });
-  if (denied !== null) throw new CommandError(denied);
+  authorize(conn, channel, options, canPresence);
   return channel;
 }
 

@@ -2,9 +2,8 @@ import { canPublish } from '../../auth/permissions.js';
 import { encodeRawReply } from '../../protocol/encode.js';
 import type { Command } from '../../protocol/types.js';
 import type { Connection } from '../connection.js';
-import { CommandError } from '../errors.js';
 import { requireData, requireString } from '../params.js';
-import { resolveChannel } from './channel-access.js';
+import { authorize, resolveChannel } from './channel-access.js';
 
 /** `publish` from a client, where the namespace allows it. */
 export async function handlePublish(conn: Connection, cmd: Command): Promise<void> {
@@ -13,17 +12,7 @@ export async function handlePublish(conn: Connection, cmd: Command): Promise<voi
   const data = requireData(cmd.params);
   const options = resolveChannel(conn, channel);
   const sub = conn.subs.get(channel);
-  const denied = conn.node.config.client.insecure
-    ? null
-    : canPublish({
-        user: conn.user,
-        channel,
-        options,
-        subscribed: sub !== undefined,
-        hasSubscriptionToken: false,
-        rules: node.rules,
-      });
-  if (denied !== null) throw new CommandError(denied);
+  authorize(conn, channel, options, canPublish);
   await node.publish(channel, { data, info: sub?.info ?? conn.clientInfo() }, options);
   conn.send(encodeRawReply(cmd.id, 'publish', '{}'));
 }

@@ -6,7 +6,7 @@ import type { Connection } from '../connection.js';
 import { CommandError } from '../errors.js';
 import { optionalBoolean, optionalInteger, optionalString, requireString } from '../params.js';
 import { activateSubscription, FLAG_REJECT_UNRECOVERED, prepareSubscription } from '../subscription-setup.js';
-import { resolveChannel } from './channel-access.js';
+import { authorize, resolveChannel } from './channel-access.js';
 import { expiryMs, verifySubscriptionToken } from './tokens.js';
 
 /** `subscribe`: permission, limits, optional subscription token, then position or recovery. */
@@ -21,17 +21,7 @@ export async function handleSubscribe(conn: Connection, cmd: Command): Promise<v
   }
   const token = optionalString(p, 'token');
   const claims = token ? await verifySubscriptionToken(conn, channel, token) : undefined;
-  const denied = conn.node.config.client.insecure
-    ? null
-    : canSubscribe({
-        user: conn.user,
-        channel,
-        options,
-        subscribed: false,
-        hasSubscriptionToken: claims !== undefined,
-        rules: node.rules,
-      });
-  if (denied !== null) throw new CommandError(denied);
+  authorize(conn, channel, options, canSubscribe, claims !== undefined);
   const flag = optionalInteger(p, 'flag', 0) ?? 0;
   const offset = optionalInteger(p, 'offset', 0);
   const { sub, result } = await prepareSubscription(conn, {
