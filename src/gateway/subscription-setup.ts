@@ -62,6 +62,7 @@ export async function prepareSubscription(
   );
   sub.expiresAt = req.expiresAt ?? 0;
   conn.subs.set(req.channel, sub);
+  if (sub.expiresAt > 0) conn.reschedule();
   try {
     await node.hub.add(sub);
     const result: SubscribeResult = {};
