@@ -17,7 +17,7 @@ export function describeValue(value: unknown): string {
 }
 
 /** An error function for zod that says `expected <what>, got <value>`. */
-function expected(what: string): (issue: { readonly input?: unknown }) => string {
+export function expected(what: string): (issue: { readonly input?: unknown }) => string {
   return (issue) => `expected ${what}, got ${describeValue(issue.input)}`;
 }
 

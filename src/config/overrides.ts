@@ -35,6 +35,7 @@ export const CONFIG_ENV_VARS = {
   SWITCHBOARD_API_KEY: ['http_api', 'key'],
   SWITCHBOARD_NODE_NAME: ['node', 'name'],
   SWITCHBOARD_LOG_LEVEL: ['log', 'level'],
+  SWITCHBOARD_REDIS_URL: ['engine', 'redis', 'address'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** Flags, the name they are reported under, and the config key each one sets. */

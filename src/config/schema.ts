@@ -9,6 +9,7 @@ import {
   count,
   describeValue,
   duration,
+  expected,
   oneOf,
   port,
   positiveCount,
@@ -215,6 +216,18 @@ export const configSchema = z
         name: z.string({ error: (i) => `expected a string, got ${describeValue(i.input)}` }).optional(),
       }),
       log: section({ level: oneOf(LOG_LEVELS, 'info') }),
+      engine: section({
+        type: z.enum(['memory', 'redis'], { error: expected('one of memory, redis') }).optional(),
+        redis: section({
+          address: text(),
+          cluster_address: textList(),
+          sentinel_address: textList(),
+          sentinel_master_name: text('mymaster'),
+          password: text(),
+          prefix: text('switchboard'),
+          command_timeout: duration(2_000, { positive: true }),
+        }),
+      }),
       client: clientSchema,
       channel: section({
         max_length: positiveCount(255),
@@ -238,10 +251,16 @@ export const configSchema = z
     },
   )
   // An empty name means "not set", so a blank env var or flag cannot produce a nameless node.
-  .transform((file) => ({
-    ...file,
-    node: { name: file.node.name || `${hostname()}:${file.http_server.port}` },
-  }));
+  .transform((file) => {
+    const redis = file.engine.redis;
+    const anyRedis =
+      redis.address !== '' || redis.cluster_address.length > 0 || redis.sentinel_address.length > 0;
+    return {
+      ...file,
+      node: { name: file.node.name || `${hostname()}:${file.http_server.port}` },
+      engine: { type: file.engine.type ?? (anyRedis ? ('redis' as const) : ('memory' as const)), redis },
+    };
+  });
 
 /** The shape of a config file before defaults, as accepted by {@link configSchema}. */
 export type ConfigFile = z.input<typeof configSchema>;

@@ -112,6 +112,31 @@ export interface ClientConfig {
   };
 }
 
+/** Where nodes share channels, history and presence. */
+export interface EngineConfig {
+  /**
+   * "memory": one node, everything in process. "redis": nodes sharing Redis form one cluster.
+   * Default: "redis" when any Redis address is set, else "memory".
+   */
+  type: 'memory' | 'redis';
+  redis: {
+    /** Standalone Redis URL, `redis://[:password@]host:port[/db]`. */
+    address: string;
+    /** Redis Cluster seed nodes (`host:port`); set → Redis Cluster with sharded pub/sub. */
+    cluster_address: string[];
+    /** Sentinel addresses (`host:port`); set → the master is found through them. */
+    sentinel_address: string[];
+    /** Master name the sentinels watch. Default "mymaster". */
+    sentinel_master_name: string;
+    /** Password for Redis Cluster or the Sentinel-managed master (a standalone URL carries its own). */
+    password: string;
+    /** Prefix of every key and pub/sub channel. Default "switchboard". */
+    prefix: string;
+    /** How long a command may take, unreachable Redis included, before it fails as temporary, ms. Default 2 000. */
+    command_timeout: number;
+  };
+}
+
 export interface Config {
   http_server: {
     /** Interface to listen on. Default "0.0.0.0". */
@@ -123,6 +148,7 @@ export interface Config {
     /** Unique node name in a cluster. Default "<hostname>:<port>". */
     name: string;
   };
+  engine: EngineConfig;
   log: {
     /** Default "info". */
     level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';

@@ -35,7 +35,13 @@ export type BrokerEvent =
   | { type: 'publication'; channel: string; pub: Publication; epoch?: string }
   | { type: 'join'; channel: string; info: ClientInfo }
   | { type: 'leave'; channel: string; info: ClientInfo }
-  | { type: 'control'; data: string };
+  | { type: 'control'; data: string }
+  /**
+   * Delivery was interrupted (for example the pub/sub connection to Redis dropped) and has resumed:
+   * every channel is subscribed again, but events published meanwhile may be lost. The node then
+   * checks stream positions of its subscriptions.
+   */
+  | { type: 'resubscribed' };
 
 export type BrokerEventHandler = (event: BrokerEvent) => void;
 

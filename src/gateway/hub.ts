@@ -14,6 +14,8 @@ export class Hub {
   readonly interest: Interest;
   /** Handles control messages; set by the node. */
   onControl: (data: string) => void = () => {};
+  /** Runs after the broker recovered from an interruption; set by the node. */
+  onResubscribed: () => void = () => {};
   /** Counters for `info` and metrics. */
   publicationsIn = 0;
   deliveries = 0;
@@ -78,6 +80,9 @@ export class Hub {
         return;
       case 'control':
         this.onControl(event.data);
+        return;
+      case 'resubscribed':
+        this.onResubscribed();
         return;
       default: {
         const never: never = event;

@@ -43,6 +43,18 @@ const expectedDefaults: Config = {
   http_server: { address: '0.0.0.0', port: 8000 },
   node: { name: `${hostname()}:8000` },
   log: { level: 'info' },
+  engine: {
+    type: 'memory',
+    redis: {
+      address: '',
+      cluster_address: [],
+      sentinel_address: [],
+      sentinel_master_name: 'mymaster',
+      password: '',
+      prefix: 'switchboard',
+      command_timeout: 2_000,
+    },
+  },
   client: {
     token: emptyToken,
     subscription_token: { enabled: false, ...emptyToken },
