@@ -23,7 +23,7 @@ export class EventRecorder {
 
   /** Events of `channel` (publications, joins, leaves), in arrival order. */
   inChannel(channel: string): BrokerEvent[] {
-    return this.events.filter((e) => e.type !== 'control' && e.channel === channel);
+    return this.events.filter((e) => 'channel' in e && e.channel === channel);
   }
 
   publications(channel: string): PublicationEvent[] {

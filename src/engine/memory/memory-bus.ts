@@ -166,7 +166,10 @@ export class MemoryBus {
   }
 
   private dispatch(event: BrokerEvent): void {
-    const targets = event.type === 'control' ? this.endpoints : this.routes.get(event.channel);
+    const targets =
+      event.type === 'control' || event.type === 'resubscribed'
+        ? this.endpoints
+        : this.routes.get(event.channel);
     if (targets === undefined) return;
     for (let i = 0; i < targets.length; i++) {
       try {
