@@ -5,20 +5,23 @@
 import { randomUUID } from 'node:crypto';
 import { ChannelRules } from '../auth/channel-rules.js';
 import { TokenVerifier } from '../auth/token-verifier.js';
+import { Cluster } from '../cluster/cluster.js';
+import type { NodeInfo, SurveyOp, UserOp } from '../cluster/messages.js';
 import type { ChannelOptions, Config } from '../config/types.js';
 import type { Engine, PublishResult } from '../engine/types.js';
 import { type Logger, silentLogger } from '../log.js';
-import { DisconnectCode, UnsubscribeCode, unsubscribeReason } from '../protocol/codes.js';
-import { encodeSubscribePush, encodeUnsubscribePush } from '../protocol/encode.js';
+import { DisconnectCode } from '../protocol/codes.js';
 import type { Publication } from '../protocol/types.js';
 import { VERSION } from '../version.js';
 import type { ClientSubscription } from './client-subscription.js';
 import type { Connection } from './connection.js';
-import { type ControlMessage, parseControl } from './control.js';
 import { FlushScheduler } from './flush-scheduler.js';
 import { Hub } from './hub.js';
-import { activateSubscription, historyEnabled, prepareSubscription } from './subscription-setup.js';
+import { checkPositions } from './position-check.js';
+import { historyEnabled } from './subscription-setup.js';
+import { answerSurvey } from './surveys.js';
 import { TimerWheel } from './timer-wheel.js';
+import { applyUserOp } from './user-ops.js';
 
 export interface GatewayNodeOptions {
   config: Config;
@@ -42,6 +45,7 @@ export class GatewayNode {
   readonly verifier: TokenVerifier;
   readonly wheel = new TimerWheel();
   readonly flusher = new FlushScheduler();
+  readonly cluster: Cluster;
   private readonly connections = new Set<Connection>();
   private readonly clients = new Map<string, Connection>();
   private readonly users = new Map<string, Set<Connection>>();
@@ -52,6 +56,7 @@ export class GatewayNode {
     this.engine = options.engine;
     this.log = options.logger ?? silentLogger();
     this.hub = new Hub(this.engine.broker);
+    this.cluster = new Cluster(this, this.engine.broker);
     this.rules = new ChannelRules(this.config);
     const client = this.config.client;
     this.verifier = new TokenVerifier(
@@ -65,8 +70,10 @@ export class GatewayNode {
   }
 
   async start(): Promise<void> {
-    this.hub.onControl = (data) => this.applyControl(data);
+    this.hub.onControl = (data) => this.cluster.receive(data);
+    this.hub.onResubscribed = () => void checkPositions(this);
     await this.engine.broker.start(this.hub.handleEvent);
+    this.cluster.start();
     const interval = this.config.client.presence_update_interval;
     this.presenceTimer = setInterval(() => this.refreshPresence(), interval);
     this.presenceTimer.unref();
@@ -105,6 +112,11 @@ export class GatewayNode {
       this.users.set(conn.user, set);
     }
     set.add(conn);
+  }
+
+  /** Connections that completed `connect`. */
+  authenticatedConnections(): IterableIterator<Connection> {
+    return this.clients.values();
   }
 
   userConnectionCount(user: string): number {
@@ -165,81 +177,34 @@ export class GatewayNode {
     });
   }
 
-  /** Sends a control message to every node, this one included. */
-  control(msg: ControlMessage): Promise<void> {
-    return this.engine.broker.publishControl(JSON.stringify(msg));
+  /** Sends a user operation to every node, this one included. */
+  control(op: UserOp): Promise<void> {
+    return this.cluster.send(op);
   }
 
-  private applyControl(data: string): void {
-    const msg = parseControl(data);
-    if (msg === null) {
-      this.log.warn('malformed control message dropped');
-      return;
-    }
-    const targets = this.userConnections(msg.user, msg.client);
-    for (const conn of targets) {
-      switch (msg.type) {
-        case 'disconnect':
-          if (msg.whitelist?.includes(conn.id)) break;
-          conn.close(msg.code, msg.reason);
-          break;
-        case 'unsubscribe': {
-          const sub = conn.subs.get(msg.channel);
-          if (sub === undefined) break;
-          this.removeSubscription(conn, sub);
-          conn.send(
-            encodeUnsubscribePush(
-              msg.channel,
-              UnsubscribeCode.Server,
-              unsubscribeReason(UnsubscribeCode.Server),
-            ),
-          );
-          break;
-        }
-        case 'subscribe':
-          void this.serverSubscribe(conn, msg.channel);
-          break;
-        case 'refresh':
-          if (msg.expired === true) {
-            conn.close(DisconnectCode.Expired);
-          } else if (msg.expireAt !== undefined) {
-            // expire_at 0 lifts the expiry.
-            conn.expiresAt = msg.expireAt * 1000;
-            conn.reschedule();
-            const ttl = Math.max(0, Math.floor((conn.expiresAt - Date.now()) / 1000));
-            conn.send(
-              conn.expiresAt === 0
-                ? '{"push":{"refresh":{"expires":false}}}'
-                : `{"push":{"refresh":{"expires":true,"ttl":${ttl}}}}`,
-            );
-          }
-          break;
-        default: {
-          const never: never = msg;
-          throw new Error(`unhandled ${String(never)}`);
-        }
-      }
-    }
+  /** Applies a user operation to this node's matching connections. */
+  applyUserOp(op: UserOp): void {
+    applyUserOp(this, op);
   }
 
-  private async serverSubscribe(conn: Connection, channel: string): Promise<void> {
-    if (conn.state !== 'connected' || conn.subs.has(channel)) return;
-    if (this.rules.validate(channel) !== null) return;
-    const ns = this.rules.namespaceOf(channel);
-    if (ns === null || !this.hasChannelRoom(conn)) return;
-    try {
-      const { sub, result } = await prepareSubscription(conn, {
-        channel,
-        options: ns.options,
-        serverSide: true,
-        recoverable: true,
-      });
-      if ((conn.state as string) === 'closed' || conn.subs.get(channel) !== sub) return;
-      conn.send(encodeSubscribePush(channel, result));
-      activateSubscription(conn, sub);
-    } catch (error) {
-      this.log.warn({ err: error, channel }, 'server-side subscribe failed');
-    }
+  /** Fresh figures about this node, as announced to the cluster. */
+  info(): NodeInfo {
+    const mem = process.memoryUsage();
+    return {
+      uid: this.uid,
+      name: this.name,
+      version: this.version,
+      num_clients: this.numClients,
+      num_users: this.numUsers,
+      num_channels: this.hub.numChannels,
+      num_subs: this.hub.numSubscriptions,
+      uptime: Math.floor((Date.now() - this.startedAt) / 1000),
+      process: { rss: mem.rss, heap_used: mem.heapUsed },
+    };
+  }
+
+  answerSurvey(op: SurveyOp, params: Record<string, unknown>): unknown {
+    return answerSurvey(this, op, params);
   }
 
   /** Presence entries live for three refresh intervals, so a dead node's clients vanish by then. */
@@ -264,6 +229,7 @@ export class GatewayNode {
 
   /** Closes every connection with a code that tells clients to reconnect, then stops timers. */
   stop(code: DisconnectCode = DisconnectCode.Shutdown): void {
+    void this.cluster.stop();
     for (const conn of [...this.connections]) conn.close(code);
     if (this.presenceTimer !== undefined) clearInterval(this.presenceTimer);
     this.wheel.close();

@@ -1,7 +1,7 @@
 import type { ApiMethod } from '../context.js';
 import { disconnect, refresh, subscribe, unsubscribe } from './connections.js';
 import { history, historyRemove } from './history.js';
-import { channels, info } from './info.js';
+import { channels, connections, info } from './info.js';
 import { presence, presenceStats } from './presence.js';
 import { broadcast, publish } from './publish.js';
 
@@ -19,4 +19,5 @@ export const apiMethods: ReadonlyMap<string, ApiMethod> = new Map<string, ApiMet
   ['history_remove', historyRemove],
   ['channels', channels],
   ['info', info],
+  ['connections', connections],
 ]);

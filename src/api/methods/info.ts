@@ -1,6 +1,7 @@
 import { CommandError } from '../../gateway/errors.js';
 import type { GatewayNode } from '../../gateway/node.js';
 import { optionalString, type Params } from '../../gateway/params.js';
+import type { ConnectionEntry } from '../../gateway/surveys.js';
 import { ErrorCode } from '../../protocol/codes.js';
 
 /**
@@ -30,34 +31,37 @@ function globMatch(pattern: string, value: string): boolean {
   return p === pattern.length;
 }
 
-/** `channels`: channels with subscribers and their client counts, optionally filtered by a `*` pattern. */
+/** `channels`: channels with subscribers across the cluster and their client counts, optionally filtered by a `*` pattern. */
 export async function channels(node: GatewayNode, params: Params): Promise<string> {
   const pattern = optionalString(params, 'pattern') ?? '';
   if (pattern.length > 1024)
     throw new CommandError(ErrorCode.BadRequest, 'bad request: "pattern" is too long');
-  const out: Record<string, { num_clients: number }> = {};
-  for (const [channel, count] of node.hub.channelCounts()) {
-    if (pattern === '' || globMatch(pattern, channel)) out[channel] = { num_clients: count };
+  const totals = new Map<string, number>();
+  for (const answer of await node.cluster.survey('channels', {})) {
+    for (const [channel, count] of Object.entries(answer.result as Record<string, number>)) {
+      if (pattern === '' || globMatch(pattern, channel))
+        totals.set(channel, (totals.get(channel) ?? 0) + count);
+    }
   }
+  const out: Record<string, { num_clients: number }> = {};
+  for (const [channel, count] of totals) out[channel] = { num_clients: count };
   return JSON.stringify({ channels: out });
 }
 
-/** `info`: the nodes of the cluster with their counts. */
+/** `info`: every live node of the cluster with its counts. */
 export async function info(node: GatewayNode, _params: Params): Promise<string> {
-  const mem = process.memoryUsage();
-  return JSON.stringify({
-    nodes: [
-      {
-        uid: node.uid,
-        name: node.name,
-        version: node.version,
-        num_clients: node.numClients,
-        num_users: node.numUsers,
-        num_channels: node.hub.numChannels,
-        num_subs: node.hub.numSubscriptions,
-        uptime: Math.floor((Date.now() - node.startedAt) / 1000),
-        process: { rss: mem.rss, heap_used: mem.heapUsed },
-      },
-    ],
-  });
+  return JSON.stringify({ nodes: node.cluster.nodes() });
+}
+
+/** `connections`: where a user is connected (every connection with its node), or all connections (at most 1,000 per node). */
+export async function connections(node: GatewayNode, params: Params): Promise<string> {
+  const user = params['user'];
+  if (user !== undefined && typeof user !== 'string') {
+    throw new CommandError(ErrorCode.BadRequest, 'bad request: "user" must be a string');
+  }
+  const out: Record<string, ConnectionEntry> = {};
+  for (const answer of await node.cluster.survey('connections', user === undefined ? {} : { user })) {
+    for (const entry of answer.result as ConnectionEntry[]) out[entry.client] = entry;
+  }
+  return JSON.stringify({ connections: out });
 }

@@ -1,0 +1,62 @@
+/**
+ * Control messages: what nodes tell each other through the broker's control channel. Every node
+ * receives every message; a message aimed at one node carries `to`.
+ */
+
+/** Operations on a user's connections, wherever they are (server API subscribe/unsubscribe/...). */
+export type UserOp =
+  | { type: 'disconnect'; user: string; client?: string; code: number; reason: string; whitelist?: string[] }
+  | { type: 'unsubscribe'; user: string; channel: string; client?: string }
+  | { type: 'subscribe'; user: string; channel: string; client?: string }
+  | { type: 'refresh'; user: string; client?: string; expired?: boolean; expireAt?: number };
+
+/** What a node announces about itself every few seconds. */
+export interface NodeInfo {
+  uid: string;
+  name: string;
+  version: string;
+  num_clients: number;
+  num_users: number;
+  num_channels: number;
+  num_subs: number;
+  uptime: number;
+  process: { rss: number; heap_used: number };
+}
+
+/** Questions every node answers about its own connections. */
+export type SurveyOp = 'channels' | 'connections';
+
+export type ControlMessage =
+  | UserOp
+  | { type: 'node'; info: NodeInfo }
+  | { type: 'node_leave'; uid: string }
+  | { type: 'survey'; id: string; from: string; op: SurveyOp; params: Record<string, unknown> }
+  | { type: 'survey_reply'; id: string; to: string; node: string; result: unknown };
+
+const TYPES = new Set([
+  'disconnect',
+  'unsubscribe',
+  'subscribe',
+  'refresh',
+  'node',
+  'node_leave',
+  'survey',
+  'survey_reply',
+]);
+
+/** Parses a control message; null for anything malformed (logged by the caller, never thrown). */
+export function parseControl(data: string): ControlMessage | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const type = (value as { type?: unknown }).type;
+  if (typeof type !== 'string' || !TYPES.has(type)) return null;
+  if (type === 'disconnect' || type === 'unsubscribe' || type === 'subscribe' || type === 'refresh') {
+    if (typeof (value as { user?: unknown }).user !== 'string') return null;
+  }
+  return value as ControlMessage;
+}

@@ -1,0 +1,43 @@
+/** This node's answers to cluster surveys. */
+import type { SurveyOp } from '../cluster/messages.js';
+import type { GatewayNode } from './node.js';
+
+/** A connection as listed by the `connections` API method. */
+export interface ConnectionEntry {
+  client: string;
+  user: string;
+  node: string;
+  node_name: string;
+  channels: string[];
+  name?: string;
+  version?: string;
+}
+
+export function answerSurvey(node: GatewayNode, op: SurveyOp, params: Record<string, unknown>): unknown {
+  switch (op) {
+    case 'channels':
+      return Object.fromEntries(node.hub.channelCounts());
+    case 'connections': {
+      const user = typeof params['user'] === 'string' ? params['user'] : undefined;
+      const entries: ConnectionEntry[] = [];
+      for (const conn of user === undefined ? node.authenticatedConnections() : node.userConnections(user)) {
+        const entry: ConnectionEntry = {
+          client: conn.id,
+          user: conn.user,
+          node: node.uid,
+          node_name: node.name,
+          channels: [...conn.subs.keys()],
+        };
+        if (conn.name !== '') entry.name = conn.name;
+        if (conn.version !== '') entry.version = conn.version;
+        entries.push(entry);
+        if (entries.length >= 1000) break;
+      }
+      return entries;
+    }
+    default: {
+      const never: never = op;
+      throw new Error(`unknown survey ${String(never)}`);
+    }
+  }
+}

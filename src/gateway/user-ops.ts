@@ -1,0 +1,80 @@
+/**
+ * User operations from the server API, applied to this node's connections of the user (every node
+ * receives them through the cluster's control channel).
+ */
+import type { UserOp } from '../cluster/messages.js';
+import { DisconnectCode, UnsubscribeCode, unsubscribeReason } from '../protocol/codes.js';
+import { encodeSubscribePush, encodeUnsubscribePush } from '../protocol/encode.js';
+import type { Connection } from './connection.js';
+import type { GatewayNode } from './node.js';
+import { activateSubscription, prepareSubscription } from './subscription-setup.js';
+
+export function applyUserOp(node: GatewayNode, op: UserOp): void {
+  for (const conn of node.userConnections(op.user, op.client)) {
+    switch (op.type) {
+      case 'disconnect':
+        if (!op.whitelist?.includes(conn.id)) conn.close(op.code, op.reason);
+        break;
+      case 'unsubscribe': {
+        const sub = conn.subs.get(op.channel);
+        if (sub === undefined) break;
+        node.removeSubscription(conn, sub);
+        conn.send(
+          encodeUnsubscribePush(
+            op.channel,
+            UnsubscribeCode.Server,
+            unsubscribeReason(UnsubscribeCode.Server),
+          ),
+        );
+        break;
+      }
+      case 'subscribe':
+        void serverSubscribe(node, conn, op.channel);
+        break;
+      case 'refresh':
+        refresh(conn, op);
+        break;
+      default: {
+        const never: never = op;
+        throw new Error(`unhandled user operation ${String(never)}`);
+      }
+    }
+  }
+}
+
+function refresh(conn: Connection, op: Extract<UserOp, { type: 'refresh' }>): void {
+  if (op.expired === true) {
+    conn.close(DisconnectCode.Expired);
+    return;
+  }
+  if (op.expireAt === undefined) return;
+  // expire_at 0 lifts the expiry.
+  conn.expiresAt = op.expireAt * 1000;
+  conn.reschedule();
+  const ttl = Math.max(0, Math.floor((conn.expiresAt - Date.now()) / 1000));
+  conn.send(
+    conn.expiresAt === 0
+      ? '{"push":{"refresh":{"expires":false}}}'
+      : `{"push":{"refresh":{"expires":true,"ttl":${ttl}}}}`,
+  );
+}
+
+async function serverSubscribe(node: GatewayNode, conn: Connection, channel: string): Promise<void> {
+  if (conn.state !== 'connected' || conn.subs.has(channel)) return;
+  if (node.rules.validate(channel) !== null) return;
+  const ns = node.rules.namespaceOf(channel);
+  if (ns === null || !node.hasChannelRoom(conn)) return;
+  try {
+    const { sub, result } = await prepareSubscription(conn, {
+      channel,
+      options: ns.options,
+      serverSide: true,
+      recoverable: true,
+    });
+    if ((conn.state as string) === 'closed' || conn.subs.get(channel) !== sub) return;
+    conn.send(encodeSubscribePush(channel, result));
+    activateSubscription(conn, sub);
+  } catch (error) {
+    node.log.warn({ err: error, channel }, 'server-side subscribe failed');
+  }
+}
