@@ -4,7 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/types.js';
-import { createMemoryEngine } from './engine/memory/index.js';
+import { createEngine } from './engine/create.js';
 import type { Engine } from './engine/types.js';
 import { GatewayNode } from './gateway/node.js';
 import { GatewayServer } from './gateway/server.js';
@@ -21,13 +21,14 @@ export interface Switchboard {
 
 export interface StartOptions {
   logger?: Logger;
-  /** Engine to use; the in-memory engine by default. */
+  /** Engine to use instead of the one the config names. */
   engine?: Engine;
 }
 
 export async function startSwitchboard(config: Config, options: StartOptions = {}): Promise<Switchboard> {
-  const engine = options.engine ?? createMemoryEngine();
-  const node = new GatewayNode({ config, engine, logger: options.logger ?? silentLogger() });
+  const logger = options.logger ?? silentLogger();
+  const engine = options.engine ?? (await createEngine(config.engine, logger));
+  const node = new GatewayNode({ config, engine, logger });
   await node.start();
   const server = new GatewayServer(node);
   const address = await server.listen();

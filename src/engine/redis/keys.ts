@@ -1,0 +1,84 @@
+/**
+ * Key and pub/sub channel names. Everything of one channel shares one Redis Cluster hash tag, so a
+ * publish script touches a single slot and the channel's sharded pub/sub lives on the same shard:
+ *
+ * - `<prefix>:{<channel>}`           publications, joins and leaves (PUBLISH / SPUBLISH)
+ * - `<prefix>:{<channel>}:s`         history stream, entry id `<offset>-0`
+ * - `<prefix>:{<channel>}:m`         stream meta hash: `e` epoch, `o` offset
+ * - `<prefix>:{<channel>}:i:<key>`   idempotency result of a publish
+ * - `<prefix>:{<channel>}:p` / `:pz` presence: hash client → info JSON, zset client → expiry ms
+ * - `<prefix>:control`               control messages to every node (no hash tag: its own slot)
+ *
+ * Inside the braces the channel is escaped (`\` → `\\`, `}` → `\)`, empty → `\_`): a `}` would end
+ * the hash tag early and let one channel's key spell another channel's key, and an empty tag would
+ * spread one channel's keys over several slots.
+ */
+import { EngineArgumentError } from '../errors.js';
+
+/** The names of one channel's keys and its pub/sub channel. */
+export interface ChannelKeys {
+  /** Pub/sub channel of publications, joins and leaves. */
+  readonly topic: string;
+  readonly stream: string;
+  readonly meta: string;
+  readonly presence: string;
+  readonly presenceExpiry: string;
+}
+
+/** Builds key names under one prefix. */
+export class KeySpace {
+  /** Pub/sub channel of control messages. */
+  readonly control: string;
+
+  constructor(readonly prefix: string) {
+    if (prefix.length === 0 || /[{}]/.test(prefix)) {
+      throw new EngineArgumentError(
+        `engine.redis.prefix must be non-empty and contain no '{' or '}' (it would become the Redis Cluster hash tag of every key), got ${JSON.stringify(prefix)}`,
+      );
+    }
+    this.control = `${prefix}:control`;
+  }
+
+  /** The pub/sub channel of `channel`; the other keys of the channel start with it. */
+  topic(channel: string): string {
+    return `${this.prefix}:{${escapeChannel(channel)}}`;
+  }
+
+  channel(channel: string): ChannelKeys {
+    const topic = this.topic(channel);
+    return {
+      topic,
+      stream: streamKey(topic),
+      meta: metaKey(topic),
+      presence: `${topic}:p`,
+      presenceExpiry: `${topic}:pz`,
+    };
+  }
+
+  /** The key holding the result of a publish with this idempotency key. */
+  idempotency(channel: string, key: string): string {
+    return idempotencyKey(this.topic(channel), key);
+  }
+}
+
+/** The stream key of the channel whose topic is `topic` (for paths that already built the topic). */
+export function streamKey(topic: string): string {
+  return `${topic}:s`;
+}
+
+export function metaKey(topic: string): string {
+  return `${topic}:m`;
+}
+
+export function idempotencyKey(topic: string, key: string): string {
+  return `${topic}:i:${key}`;
+}
+
+const NEEDS_ESCAPE = /[\\}]/;
+
+/** The channel as it appears inside the hash tag; injective, and never empty nor containing `}`. */
+export function escapeChannel(channel: string): string {
+  if (channel.length === 0) return '\\_';
+  if (!NEEDS_ESCAPE.test(channel)) return channel;
+  return channel.replace(/[\\}]/g, (c) => (c === '\\' ? '\\\\' : '\\)'));
+}

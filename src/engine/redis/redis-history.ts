@@ -1,0 +1,66 @@
+/** The Redis history store: reads the streams the publish script appends to, with one script per read. */
+import { EngineClosedError } from '../errors.js';
+import { requireHistoryQuery, requireNonNegative } from '../memory/validate.js';
+import type { HistoryQuery, HistoryResult, HistoryStore } from '../types.js';
+import type { CommandConnection } from './command-connection.js';
+import { decodeStored } from './envelope.js';
+import { historyScript } from './history-script.js';
+import type { KeySpace } from './keys.js';
+import { metaTtlArg } from './ttl.js';
+
+export class RedisHistoryStore implements HistoryStore {
+  private closed = false;
+
+  constructor(
+    private readonly connection: CommandConnection,
+    private readonly keys: KeySpace,
+  ) {}
+
+  async history(channel: string, query: HistoryQuery, metaTtlMs: number): Promise<HistoryResult> {
+    this.assertOpen();
+    requireHistoryQuery(query);
+    requireNonNegative('metaTtlMs', metaTtlMs);
+    const keys = this.keys.channel(channel);
+    let reply: (string | number)[];
+    try {
+      reply = (await historyScript.run(
+        this.connection.client,
+        [keys.meta, keys.stream],
+        [
+          metaTtlArg(metaTtlMs),
+          query.limit,
+          query.since === undefined ? '' : query.since.offset,
+          query.reverse === true ? '1' : '0',
+        ],
+      )) as (string | number)[];
+    } catch (error) {
+      throw this.connection.fail(error, `reading the history of ${channel}`);
+    }
+    const publications = [];
+    for (let i = 2; i < reply.length; i += 2) {
+      const id = String(reply[i]);
+      publications.push(decodeStored(String(reply[i + 1]), Number(id.slice(0, id.indexOf('-')))));
+    }
+    return { publications, position: { offset: Number(reply[0]), epoch: String(reply[1]) } };
+  }
+
+  async remove(channel: string): Promise<void> {
+    this.assertOpen();
+    try {
+      await this.connection.client.del(this.keys.channel(channel).stream);
+    } catch (error) {
+      throw this.connection.fail(error, `removing the history of ${channel}`);
+    }
+  }
+
+  /** Closing twice is a no-op. The streams stay in Redis for the other nodes. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.connection.release();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EngineClosedError('redis history store');
+  }
+}

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Centrifuge, PublicationContext } from 'centrifuge';
+import { collect, waitFor } from '../harness/centrifuge-client.js';
+import type { NodeProcess } from '../harness/node-process.js';
+import { type RedisServer, startRedis } from '../harness/redis.js';
+import { assertExactlyOnce, clientOn, startCluster, stopAll } from './helpers.js';
+
+/** Publishes through whichever node answers, retrying with the same idempotency key. */
+async function publishWithRetry(nodes: NodeProcess[], channel: string, n: number): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const node = nodes[(n + attempt) % nodes.length]!;
+    try {
+      const res = await node.api('publish', { channel, data: { n }, idempotency_key: `${channel}-${n}` });
+      if (res.status === 200 && res.body['result'] !== undefined) return;
+    } catch {
+      // node down: try the next one
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`publication ${n} failed on every node`);
+}
+
+describe('a node killed while messages flow', () => {
+  let redis: RedisServer;
+  let nodes: NodeProcess[];
+  const clients: Centrifuge[] = [];
+
+  before(async () => {
+    redis = await startRedis();
+    nodes = await startCluster(redis.url, 3);
+  });
+  after(async () => {
+    for (const c of clients) c.disconnect();
+    await stopAll(nodes);
+    await redis.stop();
+  });
+
+  it('moves its clients to other nodes, which recover every publication exactly once', async () => {
+    const urls = nodes.map((n) => n.wsUrl);
+    const got: PublicationContext[][] = [];
+    const onVictim: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const client = await clientOn(urls, `flow-${i}`, i);
+      clients.push(client);
+      if (i % 3 === 0) onVictim.push(i);
+      const sub = client.newSubscription('room:flow');
+      got.push(collect(sub));
+      sub.subscribe();
+      client.connect();
+      await sub.ready(5000);
+    }
+    const total = 300;
+    let killedAt = 0;
+    for (let n = 0; n < total; n++) {
+      if (n === 100) {
+        await nodes[0]!.kill();
+        killedAt = performance.now();
+      }
+      await publishWithRetry(nodes, 'room:flow', n);
+      await new Promise((r) => setTimeout(r, 3));
+    }
+    await waitFor(() => got.every((g) => g.length >= total), 'every client has every publication', 30_000);
+    const recoveredAfter = performance.now() - killedAt;
+    await new Promise((r) => setTimeout(r, 300));
+    for (const [i, g] of got.entries()) assertExactlyOnce(g, total, `client ${i}`);
+    for (const i of onVictim) assert.notEqual(clients[i]!.state, 'disconnected');
+    console.log(
+      `# ${onVictim.length} clients of the killed node fully recovered ${Math.round(recoveredAfter)} ms after the kill`,
+    );
+  });
+});

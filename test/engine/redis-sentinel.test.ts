@@ -1,0 +1,111 @@
+/**
+ * Runs the engine conformance suites through Redis Sentinel (a master, a replica, three
+ * sentinels), then fails over and checks that the engines keep publishing and delivering.
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { KeySpace } from '../../src/engine/redis/index.js';
+import type { HistoryOptions } from '../../src/engine/types.js';
+import { brokerConformance } from '../conformance/broker-suite.js';
+import { EventRecorder, numbered } from '../conformance/event-recorder.js';
+import { uniqueChannel, waitFor } from '../conformance/helpers.js';
+import { historyConformance } from '../conformance/history-suite.js';
+import { presenceConformance } from '../conformance/presence-suite.js';
+import { type RedisSentinelHandle, startRedisSentinel, waitUntil } from '../harness/redis.js';
+import { redisConfig, redisFactory, uniquePrefix } from '../harness/redis-engines.js';
+import { redisCommand } from '../harness/redis-resp.js';
+
+let sentinel: RedisSentinelHandle;
+before(async () => {
+  sentinel = await startRedisSentinel();
+});
+after(async () => {
+  await sentinel.stop();
+});
+
+const prefix = uniquePrefix('sentinel');
+const factory = () =>
+  redisFactory(() => ({
+    config: redisConfig({
+      sentinel_address: sentinel.sentinelAddresses,
+      sentinel_master_name: sentinel.masterName,
+      prefix,
+      command_timeout: 1000,
+    }),
+  }));
+
+brokerConformance('redis sentinel', factory());
+historyConformance('redis sentinel', factory());
+presenceConformance('redis sentinel', factory());
+
+const HISTORY: HistoryOptions = { size: 100, ttlMs: 60_000, metaTtlMs: 600_000 };
+
+/** Retries `call` until it resolves, failing after `timeoutMs`. */
+async function eventually<T>(call: () => Promise<T>, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if (Date.now() > deadline)
+        throw new Error(`${what} still failing after ${timeoutMs} ms`, { cause: error });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+describe('redis sentinel: failover', () => {
+  const nodes = factory();
+  afterEach(async () => {
+    await nodes.cleanup();
+  });
+
+  it('keeps publishing and delivering after the master fails over', async () => {
+    const [a, b] = await nodes.create(2);
+    const [ra, rb] = [await EventRecorder.start(a!.broker), await EventRecorder.start(b!.broker)];
+    const channel = uniqueChannel('failover');
+    await a!.broker.subscribe([channel]);
+    let epoch = '';
+    for (let n = 1; n <= 3; n++) {
+      const result = await b!.broker.publish(channel, numbered(n), { history: HISTORY });
+      epoch = result.position!.epoch;
+    }
+    await ra.waitForPublications(channel, 3);
+    // Replication is asynchronous: fail over only once the replica has the stream, so the test
+    // checks the engine, not Redis' replication lag.
+    const meta = new KeySpace(prefix).channel(channel).meta;
+    const replicaPort = await sentinel
+      .masterPort()
+      .then((master) => (master === sentinel.master.port ? sentinel.replica.port : sentinel.master.port));
+    await waitUntil(
+      async () => (await redisCommand(replicaPort, ['HGET', meta, 'o'])) === '3',
+      'the replica to have the stream',
+    );
+
+    const before = await sentinel.masterPort();
+    const after = await sentinel.failover();
+    assert.notEqual(after, before);
+
+    // Both nodes follow: the subscribers move to the new master and say so.
+    for (const recorder of [ra, rb]) {
+      await waitFor(() => recorder.events.some((e) => e.type === 'resubscribed'), 'resubscribed', 15_000);
+    }
+    const next = await eventually(
+      () => b!.broker.publish(channel, numbered(4), { history: HISTORY }),
+      'publish after failover',
+    );
+    assert.deepEqual(next.position, { offset: 4, epoch }, 'the stream continues on the new master');
+    const [, , , fourth] = await ra.waitForPublications(channel, 4, 15_000);
+    assert.equal(fourth!.pub.data, '{"n":4}');
+    const history = await eventually(
+      () => a!.history.history(channel, { limit: -1 }, 600_000),
+      'history after failover',
+    );
+    assert.deepEqual(
+      history.publications.map((p) => p.offset),
+      [1, 2, 3, 4],
+    );
+    await a!.broker.publishControl('{"after":"failover"}');
+    await rb.waitForControl('{"after":"failover"}');
+  });
+});

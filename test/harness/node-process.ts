@@ -1,0 +1,115 @@
+/**
+ * A Switchboard node in its own process (the real CLI), so a test can SIGKILL, SIGSTOP or restart it.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TEST_API_KEY, TEST_SECRET } from './node.js';
+
+/** A port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export interface NodeProcess {
+  name: string;
+  port: number;
+  wsUrl: string;
+  baseUrl: string;
+  child: ChildProcess;
+  api(method: string, params?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** SIGKILL: no goodbye, no cleanup. */
+  kill(): Promise<void>;
+  /** SIGTERM and wait for exit. */
+  stop(): Promise<void>;
+  /** Starts the same node again on the same port. */
+  restart(): Promise<void>;
+}
+
+const mainPath = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+
+/** Starts a node with a config (file format) merged over test defaults; waits for /health. */
+export async function startNodeProcess(
+  name: string,
+  config: Record<string, unknown>,
+  port?: number,
+): Promise<NodeProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-node-'));
+  const file = join(dir, 'config.json');
+  const chosen = port ?? (await freePort());
+  const full = {
+    ...config,
+    http_server: { address: '127.0.0.1', port: chosen },
+    node: { name },
+    log: { level: 'warn' },
+    client: { token: { hmac_secret_key: TEST_SECRET }, ...((config['client'] as object | undefined) ?? {}) },
+    http_api: { key: TEST_API_KEY },
+  };
+  writeFileSync(file, JSON.stringify(full));
+  const baseUrl = `http://127.0.0.1:${chosen}`;
+  let child!: ChildProcess;
+
+  const launch = async (): Promise<void> => {
+    child = spawn(process.execPath, ['--import', 'tsx', mainPath, 'serve', '--config', file], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, SWITCHBOARD_CONFIG: '', SWITCHBOARD_PORT: '', SWITCHBOARD_REDIS_URL: '' },
+    });
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`node ${name} exited with ${child.exitCode}`);
+      try {
+        const res = await fetch(`${baseUrl}/health`);
+        if (res.ok) return;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error(`node ${name} did not start`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  await launch();
+
+  const handle: NodeProcess = {
+    name,
+    port: chosen,
+    baseUrl,
+    wsUrl: `ws://127.0.0.1:${chosen}/connection/websocket`,
+    get child() {
+      return child;
+    },
+    async api(method, params = {}) {
+      const res = await fetch(`${baseUrl}/api/${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': TEST_API_KEY },
+        body: JSON.stringify(params),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = once(child, 'exit');
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+    async restart() {
+      await handle.kill();
+      await launch();
+    },
+  };
+  return handle;
+}
