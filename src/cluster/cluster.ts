@@ -78,9 +78,13 @@ export class Cluster {
       return;
     }
     switch (msg.type) {
-      case 'node':
+      case 'node': {
+        const known = this.registry.has(msg.info.uid);
         this.registry.update(msg.info);
+        // A newcomer learns of this node at once instead of at the next announcement.
+        if (!known && msg.info.uid !== this.host.uid) this.announce();
         return;
+      }
       case 'node_leave':
         if (msg.uid !== this.host.uid) this.registry.remove(msg.uid);
         return;

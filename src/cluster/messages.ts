@@ -24,7 +24,7 @@ export interface NodeInfo {
 }
 
 /** Questions every node answers about its own connections. */
-export type SurveyOp = 'channels' | 'connections';
+export type SurveyOp = 'info' | 'channels' | 'connections';
 
 export type ControlMessage =
   | UserOp

@@ -15,6 +15,8 @@ export interface ConnectionEntry {
 
 export function answerSurvey(node: GatewayNode, op: SurveyOp, params: Record<string, unknown>): unknown {
   switch (op) {
+    case 'info':
+      return node.info();
     case 'channels':
       return Object.fromEntries(node.hub.channelCounts());
     case 'connections': {

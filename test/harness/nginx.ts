@@ -4,12 +4,14 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './node-process.js';
 
 const shipped = new URL('../../deploy/nginx.conf', import.meta.url).pathname;
+/** Debian installs nginx in /usr/sbin, which is not on every PATH. */
+const NGINX = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
 
 export interface Nginx {
   port: number;
@@ -36,7 +38,7 @@ export function renderNginxConfig(ports: number[], listen: number, dir: string):
 }
 
 export function nginxAvailable(): boolean {
-  return spawnSync('nginx', ['-v']).status === 0;
+  return spawnSync(NGINX, ['-v']).status === 0;
 }
 
 export async function startNginx(ports: number[]): Promise<Nginx> {
@@ -47,9 +49,9 @@ export async function startNginx(ports: number[]): Promise<Nginx> {
   const port = await freePort();
   const file = join(dir, 'nginx.conf');
   writeFileSync(file, renderNginxConfig(ports, port, dir));
-  const check = spawnSync('nginx', ['-t', '-q', '-p', dir, '-c', file], { encoding: 'utf8' });
+  const check = spawnSync(NGINX, ['-t', '-q', '-p', dir, '-c', file], { encoding: 'utf8' });
   if (check.status !== 0) throw new Error(`nginx rejected the config: ${check.stderr}`);
-  const child: ChildProcess = spawn('nginx', ['-p', dir, '-c', file], {
+  const child: ChildProcess = spawn(NGINX, ['-p', dir, '-c', file], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const baseUrl = `http://127.0.0.1:${port}`;

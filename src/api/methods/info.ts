@@ -1,3 +1,4 @@
+import type { NodeInfo } from '../../cluster/messages.js';
 import { CommandError } from '../../gateway/errors.js';
 import type { GatewayNode } from '../../gateway/node.js';
 import { optionalString, type Params } from '../../gateway/params.js';
@@ -48,9 +49,11 @@ export async function channels(node: GatewayNode, params: Params): Promise<strin
   return JSON.stringify({ channels: out });
 }
 
-/** `info`: every live node of the cluster with its counts. */
+/** `info`: every live node of the cluster with its current counts. */
 export async function info(node: GatewayNode, _params: Params): Promise<string> {
-  return JSON.stringify({ nodes: node.cluster.nodes() });
+  const nodes = (await node.cluster.survey('info', {})).map((a) => a.result as NodeInfo);
+  nodes.sort((a, b) => a.name.localeCompare(b.name));
+  return JSON.stringify({ nodes });
 }
 
 /** `connections`: where a user is connected (every connection with its node), or all connections (at most 1,000 per node). */
