@@ -18,7 +18,7 @@ describe('a cluster of three nodes on one Redis', () => {
   after(async () => {
     for (const c of clients) c.disconnect();
     await stopAll(nodes);
-    await redis.stop();
+    await redis?.stop();
   });
 
   async function clientOnNode(node: NodeProcess, user: string): Promise<Centrifuge> {

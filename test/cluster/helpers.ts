@@ -72,6 +72,7 @@ export function assertExactlyOnce(got: PublicationContext[], n: number, what: st
   }
 }
 
-export async function stopAll(items: { stop(): Promise<void> }[]): Promise<void> {
-  await Promise.all(items.map((i) => i.stop().catch(() => {})));
+/** Stops everything that was started; tolerates a setup that failed halfway. */
+export async function stopAll(items: ({ stop(): Promise<void> } | undefined)[] | undefined): Promise<void> {
+  await Promise.all((items ?? []).map((i) => i?.stop().catch(() => {})));
 }

@@ -24,9 +24,9 @@ describe('three nodes behind the shipped nginx config', () => {
   });
   after(async () => {
     for (const c of clients) c.disconnect();
-    await nginx.stop();
+    await nginx?.stop();
     await stopAll(nodes);
-    await redis.stop();
+    await redis?.stop();
   });
 
   async function publish(n: number): Promise<void> {

@@ -33,7 +33,7 @@ describe('a node killed while messages flow', () => {
   after(async () => {
     for (const c of clients) c.disconnect();
     await stopAll(nodes);
-    await redis.stop();
+    await redis?.stop();
   });
 
   it('moves its clients to other nodes, which recover every publication exactly once', async () => {

@@ -21,7 +21,7 @@ describe('Redis restarted under a running cluster', () => {
   after(async () => {
     for (const c of clients) c.disconnect();
     await stopAll(nodes);
-    await redis.stop();
+    await redis?.stop();
   });
 
   it('fails API calls fast while Redis is down, then recovers every publication on live connections', async () => {

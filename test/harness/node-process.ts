@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TEST_API_KEY, TEST_SECRET } from './node.js';
+import { callApi, TEST_API_KEY, TEST_SECRET } from './node.js';
 
 /** A port nothing listens on right now. */
 export async function freePort(): Promise<number> {
@@ -35,6 +35,12 @@ export interface NodeProcess {
 
 const mainPath = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
+/** Node processes still running: killed when the test process exits, whatever happened. */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** Starts a node with a config (file format) merged over test defaults; waits for /health. */
 export async function startNodeProcess(
   name: string,
@@ -61,6 +67,8 @@ export async function startNodeProcess(
       stdio: ['ignore', 'ignore', 'inherit'],
       env: { ...process.env, SWITCHBOARD_CONFIG: '', SWITCHBOARD_PORT: '', SWITCHBOARD_REDIS_URL: '' },
     });
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     const deadline = Date.now() + 15_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`node ${name} exited with ${child.exitCode}`);
@@ -70,7 +78,10 @@ export async function startNodeProcess(
       } catch {
         // not listening yet
       }
-      if (Date.now() > deadline) throw new Error(`node ${name} did not start`);
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`node ${name} did not start`);
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
   };
@@ -84,14 +95,7 @@ export async function startNodeProcess(
     get child() {
       return child;
     },
-    async api(method, params = {}) {
-      const res = await fetch(`${baseUrl}/api/${method}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': TEST_API_KEY },
-        body: JSON.stringify(params),
-      });
-      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-    },
+    api: (method, params = {}) => callApi(baseUrl, method, params),
     async kill() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');

@@ -24,6 +24,20 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>): Re
   return out;
 }
 
+/** Calls the server API of a node with the test key; resolves with the status and the parsed body. */
+export async function callApi(
+  baseUrl: string,
+  method: string,
+  params: unknown = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${baseUrl}/api/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': TEST_API_KEY },
+    body: JSON.stringify(params),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
 export interface TestNode {
   app: Switchboard;
   config: Config;
@@ -68,14 +82,7 @@ export async function startTestNode(
         TEST_SECRET,
         ttlSeconds === 0 ? {} : { expiresInSeconds: ttlSeconds },
       ),
-    async api(method, params = {}) {
-      const res = await fetch(`${baseUrl}/api/${method}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': TEST_API_KEY },
-        body: JSON.stringify(params),
-      });
-      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-    },
+    api: (method, params = {}) => callApi(baseUrl, method, params),
     stop: () => app.stop(),
   };
 }
