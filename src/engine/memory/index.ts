@@ -1,7 +1,6 @@
 /** The in-process engine: single-node default and in-process clusters for tests. */
 export { BrokerStateError, EngineArgumentError, EngineClosedError } from '../errors.js';
 export {
-  DEFAULT_IDEMPOTENCY_TTL_MS,
   MemoryBroker,
   type MemoryBrokerOptions,
 } from './memory-broker.js';

@@ -6,12 +6,9 @@
 import type { ClientInfo, Publication } from '../../protocol/types.js';
 import { BrokerStateError, EngineClosedError } from '../errors.js';
 import type { Broker, BrokerEvent, BrokerEventHandler, PublishOptions, PublishResult } from '../types.js';
+import { DEFAULT_IDEMPOTENCY_TTL_MS, requireHistoryOptions, requirePositive } from '../validate.js';
 import { copyPublication } from './copy-publication.js';
 import { type BusEndpoint, MemoryBus } from './memory-bus.js';
-import { requireHistoryOptions, requirePositive } from './validate.js';
-
-/** Idempotency ttl when a key is given without one: 5 minutes, as in Centrifugo. */
-export const DEFAULT_IDEMPOTENCY_TTL_MS = 300_000;
 
 /** Options of a `MemoryBroker`. */
 export interface MemoryBrokerOptions {

@@ -5,10 +5,10 @@
  * tests run multi-node scenarios in one process.
  */
 import type { BrokerEvent } from '../types.js';
+import { requirePositive } from '../validate.js';
 import { MemoryIdempotency } from './memory-idempotency.js';
 import { MemoryPresenceTable } from './memory-presence-table.js';
 import { MemoryStreams } from './memory-streams.js';
-import { requirePositive } from './validate.js';
 
 /** One node attached to the bus: where its events go. */
 export interface BusEndpoint {

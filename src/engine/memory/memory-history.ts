@@ -5,8 +5,8 @@
 
 import { EngineClosedError } from '../errors.js';
 import type { HistoryQuery, HistoryResult, HistoryStore } from '../types.js';
+import { requireHistoryQuery, requireNonNegative } from '../validate.js';
 import { MemoryBus } from './memory-bus.js';
-import { requireHistoryQuery, requireNonNegative } from './validate.js';
 
 /** Options of a `MemoryHistoryStore`. */
 export interface MemoryHistoryStoreOptions {

@@ -5,8 +5,8 @@
 import type { ClientInfo } from '../../protocol/types.js';
 import { EngineClosedError } from '../errors.js';
 import type { PresenceStats, PresenceStore } from '../types.js';
+import { requirePositive } from '../validate.js';
 import { MemoryBus } from './memory-bus.js';
-import { requirePositive } from './validate.js';
 
 /** Options of a `MemoryPresenceStore`. */
 export interface MemoryPresenceStoreOptions {

@@ -9,9 +9,8 @@
  */
 import type { ClientInfo, Publication } from '../../protocol/types.js';
 import { BrokerStateError, EngineClosedError } from '../errors.js';
-import { DEFAULT_IDEMPOTENCY_TTL_MS } from '../memory/memory-broker.js';
-import { requireHistoryOptions, requirePositive } from '../memory/validate.js';
 import type { Broker, BrokerEvent, BrokerEventHandler, PublishOptions, PublishResult } from '../types.js';
+import { DEFAULT_IDEMPOTENCY_TTL_MS, requireHistoryOptions, requirePositive } from '../validate.js';
 import type { CommandConnection } from './command-connection.js';
 import {
   decodeMessage,

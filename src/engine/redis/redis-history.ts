@@ -1,7 +1,7 @@
 /** The Redis history store: reads the streams the publish script appends to, with one script per read. */
 import { EngineClosedError } from '../errors.js';
-import { requireHistoryQuery, requireNonNegative } from '../memory/validate.js';
 import type { HistoryQuery, HistoryResult, HistoryStore } from '../types.js';
+import { requireHistoryQuery, requireNonNegative } from '../validate.js';
 import type { CommandConnection } from './command-connection.js';
 import { decodeStored } from './envelope.js';
 import { historyScript } from './history-script.js';

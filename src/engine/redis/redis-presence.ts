@@ -1,8 +1,8 @@
 /** The Redis presence store: a hash and an expiry zset per channel, changed and read by scripts. */
 import type { ClientInfo } from '../../protocol/types.js';
 import { EngineClosedError } from '../errors.js';
-import { requirePositive } from '../memory/validate.js';
 import type { PresenceStats, PresenceStore } from '../types.js';
+import { requirePositive } from '../validate.js';
 import type { CommandConnection } from './command-connection.js';
 import type { KeySpace } from './keys.js';
 import { presenceAddScript, presenceReadScript, presenceRemoveScript } from './presence-scripts.js';

@@ -3,8 +3,8 @@
  * comparisons that allocate nothing unless they fail.
  */
 
-import { EngineArgumentError } from '../errors.js';
-import type { HistoryOptions, HistoryQuery } from '../types.js';
+import { EngineArgumentError } from './errors.js';
+import type { HistoryOptions, HistoryQuery } from './types.js';
 
 /** Throws unless `value` is a number above 0 (Infinity allowed: it means "never"). */
 export function requirePositive(name: string, value: number): void {
@@ -44,3 +44,6 @@ export function requireHistoryQuery(query: HistoryQuery): void {
     );
   }
 }
+
+/** How long an idempotency key is kept when the publisher gives none, ms. */
+export const DEFAULT_IDEMPOTENCY_TTL_MS = 300_000;
