@@ -8,7 +8,8 @@ import { fillDevSecrets } from './dev-secrets.js';
 
 export const serveHelp = `Usage: switchboard serve [options]
 
-Runs one gateway node (in-memory engine by default).
+Runs one gateway node: the in-memory engine, or the Redis engine when a Redis address is set
+(SWITCHBOARD_REDIS_URL or engine.redis.* in the config file).
 
 Options:
   -c, --config <file>          JSON or YAML config file (or SWITCHBOARD_CONFIG)

@@ -50,6 +50,8 @@ const channelOptionsShape = {
   allow_recovery: bool(false),
   force_positioning: bool(false),
   allow_positioning: bool(false),
+  conflation_interval: duration(0),
+  conflation_key: text(),
 };
 
 /** Options that only make sense for a channel that keeps history. */
@@ -73,11 +75,55 @@ function checkChannelOptions(options: ChannelOptions, ctx: z.RefinementCtx): voi
       issue(key, `${key} needs history: expected history_size > 0 and history_ttl > 0, or ${key}: false`);
     }
   }
+  checkConflation(options, issue);
   if (hasHistory && options.history_meta_ttl < ttl) {
     issue(
       'history_meta_ttl',
       `expected a history_meta_ttl at least as long as history_ttl (${ttl} ms), got ${options.history_meta_ttl} ms`,
     );
+  }
+}
+
+/** Shortest conflation window: shorter ones would only add timer work, not merge anything. */
+export const MIN_CONFLATION_INTERVAL_MS = 10;
+
+/** Conflated delivery skips offsets, so a position a subscriber tracks would see false gaps. */
+const TRACKS_POSITION = [
+  'force_recovery',
+  'allow_recovery',
+  'force_positioning',
+  'allow_positioning',
+] as const;
+
+function checkConflation(
+  options: ChannelOptions,
+  issue: (key: keyof ChannelOptions, message: string) => void,
+): void {
+  const { conflation_interval: interval, conflation_key: key } = options;
+  if (interval > 0 && interval < MIN_CONFLATION_INTERVAL_MS) {
+    issue(
+      'conflation_interval',
+      `expected a conflation_interval of at least ${MIN_CONFLATION_INTERVAL_MS}ms like "100ms", or 0 to turn conflation off, got ${interval} ms`,
+    );
+  }
+  if (key !== '' && interval === 0) {
+    issue(
+      'conflation_key',
+      `conflation_key is set, so expected a conflation_interval greater than zero like "100ms", or conflation_key: ""`,
+    );
+  }
+  if (key === 'tag:') {
+    issue('conflation_key', 'expected a tag name after "tag:", like "tag:symbol", got "tag:"');
+  }
+  if (interval === 0) return;
+  for (const flag of TRACKS_POSITION) {
+    if (options[flag]) {
+      issue(
+        flag,
+        `${flag} cannot be combined with conflation_interval: conflated delivery skips offsets; ` +
+          `set ${flag}: false or conflation_interval: 0`,
+      );
+    }
   }
 }
 
@@ -251,6 +297,34 @@ export const configSchema = z
     },
   )
   // An empty name means "not set", so a blank env var or flag cannot produce a nameless node.
+  .superRefine((file, ctx) => {
+    const { type, redis } = file.engine;
+    const issue = (key: string, message: string, input: unknown): void => {
+      ctx.addIssue({ code: 'custom', path: ['engine', 'redis', key], message, input });
+    };
+    if (redis.cluster_address.length > 0 && redis.sentinel_address.length > 0) {
+      issue(
+        'cluster_address',
+        'expected either cluster_address or sentinel_address, not both',
+        redis.cluster_address,
+      );
+    }
+    if (
+      type === 'redis' &&
+      redis.address === '' &&
+      redis.cluster_address.length === 0 &&
+      redis.sentinel_address.length === 0
+    ) {
+      issue(
+        'address',
+        'expected a Redis address (or cluster_address / sentinel_address) with engine.type "redis"',
+        '',
+      );
+    }
+    if (redis.prefix === '' || /[{}]/.test(redis.prefix)) {
+      issue('prefix', 'expected a non-empty prefix without braces', redis.prefix);
+    }
+  })
   .transform((file) => {
     const redis = file.engine.redis;
     const anyRedis =
