@@ -45,6 +45,16 @@ export interface ChannelOptions {
   force_positioning: boolean;
   /** Clients may ask for positioning with `positioned: true`. Default false. */
   allow_positioning: boolean;
+  /**
+   * Conflation window, ms ("100ms" in files): live subscribers get at most the first and the latest
+   * publication per conflation key within it; history keeps all. 0 turns conflation off. Default 0.
+   */
+  conflation_interval: number;
+  /**
+   * What publications are conflated by: "" (the whole channel), "tag:<name>" (a tag's value) or
+   * "<field>" (a top-level field of the JSON data). Default "".
+   */
+  conflation_key: string;
 }
 
 export interface NamespaceConfig extends ChannelOptions {

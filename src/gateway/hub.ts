@@ -3,14 +3,20 @@
  * events to them. A publication is encoded once per node and the same bytes are queued to every
  * subscriber; nothing is allocated per recipient.
  */
+import type { ChannelOptions } from '../config/types.js';
 import type { Broker, BrokerEvent } from '../engine/types.js';
 import { encodeJoinPush, encodeLeavePush, encodePublicationPush } from '../protocol/encode.js';
 import type { ClientInfo, Publication } from '../protocol/types.js';
 import type { ClientSubscription } from './client-subscription.js';
+import { Conflator } from './conflator.js';
 import { Interest } from './interest.js';
 
 export class Hub {
   private readonly channels = new Map<string, Set<ClientSubscription>>();
+  /** Options of local channels with `conflation_interval` > 0; their publications go through the conflator. */
+  private readonly conflated = new Map<string, ChannelOptions>();
+  /** Throttles conflated channels with one timer for the node, then hands back to the fan-out. */
+  readonly conflator = new Conflator((channel, pub, epoch) => this.fanOut(channel, pub, epoch));
   readonly interest: Interest;
   /** Handles control messages; set by the node. */
   onControl: (data: string) => void = () => {};
@@ -30,6 +36,7 @@ export class Hub {
     if (subs === undefined) {
       subs = new Set();
       this.channels.set(sub.channel, subs);
+      if (sub.options.conflation_interval > 0) this.conflated.set(sub.channel, sub.options);
     }
     subs.add(sub);
     return this.interest.ensure(sub.channel);
@@ -40,6 +47,7 @@ export class Hub {
     if (subs === undefined || !subs.delete(sub)) return;
     if (subs.size === 0) {
       this.channels.delete(sub.channel);
+      this.conflated.delete(sub.channel);
       this.interest.touch(sub.channel);
     }
   }
@@ -93,6 +101,14 @@ export class Hub {
 
   private publish(channel: string, pub: Publication, epoch: string | undefined): void {
     this.publicationsIn++;
+    // Kept in step with `channels`, so a conflated channel always has local subscribers.
+    const conflation = this.conflated.size === 0 ? undefined : this.conflated.get(channel);
+    if (conflation === undefined) this.fanOut(channel, pub, epoch);
+    else this.conflator.offer(channel, pub, epoch, conflation);
+  }
+
+  /** Encodes a publication once and queues it to every local subscriber of its channel. */
+  private fanOut(channel: string, pub: Publication, epoch: string | undefined): void {
     const subs = this.channels.get(channel);
     if (subs === undefined) return;
     let frame: Buffer | undefined;

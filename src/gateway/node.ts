@@ -230,6 +230,7 @@ export class GatewayNode {
   /** Closes every connection with a code that tells clients to reconnect, then stops timers. */
   stop(code: DisconnectCode = DisconnectCode.Shutdown): void {
     void this.cluster.stop();
+    this.hub.conflator.close();
     for (const conn of [...this.connections]) conn.close(code);
     if (this.presenceTimer !== undefined) clearInterval(this.presenceTimer);
     this.wheel.close();

@@ -26,6 +26,8 @@ const channelDefaults: ChannelOptions = {
   allow_recovery: false,
   force_positioning: false,
   allow_positioning: false,
+  conflation_interval: 0,
+  conflation_key: '',
 };
 
 const emptyToken = {

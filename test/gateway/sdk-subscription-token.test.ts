@@ -83,7 +83,7 @@ describe('subscription tokens with the centrifuge SDK', () => {
     await raw.call(1, 'connect', { token: await node.token('42') });
     const reply = await raw.call(2, 'subscribe', {
       channel: '$short',
-      token: await subToken('42', '$short', 1),
+      token: await subToken('42', '$short', 2),
     });
     assert.equal((reply['subscribe'] as { expires?: boolean }).expires, true);
     const unsubscribed = () =>
@@ -91,7 +91,7 @@ describe('subscription tokens with the centrifuge SDK', () => {
         const push = m['push'] as { channel?: string; unsubscribe?: { code: number } } | undefined;
         return push?.channel === '$short' && push.unsubscribe?.code === 2501;
       });
-    await waitFor(unsubscribed, 'expiry unsubscribe', 5000);
+    await waitFor(unsubscribed, 'expiry unsubscribe', 8000);
     const info = await node.api('channels');
     assert.equal(
       (info.body['result'] as { channels: Record<string, unknown> }).channels['$short'],
