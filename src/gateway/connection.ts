@@ -28,6 +28,8 @@ import type { WheelItem } from './timer-wheel.js';
 
 const NEWLINE = Buffer.from('\n');
 const PING = Buffer.from(PING_FRAME);
+/** Send options shared by every write: frames are JSON text. */
+const TEXT_FRAME = { binary: false } as const;
 /** Commands waiting to run on one connection before it is closed for flooding. */
 const MAX_INBOX = 1024;
 
@@ -112,7 +114,7 @@ export class Connection implements Subscriber, WheelItem, Flushable {
       }
       payload = Buffer.concat(parts, bytes + queue.length - 1);
     }
-    this.ws.send(payload, { binary: false });
+    this.ws.send(payload, TEXT_FRAME);
   }
 
   /** Ends the connection with a disconnect code. Subscriptions are released at once. */
