@@ -1,0 +1,223 @@
+/**
+ * The load generator, forked by the benchmark: raw WebSocket clients and an HTTP publisher in one
+ * process, driven by {@link LoadCommand}s over IPC (`{id, command}` in, `{id, result | error}` out).
+ */
+import { signToken } from '../src/auth/token-signer.js';
+import { Delivery, LoadClient } from './load-clients.js';
+import type {
+  ArmReconnectCommand,
+  ConnectCommand,
+  ConnectResult,
+  LoadCommand,
+  PublishCommand,
+  PublishResult,
+  RecoveredResult,
+  WaitRecoveredCommand,
+} from './load-protocol.js';
+import { BENCH_SECRET } from './servers.js';
+import { nowMs, sleep } from './stats.js';
+
+const sink = new Delivery();
+const groups = new Map<string, LoadClient[]>();
+const tokens = new Map<number, string>();
+
+async function tokenFor(user: number): Promise<string> {
+  let token = tokens.get(user);
+  if (token === undefined) {
+    token = await signToken({ sub: `u${user}` }, BENCH_SECRET);
+    tokens.set(user, token);
+  }
+  return token;
+}
+
+/** Runs `task(i)` for i < count with at most `concurrency` at once. */
+async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+}
+
+async function connect(cmd: ConnectCommand): Promise<ConnectResult> {
+  const list = groups.get(cmd.group) ?? [];
+  groups.set(cmd.group, list);
+  const userTokens: (string | undefined)[] = [];
+  for (let i = 0; i < cmd.count; i++) userTokens.push(cmd.tokens ? await tokenFor(cmd.first + i) : undefined);
+  let failed = 0;
+  let firstError: string | undefined;
+  const t0 = performance.now();
+  await pool(cmd.count, cmd.concurrency, async (i) => {
+    const client = new LoadClient(sink, {
+      proto: cmd.proto,
+      port: cmd.ports[i % cmd.ports.length]!,
+      token: userTokens[i],
+      channel: cmd.channel,
+      track: cmd.track ?? false,
+    });
+    try {
+      await client.open();
+      list.push(client);
+    } catch (error) {
+      failed++;
+      firstError ??= error instanceof Error ? error.message : String(error);
+    }
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  return { connected: cmd.count - failed, failed, seconds, ...(firstError ? { firstError } : {}) };
+}
+
+function payload(bytes: number): (t: number) => string {
+  // `{"t":<18 chars>,"p":"…"}`: padded so the JSON payload is `bytes` long.
+  const pad = 'x'.repeat(Math.max(0, bytes - 32));
+  return (t) => `{"t":${t.toFixed(3)},"p":"${pad}"}`;
+}
+
+async function post(cmd: PublishCommand, channels: string[], data: (t: number) => string): Promise<void> {
+  let body: string;
+  let path: string;
+  if (cmd.proto === 'socketio') {
+    path = '/publish';
+    body = `{"publications":[${channels.map((c) => `{"channel":${JSON.stringify(c)},"data":${data(nowMs())}}`).join(',')}]}`;
+  } else if (channels.length === 1) {
+    path = '/api/publish';
+    body = `{"channel":${JSON.stringify(channels[0])},"data":${data(nowMs())}}`;
+  } else {
+    path = '/api/batch';
+    // Publications to random users need no order between them: let the batch run them at once.
+    const parallel = cmd.channel === undefined ? ',"parallel":true' : '';
+    body = `{"commands":[${channels.map((c) => `{"publish":{"channel":${JSON.stringify(c)},"data":${data(nowMs())}}}`).join(',')}]${parallel}}`;
+  }
+  const request = () =>
+    fetch(`http://127.0.0.1:${cmd.port}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+  // A kept-alive connection the server closes as it is reused fails the request: retry once.
+  const res = await request().catch(request);
+  const text = await res.text();
+  if (!res.ok || text.includes('"error"'))
+    throw new Error(`publish failed: ${res.status} ${text.slice(0, 200)}`);
+}
+
+async function publish(cmd: PublishCommand): Promise<PublishResult> {
+  sink.reset();
+  const data = payload(cmd.payloadBytes);
+  const pick = (): string => cmd.channel ?? `#u${Math.floor(Math.random() * cmd.users)}`;
+  const t0 = performance.now();
+  const end = t0 + cmd.durationMs;
+  let published = 0;
+  if (cmd.rate > 0) {
+    const interval = 1000 / cmd.rate;
+    const pending: Promise<void>[] = [];
+    for (let i = 0; ; i++) {
+      const due = t0 + i * interval;
+      if (due >= end) break;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+      published++;
+      pending.push(post(cmd, [pick()], data));
+    }
+    await Promise.all(pending);
+  } else {
+    // Delivery window: publications not yet delivered everywhere stay within two rounds of requests,
+    // so the servers' outbound queues cannot grow without bound.
+    const window = 2 * cmd.inflight * cmd.batch * cmd.fanout;
+    const worker = async () => {
+      while (performance.now() < end) {
+        await sink.waitFor(published * cmd.fanout - window, 10_000);
+        published += cmd.batch;
+        await post(cmd, Array.from({ length: cmd.batch }, pick), data);
+      }
+    };
+    await Promise.all(Array.from({ length: cmd.inflight }, worker));
+  }
+  const expected = published * cmd.fanout;
+  await sink.waitFor(expected, 10_000);
+  const seconds = ((sink.lastAt || nowMs()) - (performance.timeOrigin + t0)) / 1000;
+  return { published, delivered: sink.count, expected, seconds, latency: sink.latency.summary() };
+}
+
+function armReconnect(cmd: ArmReconnectCommand): Record<string, never> {
+  const list = groups.get(cmd.group) ?? [];
+  const queue: LoadClient[] = [];
+  let active = 0;
+  const pump = () => {
+    while (active < cmd.concurrency && queue.length > 0) {
+      const client = queue.shift()!;
+      active++;
+      client.options = { ...client.options, port: cmd.port };
+      client.recovered = false;
+      client.open(true).then(
+        () => {
+          active--;
+          pump();
+        },
+        () => {
+          active--;
+          // Refused while the survivor is busy: try again shortly, as a client's backoff would.
+          setTimeout(() => {
+            queue.push(client);
+            pump();
+          }, 100);
+        },
+      );
+    }
+  };
+  for (const client of list) {
+    client.onClose = () => {
+      queue.push(client);
+      pump();
+    };
+  }
+  return {};
+}
+
+async function waitRecovered(cmd: WaitRecoveredCommand): Promise<RecoveredResult> {
+  const list = groups.get(cmd.group) ?? [];
+  const done = () => list.filter((c) => c.recovered && c.offset >= cmd.offset).length;
+  const deadline = performance.now() + cmd.timeoutMs;
+  let doneAt = nowMs();
+  while (done() < list.length && performance.now() < deadline) {
+    await sleep(2);
+    doneAt = nowMs();
+  }
+  return { recovered: done(), total: list.length, doneAt };
+}
+
+function close(group?: string): Record<string, never> {
+  for (const [name, list] of groups) {
+    if (group !== undefined && name !== group) continue;
+    for (const client of list) client.close();
+    groups.delete(name);
+  }
+  return {};
+}
+
+function run(command: LoadCommand): Promise<unknown> | unknown {
+  switch (command.type) {
+    case 'connect':
+      return connect(command);
+    case 'publish':
+      return publish(command);
+    case 'arm-reconnect':
+      return armReconnect(command);
+    case 'wait-recovered':
+      return waitRecovered(command);
+    case 'close':
+      return close(command.group);
+  }
+}
+
+process.on('message', (msg: { id: number; command: LoadCommand }) => {
+  Promise.resolve()
+    .then(() => run(msg.command))
+    .then(
+      (result) => process.send?.({ id: msg.id, result }),
+      (error: unknown) =>
+        process.send?.({ id: msg.id, error: error instanceof Error ? error.message : String(error) }),
+    );
+});
+process.on('disconnect', () => process.exit(0));
+process.send?.({ id: 0, result: 'ready' });

@@ -1,0 +1,37 @@
+/**
+ * Runs every benchmark scenario with tiny sizes, so a change that breaks the benchmark (a protocol
+ * change, a renamed option, a server that no longer starts) fails `npm test`. Figures are not judged.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runScenarios, SCENARIOS } from '../../bench/run.js';
+
+test('every benchmark scenario produces figures for Switchboard and socket.io', {
+  timeout: 90_000,
+}, async () => {
+  const results = await runScenarios(Object.keys(SCENARIOS), {
+    quick: true,
+    flags: { clients: 20, seconds: 0.3, recover: 20, rate: 50 },
+  });
+  assert.deepEqual(
+    results.map((r) => r.name),
+    Object.keys(SCENARIOS),
+  );
+  for (const r of results) {
+    const entries = Object.entries(r.figures).filter(
+      ([key]) => key.startsWith('switchboard') || key.startsWith('socketio'),
+    );
+    for (const kind of ['switchboard', 'socketio']) {
+      const mine = entries.filter(([key]) => key.startsWith(kind));
+      assert.ok(mine.length > 0, `${r.name}: no figures for ${kind}`);
+      for (const [key, f] of mine) {
+        if (key.endsWith('-recovery')) {
+          assert.equal(f!['recovered'], f!['clients'], `${r.name}: every client recovers`);
+        } else {
+          assert.ok((f!['deliveries'] ?? 0) > 0, `${r.name}/${key}: deliveries > 0`);
+        }
+      }
+    }
+    assert.ok(r.rows.length > 0 && r.chart.length > 0, `${r.name}: table and chart`);
+  }
+});
