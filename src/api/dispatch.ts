@@ -38,8 +38,11 @@ export async function callMethod(node: GatewayNode, method: string, params: unkn
 }
 
 /**
- * `batch`: `{"commands":[{"publish":{...}}, {"method":"info","params":{}}], "parallel": false}`.
- * Sequential by default so publications keep their order; replies come back in command order.
+ * `batch`: `{"commands":[{"publish":{...}}, {"method":"info","params":{}}]}`.
+ * Every command is started in order without waiting for the one before, so the engine pipelines
+ * them (one Redis round trip for the whole batch) while the publications of a channel keep their
+ * order: a channel's commands travel on one connection and run in the order sent. Replies come back
+ * in command order. `parallel` is accepted for compatibility; it changes nothing.
  */
 export async function callBatch(node: GatewayNode, params: unknown): Promise<CallOutcome> {
   if (!isParams(params) || !Array.isArray(params['commands'])) {
@@ -55,13 +58,7 @@ export async function callBatch(node: GatewayNode, params: unknown): Promise<Cal
     const outcome = await callOne(node, command);
     return encodeBatchReply(outcome);
   };
-  let replies: string[];
-  if (params['parallel'] === true) {
-    replies = await Promise.all(commands.map(run));
-  } else {
-    replies = [];
-    for (const command of commands) replies.push(await run(command));
-  }
+  const replies = await Promise.all(commands.map(run));
   return { result: `{"replies":[${replies.join(',')}]}` };
 }
 
