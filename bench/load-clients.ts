@@ -70,7 +70,12 @@ export interface ClientOptions {
   channel?: string | undefined;
   /** Switchboard: parse every frame to follow the stream position (for recovery). */
   track?: boolean;
+  /** Remember the latest tick (`"symbol":"…","price":…`) delivered per symbol. */
+  keys?: boolean;
 }
+
+/** A tick as the publisher writes it (socket.io re-serialises the data with the same key order). */
+const TICK = /"symbol":"([^"]*)","price":([-0-9.e+]+)/g;
 
 /** One raw client. `ready` resolves when connected and subscribed, rejects on failure. */
 export class LoadClient {
@@ -81,6 +86,8 @@ export class LoadClient {
   recovered = false;
   /** Called when the socket closes after being ready. */
   onClose: (() => void) | undefined;
+  /** With `keys`: the latest price delivered per symbol, in delivery order. */
+  readonly latest = new Map<string, number>();
   private isReady = false;
 
   constructor(
@@ -145,6 +152,7 @@ export class LoadClient {
     }
     if (this.isReady && !this.options.track) {
       this.sink.scan(text);
+      if (this.options.keys) this.scanTicks(text);
       return;
     }
     const lastId = this.options.channel ? 2 : 1;
@@ -184,13 +192,19 @@ export class LoadClient {
         this.ws.send(this.options.token ? `40{"token":"${this.options.token}"}` : '40');
         return;
       case 52: // '4' engine.io message carrying a socket.io packet
-        if (text.charCodeAt(1) === 50) this.sink.scan(text);
-        else if (text.charCodeAt(1) === 48) ready();
+        if (text.charCodeAt(1) === 50) {
+          this.sink.scan(text);
+          if (this.options.keys) this.scanTicks(text);
+        } else if (text.charCodeAt(1) === 48) ready();
         else if (text.charCodeAt(1) === 52) fail(`connect_error ${text.slice(2)}`);
         return;
       default:
         return;
     }
+  }
+
+  private scanTicks(text: string): void {
+    for (const m of text.matchAll(TICK)) this.latest.set(m[1]!, Number.parseFloat(m[2]!));
   }
 
   close(): void {

@@ -12,6 +12,8 @@ import type {
   PublishCommand,
   PublishResult,
   RecoveredResult,
+  StormCommand,
+  StormResult,
   WaitRecoveredCommand,
 } from './load-protocol.js';
 import { BENCH_SECRET } from './servers.js';
@@ -54,6 +56,7 @@ async function connect(cmd: ConnectCommand): Promise<ConnectResult> {
       token: userTokens[i],
       channel: cmd.channel,
       track: cmd.track ?? false,
+      keys: cmd.keys ?? false,
     });
     try {
       await client.open();
@@ -139,6 +142,116 @@ async function publish(cmd: PublishCommand): Promise<PublishResult> {
   return { published, delivered: sink.count, expected, seconds, latency: sink.latency.summary() };
 }
 
+/** Sends one batch of ticks; the publication order inside a request is kept by both servers. */
+async function postTicks(cmd: StormCommand, ticks: { symbol: string; data: string }[]): Promise<void> {
+  let body: string;
+  let path: string;
+  const channel = JSON.stringify(cmd.channel);
+  if (cmd.proto === 'socketio') {
+    path = '/publish';
+    body = `{"publications":[${ticks.map((t) => `{"channel":${channel},"data":${t.data}}`).join(',')}]}`;
+  } else {
+    path = '/api/batch';
+    body = `{"commands":[${ticks
+      .map((t) => `{"publish":{"channel":${channel},"data":${t.data},"tags":{"symbol":"${t.symbol}"}}}`)
+      .join(',')}]}`;
+  }
+  const request = () =>
+    fetch(`http://127.0.0.1:${cmd.port}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+  const res = await request().catch(request);
+  const text = await res.text();
+  if (!res.ok || text.includes('"error"'))
+    throw new Error(`publish failed: ${res.status} ${text.slice(0, 200)}`);
+}
+
+async function storm(cmd: StormCommand): Promise<StormResult> {
+  sink.reset();
+  const clients = (groups.get(cmd.group) ?? []).filter((c) => c.options.keys);
+  for (const client of clients) client.latest.clear();
+  const lastPublished = new Map<string, number>();
+  const ticksOf = new Array<number>(cmd.symbols).fill(0);
+  let seq = 0;
+  let published = 0;
+  // `{"symbol":"S<i>","price":<unique per tick>,"t":<send time>}`: symbol round-robin, price rising.
+  const nextBatch = (): { symbol: string; data: string }[] => {
+    const t = nowMs().toFixed(3);
+    const out: { symbol: string; data: string }[] = [];
+    for (let j = 0; j < cmd.batch; j++) {
+      const i = seq++ % cmd.symbols;
+      const n = ++ticksOf[i]!;
+      const symbol = `S${i}`;
+      const price = Math.round((100 + i + n / 100) * 100) / 100;
+      lastPublished.set(symbol, price);
+      out.push({ symbol, data: `{"symbol":"${symbol}","price":${price},"t":${t}}` });
+    }
+    published += cmd.batch;
+    return out;
+  };
+  const interval = (1000 * cmd.batch) / cmd.rate;
+  const window = 2 * cmd.inflight * cmd.batch * cmd.fanout;
+  const pending = new Set<Promise<void>>();
+  let failure: unknown;
+  const t0 = performance.now();
+  const end = t0 + cmd.durationMs;
+  let due = t0;
+  // The closing round goes out alone, after every earlier request was answered, so the last tick
+  // of every symbol is unambiguous whatever order concurrent requests were served in.
+  const closing = Math.ceil(cmd.symbols / cmd.batch);
+  while (due + closing * interval < end && failure === undefined) {
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    while (pending.size >= cmd.inflight) await Promise.race(pending);
+    if (cmd.fanout > 0) await sink.waitFor(published * cmd.fanout - window, 10_000);
+    const p: Promise<void> = postTicks(cmd, nextBatch()).then(
+      () => {
+        pending.delete(p);
+      },
+      (error: unknown) => {
+        pending.delete(p);
+        failure ??= error;
+      },
+    );
+    pending.add(p);
+    // Behind schedule (server or window holding back): no catching up in a burst.
+    due = Math.max(due + interval, performance.now() - interval);
+  }
+  await Promise.all(pending);
+  if (failure !== undefined) throw failure;
+  for (let k = 0; k < closing; k++) await postTicks(cmd, nextBatch());
+  const publishSeconds = (performance.now() - t0) / 1000;
+  if (cmd.fanout > 0) await sink.waitFor(published * cmd.fanout, 10_000);
+  else {
+    // Conflated: the trailing edges follow within an interval; wait until deliveries stop.
+    const deadline = performance.now() + 10_000;
+    let count = -1;
+    let since = performance.now();
+    while (performance.now() < deadline) {
+      await sleep(20);
+      if (sink.count !== count) {
+        count = sink.count;
+        since = performance.now();
+      } else if (performance.now() - since >= cmd.quietMs) break;
+    }
+  }
+  const seconds = ((sink.lastAt || nowMs()) - (performance.timeOrigin + t0)) / 1000;
+  const latestOk = clients.filter((c) =>
+    [...lastPublished].every(([symbol, price]) => c.latest.get(symbol) === price),
+  ).length;
+  return {
+    published,
+    publishSeconds,
+    delivered: sink.count,
+    seconds,
+    latency: sink.latency.summary(),
+    tracked: clients.length,
+    latestOk,
+  };
+}
+
 function armReconnect(cmd: ArmReconnectCommand): Record<string, never> {
   const list = groups.get(cmd.group) ?? [];
   const queue: LoadClient[] = [];
@@ -201,6 +314,8 @@ function run(command: LoadCommand): Promise<unknown> | unknown {
       return connect(command);
     case 'publish':
       return publish(command);
+    case 'storm':
+      return storm(command);
     case 'arm-reconnect':
       return armReconnect(command);
     case 'wait-recovered':

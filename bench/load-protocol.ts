@@ -18,6 +18,8 @@ export interface ConnectCommand {
   concurrency: number;
   /** Follow stream positions (for recovery). */
   track?: boolean;
+  /** Remember the latest `{"symbol","price"}` tick delivered per symbol (storm). */
+  keys?: boolean;
 }
 
 export interface ConnectResult {
@@ -53,6 +55,46 @@ export interface PublishResult {
   latency: LatencySummary;
 }
 
+/**
+ * Publish price ticks at a fixed rate: `batch` publications per request, every publication a tick
+ * `{symbol, price, t}` of symbol `S<i>` (round-robin over `symbols`, tag `symbol`), to `channel`.
+ */
+export interface StormCommand {
+  type: 'storm';
+  proto: Proto;
+  port: number;
+  channel: string;
+  /** Subscribers' group, whose latest tick per symbol is checked at the end (clients with `keys`). */
+  group: string;
+  durationMs: number;
+  /** Publications per second. */
+  rate: number;
+  batch: number;
+  symbols: number;
+  /** API requests in flight at most. */
+  inflight: number;
+  /**
+   * Deliveries each publication makes; holds publishing when more than two rounds of requests are
+   * undelivered and waits for all of them at the end. 0 (conflation): unknown, no window, and the
+   * run ends once deliveries have been quiet for `quietMs`.
+   */
+  fanout: number;
+  quietMs: number;
+}
+
+export interface StormResult {
+  published: number;
+  /** From the first request to the last response. */
+  publishSeconds: number;
+  delivered: number;
+  /** From the first request to the last delivery. */
+  seconds: number;
+  latency: LatencySummary;
+  /** Clients of the group tracking keys, and how many hold the last published tick of every symbol. */
+  tracked: number;
+  latestOk: number;
+}
+
 /** After the group's node dies: reconnect every client of `group` to `port` and recover. */
 export interface ArmReconnectCommand {
   type: 'arm-reconnect';
@@ -84,6 +126,7 @@ export interface CloseCommand {
 export type LoadCommand =
   | ConnectCommand
   | PublishCommand
+  | StormCommand
   | ArmReconnectCommand
   | WaitRecoveredCommand
   | CloseCommand;
@@ -91,6 +134,7 @@ export type LoadCommand =
 export interface LoadResults {
   connect: ConnectResult;
   publish: PublishResult;
+  storm: StormResult;
   'arm-reconnect': Record<string, never>;
   'wait-recovered': RecoveredResult;
   close: Record<string, never>;

@@ -4,6 +4,7 @@ import type { Flags, ScenarioContext, ScenarioResult } from './scenarios/common.
 import { connect } from './scenarios/connect.js';
 import { idle } from './scenarios/idle.js';
 import { latency } from './scenarios/latency.js';
+import { storm } from './scenarios/storm.js';
 import { crossNode, fanout, users } from './scenarios/throughput.js';
 
 export const SCENARIOS: Record<string, (ctx: ScenarioContext) => Promise<ScenarioResult>> = {
@@ -13,6 +14,7 @@ export const SCENARIOS: Record<string, (ctx: ScenarioContext) => Promise<Scenari
   idle,
   users,
   connect,
+  storm,
 };
 
 export interface RunOptions {

@@ -34,4 +34,8 @@ test('every benchmark scenario produces figures for Switchboard and socket.io', 
     }
     assert.ok(r.rows.length > 0 && r.chart.length > 0, `${r.name}: table and chart`);
   }
+  const storm = results.find((r) => r.name === 'storm')!.figures;
+  for (const key of ['switchboard-conflated', 'switchboard-plain', 'socketio'] as const)
+    assert.ok((storm[key]?.['deliveries'] ?? 0) > 0, `storm/${key}: deliveries > 0`);
+  assert.equal(storm['switchboard-conflated']?.['latestOk'], 1, 'storm: latest value per key delivered');
 });
