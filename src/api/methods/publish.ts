@@ -1,3 +1,4 @@
+import { EngineUnavailableError } from '../../engine/errors.js';
 import { CommandError } from '../../gateway/errors.js';
 import type { GatewayNode } from '../../gateway/node.js';
 import {
@@ -52,7 +53,13 @@ export async function broadcast(node: GatewayNode, params: Params): Promise<stri
       try {
         return { result: await publishOne(node, channel, data, params) };
       } catch (error) {
-        if (error instanceof CommandError) return { error: { code: error.code, message: error.message } };
+        if (error instanceof CommandError) return { error: error.toProtocol() };
+        // One unreachable shard must not hide what the other channels' publishes did.
+        if (error instanceof EngineUnavailableError) {
+          return {
+            error: { code: ErrorCode.Internal, message: 'engine unavailable, retry later', temporary: true },
+          };
+        }
         throw error;
       }
     }),
