@@ -1,4 +1,5 @@
 /** `switchboard checkconfig`: validates a configuration and exits 0 (valid) or 1 (invalid). */
+import { TokenVerifier } from '../auth/token-verifier.js';
 import { loadConfig } from '../config/index.js';
 import { configFlags, parse } from './args.js';
 
@@ -14,7 +15,9 @@ export async function checkconfig(argv: string[]): Promise<number> {
     return 0;
   }
   const file = typeof values['config'] === 'string' ? values['config'] : undefined;
-  await loadConfig({ file, flags: configFlags(values) });
+  const config = await loadConfig({ file, flags: configFlags(values) });
+  // Key material (PEM keys, JWKS URL) is checked the way a starting node checks it.
+  TokenVerifier.fromConfig(config);
   console.log(`configuration is valid${file === undefined ? '' : `: ${file}`}`);
   return 0;
 }

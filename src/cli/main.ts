@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The `switchboard` command. Exit codes: 0 ok, 1 invalid configuration or runtime failure, 2 usage error. */
+import { TokenKeyError } from '../auth/token-key-error.js';
 import { ConfigError } from '../config/index.js';
 import { checkconfig, checkconfigHelp } from './checkconfig.js';
 import { gentoken, gentokenHelp } from './gentoken.js';
@@ -40,6 +41,10 @@ async function main(argv: string[]): Promise<number> {
       console.error(
         `switchboard: invalid configuration\n  ${error.issues.map((i) => `${i.key}: ${i.message}`).join('\n  ')}`,
       );
+      return 1;
+    }
+    if (error instanceof TokenKeyError) {
+      console.error(`switchboard: invalid configuration\n  ${error.key}: ${error.message}`);
       return 1;
     }
     if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {

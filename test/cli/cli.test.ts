@@ -199,19 +199,24 @@ describe('cli: serve', () => {
     const good = join(dir, 'good.yaml');
     const unknown = join(dir, 'unknown.yaml');
     const duration = join(dir, 'duration.yaml');
+    const pem = join(dir, 'pem.yaml');
     await writeFile(good, 'client:\n  ping_interval: 10s\n  pong_timeout: 5s\n');
+    await writeFile(pem, 'client:\n  token:\n    rsa_public_key: "not a pem"\n');
     await writeFile(unknown, 'client:\n  bogus_key: 1\n');
     await writeFile(duration, 'client:\n  stale_close_delay: soon\n');
-    const [ok, badKey, badDuration] = await Promise.all([
+    const [ok, badKey, badDuration, badPem] = await Promise.all([
       runCli(['checkconfig', '--config', good]),
       runCli(['checkconfig', '--config', unknown]),
       runCli(['checkconfig', '--config', duration]),
+      runCli(['checkconfig', '--config', pem]),
     ]);
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(badKey.code, 1);
     assert.match(badKey.stderr, /client\.bogus_key/);
     assert.equal(badDuration.code, 1);
     assert.match(badDuration.stderr, /client\.stale_close_delay/);
+    assert.equal(badPem.code, 1);
+    assert.match(badPem.stderr, /client\.token\.rsa_public_key/);
   });
 });
 
