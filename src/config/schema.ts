@@ -286,7 +286,10 @@ export const configSchema = z
         idempotency_ttl: duration(300_000),
         max_body_size: positiveCount(MIB),
       }),
-      websocket: section({ message_size_limit: positiveCount(65_536) }),
+      websocket: section({
+        message_size_limit: positiveCount(65_536),
+        transport: oneOf(['lean', 'ws'], 'lean'),
+      }),
       shutdown: section({ timeout: duration(10_000) }),
     },
     {

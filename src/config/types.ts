@@ -183,6 +183,11 @@ export interface Config {
   websocket: {
     /** Largest inbound frame, bytes; a larger one closes the connection (1009). Default 65 536. */
     message_size_limit: number;
+    /**
+     * WebSocket implementation: `lean`, the built-in RFC 6455 transport (less memory per connection),
+     * or `ws`, the `ws` package. Default `lean`.
+     */
+    transport: 'lean' | 'ws';
   };
   shutdown: {
     /** How long a graceful stop waits for connections to close, ms. Default 10 000. */

@@ -6,7 +6,6 @@
 
 import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
-import type { WebSocket } from 'ws';
 import { EngineUnavailableError } from '../engine/errors.js';
 import {
   DisconnectCode,
@@ -25,17 +24,16 @@ import { commandHandlers } from './handlers/index.js';
 import type { GatewayNode } from './node.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { WheelItem } from './timer-wheel.js';
+import type { Transport, TransportHandler } from './ws/transport.js';
 
 const NEWLINE = Buffer.from('\n');
 const PING = Buffer.from(PING_FRAME);
-/** Send options shared by every write: frames are JSON text. */
-const TEXT_FRAME = { binary: false } as const;
 /** Commands waiting to run on one connection before it is closed for flooding. */
 const MAX_INBOX = 1024;
 
 export type ConnectionState = 'opening' | 'connected' | 'closed';
 
-export class Connection implements Subscriber, WheelItem, Flushable {
+export class Connection implements Subscriber, WheelItem, Flushable, TransportHandler {
   readonly id = randomUUID();
   user = '';
   /** Connection info from the token, shown to others. */
@@ -60,12 +58,10 @@ export class Connection implements Subscriber, WheelItem, Flushable {
 
   constructor(
     readonly node: GatewayNode,
-    private readonly ws: WebSocket,
+    private readonly transport: Transport,
   ) {
     this.limiter = new RateLimiter(node.config.client.command_rate_limit);
-    ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
-    ws.on('close', () => this.onSocketClosed());
-    ws.on('error', () => this.onSocketClosed());
+    transport.attach(this);
     node.track(this);
     node.wheel.schedule(this, this.openedAt + node.config.client.stale_close_delay);
   }
@@ -93,13 +89,13 @@ export class Connection implements Subscriber, WheelItem, Flushable {
 
   flush(): void {
     const queue = this.queue;
-    if (queue.length === 0 || this.ws.readyState !== this.ws.OPEN) return;
+    if (queue.length === 0 || !this.transport.isOpen) return;
     const bytes = this.queuedBytes;
     this.queue = [];
     this.queuedBytes = 0;
     // Bytes the socket has not written yet count against the same limit: a client that does not
     // read must not make the node hold its messages.
-    if (this.ws.bufferedAmount + bytes > this.node.config.client.queue_max_size) {
+    if (this.transport.bufferedAmount + bytes > this.node.config.client.queue_max_size) {
       this.close(DisconnectCode.Slow);
       return;
     }
@@ -114,7 +110,7 @@ export class Connection implements Subscriber, WheelItem, Flushable {
       }
       payload = Buffer.concat(parts, bytes + queue.length - 1);
     }
-    this.ws.send(payload, TEXT_FRAME);
+    this.transport.send(payload);
   }
 
   /** Ends the connection with a disconnect code. Subscriptions are released at once. */
@@ -131,10 +127,13 @@ export class Connection implements Subscriber, WheelItem, Flushable {
     this.node.release(this);
     if (code === DisconnectCode.Slow) {
       // A client that does not read would never complete the close handshake.
-      this.ws.terminate();
+      this.transport.terminate();
     } else {
       // A close frame carries at most 123 bytes of reason.
-      this.ws.close(code, Buffer.byteLength(reason) > 123 ? disconnectReason(code) || 'disconnect' : reason);
+      this.transport.close(
+        code,
+        Buffer.byteLength(reason) > 123 ? disconnectReason(code) || 'disconnect' : reason,
+      );
     }
   }
 
@@ -213,7 +212,8 @@ export class Connection implements Subscriber, WheelItem, Flushable {
     }
   }
 
-  private onSocketClosed(): void {
+  /** The socket closed or is closing (TransportHandler). */
+  onClose(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.queue = [];
@@ -221,7 +221,8 @@ export class Connection implements Subscriber, WheelItem, Flushable {
     this.node.release(this);
   }
 
-  private onMessage(data: Buffer, isBinary: boolean): void {
+  /** One inbound message (TransportHandler). */
+  onMessage(data: Buffer, isBinary: boolean): void {
     if (this.state === 'closed') return;
     this.lastSeen = Date.now();
     // Any frame proves the client is alive; `{}` is the explicit pong.

@@ -4,33 +4,52 @@
  * elsewhere, wait for sockets to close.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { type WebSocket, WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
 import { HttpApi } from '../api/http-api.js';
 import { DisconnectCode, disconnectReason } from '../protocol/codes.js';
 import { Connection } from './connection.js';
 import type { GatewayNode } from './node.js';
 import { originAllowed } from './origin.js';
+import { answerHandshake } from './ws/handshake.js';
+import { LeanTransport, type LeanTransportOptions } from './ws/lean-transport.js';
+import { IGNORE_EVENTS, type Transport } from './ws/transport.js';
+import { WsTransport } from './ws/ws-transport.js';
 
 export const WEBSOCKET_PATH = '/connection/websocket';
+/** How long a closing WebSocket waits for the client's close frame before it is cut, ms (as `ws`). */
+const CLOSE_TIMEOUT_MS = 30_000;
 
 export class GatewayServer {
   readonly http: Server;
-  private readonly wss: WebSocketServer;
+  /** The `ws` server, when `websocket.transport` is `ws`. */
+  private readonly wss: WebSocketServer | undefined;
+  /** Settings for lean transports, when `websocket.transport` is `lean`. */
+  private readonly lean: LeanTransportOptions | undefined;
   private readonly api: HttpApi;
   private stopping = false;
   /** Open sockets, so a stop that runs out of time can cut the ones that never closed. */
-  private readonly sockets = new Set<WebSocket>();
+  private readonly transports = new Set<Transport>();
 
   constructor(readonly node: GatewayNode) {
     this.api = new HttpApi(node);
-    this.wss = new WebSocketServer({
-      noServer: true,
-      clientTracking: false,
-      perMessageDeflate: false,
-      maxPayload: node.config.websocket.message_size_limit,
-    });
+    const websocket = node.config.websocket;
+    if (websocket.transport === 'ws') {
+      this.wss = new WebSocketServer({
+        noServer: true,
+        clientTracking: false,
+        perMessageDeflate: false,
+        maxPayload: websocket.message_size_limit,
+      });
+    } else {
+      this.lean = {
+        maxPayload: websocket.message_size_limit,
+        closeTimeout: CLOSE_TIMEOUT_MS,
+        wheel: node.wheel,
+        open: this.transports,
+      };
+    }
     this.http = createServer((req, res) => this.onRequest(req, res));
     this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     this.http.on('clientError', (_error, socket) => {
@@ -86,16 +105,33 @@ export class GatewayServer {
       reject('403 Forbidden');
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
-      this.sockets.add(ws);
-      ws.once('close', () => this.sockets.delete(ws));
-      const limit = this.node.config.client.connection_limit;
-      if (limit > 0 && this.node.numConnections >= limit) {
-        ws.close(DisconnectCode.ConnectionLimit, disconnectReason(DisconnectCode.ConnectionLimit));
-        return;
-      }
-      new Connection(this.node, ws);
-    });
+    if (this.wss !== undefined) {
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.open(new WsTransport(ws, this.transports)));
+      return;
+    }
+    const answer = answerHandshake(req);
+    if (!answer.ok) {
+      socket.end(
+        `HTTP/1.1 ${answer.status}\r\nConnection: close\r\n${answer.headers ?? ''}Content-Length: 0\r\n\r\n`,
+      );
+      return;
+    }
+    if (!socket.readable || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    socket.write(answer.response);
+    this.open(new LeanTransport(socket as Socket, this.lean!, head));
+  }
+
+  private open(transport: Transport): void {
+    const limit = this.node.config.client.connection_limit;
+    if (limit > 0 && this.node.numConnections >= limit) {
+      transport.attach(IGNORE_EVENTS);
+      transport.close(DisconnectCode.ConnectionLimit, disconnectReason(DisconnectCode.ConnectionLimit));
+      return;
+    }
+    new Connection(this.node, transport);
   }
 
   /** Graceful stop: no new connections, clients told to reconnect (3001), then the port closes. */
@@ -106,7 +142,7 @@ export class GatewayServer {
     this.node.stop(DisconnectCode.Shutdown);
     this.http.closeIdleConnections();
     const timer = setTimeout(() => {
-      for (const ws of this.sockets) ws.terminate();
+      for (const transport of this.transports) transport.terminate();
       this.http.closeAllConnections();
     }, timeoutMs);
     timer.unref();

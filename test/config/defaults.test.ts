@@ -79,7 +79,7 @@ const expectedDefaults: Config = {
   },
   channel: { max_length: 255, without_namespace: channelDefaults, namespaces: [] },
   http_api: { key: '', insecure: false, idempotency_ttl: 300_000, max_body_size: MIB },
-  websocket: { message_size_limit: 65_536 },
+  websocket: { message_size_limit: 65_536, transport: 'lean' },
   shutdown: { timeout: 10_000 },
 };
 
@@ -106,6 +106,7 @@ describe('defaults', () => {
     assert.equal(config.http_api.idempotency_ttl, 300_000);
     assert.equal(config.http_api.max_body_size, MIB);
     assert.equal(config.websocket.message_size_limit, 65_536);
+    assert.equal(config.websocket.transport, 'lean');
     assert.equal(config.shutdown.timeout, 10_000);
   });
 

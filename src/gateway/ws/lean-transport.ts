@@ -1,0 +1,179 @@
+/**
+ * The built-in WebSocket transport: one object per connection holding the socket, the parse state
+ * and the handler. Socket listeners are shared functions that find this object through a symbol
+ * property on the socket, and the closing deadline sits in the node's shared timer wheel.
+ */
+import type { Socket } from 'node:net';
+import type { TimerWheel, WheelItem } from '../timer-wheel.js';
+import type { WsCloseCode } from './close-codes.js';
+import { closePayload, encodeFrame, headerSize, Opcode, writeHeader } from './frame.js';
+import { FrameParser } from './frame-parser.js';
+import { IGNORE_EVENTS, type Transport, type TransportHandler } from './transport.js';
+
+/** Settings shared by every lean transport of a node. */
+export interface LeanTransportOptions {
+  /** Largest inbound message, bytes (`websocket.message_size_limit`). */
+  maxPayload: number;
+  /** How long a closing socket may wait for the client's close before it is destroyed, ms. */
+  closeTimeout: number;
+  wheel: TimerWheel;
+  /** Open transports, so a stop that runs out of time can cut them. */
+  open: Set<Transport>;
+}
+
+/** Messages up to this size are copied behind their header and written once. */
+const COPY_LIMIT = 1024;
+
+enum State {
+  Open = 0,
+  Closing = 1,
+  Closed = 2,
+}
+
+const kTransport = Symbol('switchboard.transport');
+type TaggedSocket = Socket & { [kTransport]: LeanTransport };
+
+function onSocketData(this: TaggedSocket, chunk: Buffer): void {
+  this[kTransport].onData(chunk);
+}
+
+function onSocketEnd(this: TaggedSocket): void {
+  // The client half-closed: finish our side too (HTTP sockets allow half-open).
+  this[kTransport].onEnd();
+}
+
+function onSocketClose(this: TaggedSocket): void {
+  this[kTransport].onSocketClose();
+}
+
+function onSocketError(this: TaggedSocket): void {
+  this.destroy();
+}
+
+export class LeanTransport extends FrameParser implements Transport, WheelItem {
+  wheelSlot = -1;
+  private handler: TransportHandler = IGNORE_EVENTS;
+  private state = State.Open;
+
+  /** `head`: bytes the HTTP parser read past the upgrade request. */
+  constructor(
+    private readonly socket: Socket,
+    private readonly options: LeanTransportOptions,
+    private head: Buffer | null,
+  ) {
+    super();
+    socket.setTimeout(0);
+    socket.setNoDelay(true);
+    (socket as TaggedSocket)[kTransport] = this;
+    socket.on('close', onSocketClose);
+    socket.on('error', onSocketError);
+    options.open.add(this);
+  }
+
+  get isOpen(): boolean {
+    return this.state === State.Open;
+  }
+
+  get bufferedAmount(): number {
+    return this.socket.writableLength;
+  }
+
+  protected get maxPayload(): number {
+    return this.options.maxPayload;
+  }
+
+  attach(handler: TransportHandler): void {
+    this.handler = handler;
+    this.socket.on('data', onSocketData);
+    this.socket.on('end', onSocketEnd);
+    const head = this.head;
+    this.head = null;
+    if (head !== null && head.length > 0) this.parse(head);
+  }
+
+  send(payload: Buffer): void {
+    if (this.state !== State.Open) return;
+    const socket = this.socket;
+    if (payload.length <= COPY_LIMIT) {
+      socket.write(encodeFrame(Opcode.Text, payload));
+      return;
+    }
+    const header = Buffer.allocUnsafe(headerSize(payload.length));
+    writeHeader(header, Opcode.Text, payload.length);
+    socket.cork();
+    socket.write(header);
+    socket.write(payload);
+    socket.uncork();
+  }
+
+  close(code: number, reason: string): void {
+    if (this.state !== State.Open) return;
+    this.state = State.Closing;
+    this.socket.write(encodeFrame(Opcode.Close, closePayload(code, reason)));
+    this.finish();
+  }
+
+  terminate(): void {
+    this.socket.destroy();
+  }
+
+  /** Closing deadline: the client never completed the close. */
+  onDeadline(): void {
+    this.socket.destroy();
+  }
+
+  onData(chunk: Buffer): void {
+    this.parse(chunk);
+  }
+
+  onEnd(): void {
+    if (this.state === State.Open) this.state = State.Closing;
+    this.socket.end();
+    this.handler.onClose();
+  }
+
+  onSocketClose(): void {
+    this.state = State.Closed;
+    this.options.wheel.cancel(this);
+    this.options.open.delete(this);
+    this.handler.onClose();
+    this.handler = IGNORE_EVENTS;
+  }
+
+  protected onFrameMessage(data: Buffer, isBinary: boolean): void {
+    // After our close frame the client may still send; nobody wants those messages.
+    if (this.state === State.Open) this.handler.onMessage(data, isBinary);
+  }
+
+  protected onFramePing(payload: Buffer): void {
+    if (this.state === State.Open) this.socket.write(encodeFrame(Opcode.Pong, payload));
+  }
+
+  protected onFrameClose(code: number): void {
+    if (this.state === State.Open) {
+      this.state = State.Closing;
+      // Echo the client's code (none when it sent none).
+      const body = code === 1005 ? Buffer.alloc(0) : closePayload(code, '');
+      this.socket.write(encodeFrame(Opcode.Close, body));
+    }
+    this.finish();
+    this.handler.onClose();
+  }
+
+  protected onFrameError(code: WsCloseCode): void {
+    if (this.state === State.Open) {
+      this.state = State.Closing;
+      this.socket.write(encodeFrame(Opcode.Close, closePayload(code, '')));
+    }
+    this.finish();
+    this.handler.onClose();
+  }
+
+  /** Ends our side and gives the client `closeTimeout` to end its own. */
+  private finish(): void {
+    this.socket.end();
+    if (this.wheelSlot === -1 && !this.socket.destroyed) {
+      this.options.wheel.schedule(this, Date.now() + this.options.closeTimeout);
+    }
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * What a Connection needs from a WebSocket after the handshake. Implemented by the lean built-in
+ * transport and by an adapter over the `ws` package (`websocket.transport`).
+ */
+
+/** Receives a transport's events; a Connection implements it, so no closure is made per connection. */
+export interface TransportHandler {
+  /** One complete message: text frames are already checked to be UTF-8. */
+  onMessage(data: Buffer, isBinary: boolean): void;
+  /** The socket is gone or closing; called at least once, maybe more (handlers are idempotent). */
+  onClose(): void;
+}
+
+export interface Transport {
+  /** Open: sending is possible and no close frame has been sent or received. */
+  readonly isOpen: boolean;
+  /** Bytes written but not yet flushed to the kernel. */
+  readonly bufferedAmount: number;
+  /** Starts delivering events to `handler`. Called once, right after construction. */
+  attach(handler: TransportHandler): void;
+  /** Sends one text frame. Ignored unless open. */
+  send(payload: Buffer): void;
+  /** Sends a close frame (reason at most 123 bytes) and ends the socket. */
+  close(code: number, reason: string): void;
+  /** Destroys the socket at once. */
+  terminate(): void;
+}
+
+/** A handler for transports nobody listens to (e.g. refused over the connection limit). */
+export const IGNORE_EVENTS: TransportHandler = {
+  onMessage() {},
+  onClose() {},
+};
