@@ -48,7 +48,8 @@ export class GatewayNode {
   readonly cluster: Cluster;
   private readonly connections = new Set<Connection>();
   private readonly clients = new Map<string, Connection>();
-  private readonly users = new Map<string, Set<Connection>>();
+  /** A user's connections: the connection itself while it is the only one (most users), saving a Set each. */
+  private readonly users = new Map<string, Connection | Set<Connection>>();
   private presenceTimer: NodeJS.Timeout | undefined;
 
   constructor(options: GatewayNodeOptions) {
@@ -106,12 +107,10 @@ export class GatewayNode {
   /** A connection authenticated: index it by client id and user. */
   register(conn: Connection): void {
     this.clients.set(conn.id, conn);
-    let set = this.users.get(conn.user);
-    if (set === undefined) {
-      set = new Set();
-      this.users.set(conn.user, set);
-    }
-    set.add(conn);
+    const held = this.users.get(conn.user);
+    if (held === undefined) this.users.set(conn.user, conn);
+    else if (held instanceof Set) held.add(conn);
+    else if (held !== conn) this.users.set(conn.user, new Set([held, conn]));
   }
 
   /** Connections that completed `connect`. */
@@ -120,14 +119,15 @@ export class GatewayNode {
   }
 
   userConnectionCount(user: string): number {
-    return this.users.get(user)?.size ?? 0;
+    const held = this.users.get(user);
+    return held === undefined ? 0 : held instanceof Set ? held.size : 1;
   }
 
   /** Connections of a user on this node, optionally one client only. */
   userConnections(user: string, client?: string): Connection[] {
-    const set = this.users.get(user);
-    if (set === undefined) return [];
-    const all = [...set];
+    const held = this.users.get(user);
+    if (held === undefined) return [];
+    const all = held instanceof Set ? [...held] : [held];
     return client === undefined || client === '' ? all : all.filter((c) => c.id === client);
   }
 
@@ -135,8 +135,12 @@ export class GatewayNode {
   release(conn: Connection): void {
     this.connections.delete(conn);
     if (this.clients.get(conn.id) === conn) this.clients.delete(conn.id);
-    const set = this.users.get(conn.user);
-    if (set?.delete(conn) && set.size === 0) this.users.delete(conn.user);
+    const held = this.users.get(conn.user);
+    if (held === conn) {
+      this.users.delete(conn.user);
+    } else if (held instanceof Set && held.delete(conn)) {
+      if (held.size === 1) this.users.set(conn.user, held.values().next().value!);
+    }
     for (const sub of [...conn.subs.values()]) this.removeSubscription(conn, sub);
   }
 
