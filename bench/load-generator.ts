@@ -76,6 +76,21 @@ function payload(bytes: number): (t: number) => string {
   return (t) => `{"t":${t.toFixed(3)},"p":"${pad}"}`;
 }
 
+/** POSTs a publish request; any HTTP or API error fails the run. */
+async function postJson(port: number, path: string, body: string): Promise<void> {
+  const request = () =>
+    fetch(`http://127.0.0.1:${port}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+  // A kept-alive connection the server closes as it is reused fails the request: retry once.
+  const res = await request().catch(request);
+  const text = await res.text();
+  if (!res.ok || text.includes('"error"'))
+    throw new Error(`publish failed: ${res.status} ${text.slice(0, 200)}`);
+}
+
 async function post(cmd: PublishCommand, channels: string[], data: (t: number) => string): Promise<void> {
   let body: string;
   let path: string;
@@ -91,17 +106,7 @@ async function post(cmd: PublishCommand, channels: string[], data: (t: number) =
     const parallel = cmd.channel === undefined ? ',"parallel":true' : '';
     body = `{"commands":[${channels.map((c) => `{"publish":{"channel":${JSON.stringify(c)},"data":${data(nowMs())}}}`).join(',')}]${parallel}}`;
   }
-  const request = () =>
-    fetch(`http://127.0.0.1:${cmd.port}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-    });
-  // A kept-alive connection the server closes as it is reused fails the request: retry once.
-  const res = await request().catch(request);
-  const text = await res.text();
-  if (!res.ok || text.includes('"error"'))
-    throw new Error(`publish failed: ${res.status} ${text.slice(0, 200)}`);
+  await postJson(cmd.port, path, body);
 }
 
 async function publish(cmd: PublishCommand): Promise<PublishResult> {
@@ -156,16 +161,7 @@ async function postTicks(cmd: StormCommand, ticks: { symbol: string; data: strin
       .map((t) => `{"publish":{"channel":${channel},"data":${t.data},"tags":{"symbol":"${t.symbol}"}}}`)
       .join(',')}]}`;
   }
-  const request = () =>
-    fetch(`http://127.0.0.1:${cmd.port}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-    });
-  const res = await request().catch(request);
-  const text = await res.text();
-  if (!res.ok || text.includes('"error"'))
-    throw new Error(`publish failed: ${res.status} ${text.slice(0, 200)}`);
+  await postJson(cmd.port, path, body);
 }
 
 async function storm(cmd: StormCommand): Promise<StormResult> {
