@@ -1,6 +1,6 @@
 /** Runs one API call (or a batch of them) and turns failures into API error objects. */
 import { EngineUnavailableError } from '../engine/errors.js';
-import { CommandError } from '../gateway/errors.js';
+import { CommandError, engineUnavailable } from '../gateway/errors.js';
 import type { GatewayNode } from '../gateway/node.js';
 import type { Params } from '../gateway/params.js';
 import { ErrorCode } from '../protocol/codes.js';
@@ -28,9 +28,7 @@ export async function callMethod(node: GatewayNode, method: string, params: unkn
   } catch (error) {
     if (error instanceof CommandError) return { error: error.toProtocol() };
     if (error instanceof EngineUnavailableError) {
-      return {
-        error: { code: ErrorCode.Internal, message: 'engine unavailable, retry later', temporary: true },
-      };
+      return { error: engineUnavailable().toProtocol() };
     }
     node.log.error({ err: error, method }, 'api call failed');
     return { error: { code: ErrorCode.Internal, message: 'internal server error', temporary: true } };

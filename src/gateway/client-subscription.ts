@@ -46,4 +46,16 @@ export class ClientSubscription {
   get tracksPosition(): boolean {
     return this.recoverable || this.positioned;
   }
+
+  /**
+   * Checks a stream publication against this subscription's position and moves the position on
+   * when it is the next one. `skip`: delivered already (recovered); `gap`: something was lost or
+   * the stream changed, the client must resubscribe.
+   */
+  advance(offset: number, epoch: string | undefined): 'deliver' | 'skip' | 'gap' {
+    if (epoch === this.epoch && offset <= this.offset) return 'skip';
+    if (epoch !== this.epoch || offset !== this.offset + 1) return 'gap';
+    this.offset = offset;
+    return 'deliver';
+  }
 }

@@ -7,18 +7,12 @@
 import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { EngineUnavailableError } from '../engine/errors.js';
-import {
-  DisconnectCode,
-  disconnectReason,
-  ErrorCode,
-  UnsubscribeCode,
-  unsubscribeReason,
-} from '../protocol/codes.js';
+import { DisconnectCode, disconnectReason, ErrorCode, UnsubscribeCode } from '../protocol/codes.js';
 import { decodeFrame, type FrameItem } from '../protocol/decode.js';
 import { encodeErrorReply, encodeUnsubscribePush, PING_FRAME } from '../protocol/encode.js';
 import type { ClientInfo, Command } from '../protocol/types.js';
 import type { ClientSubscription, Subscriber } from './client-subscription.js';
-import { CommandError, DisconnectError } from './errors.js';
+import { CommandError, DisconnectError, engineUnavailable } from './errors.js';
 import type { Flushable } from './flush-scheduler.js';
 import { commandHandlers } from './handlers/index.js';
 import type { GatewayNode } from './node.js';
@@ -50,7 +44,6 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
 
   private queue: Buffer[] = [];
   private queuedBytes = 0;
-  private lastSeen = Date.now();
   private pingSentAt = 0;
   private nextPingAt = 0;
   private inbox: Command[] = [];
@@ -144,13 +137,7 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
       return;
     }
     this.node.removeSubscription(this, sub);
-    this.send(
-      encodeUnsubscribePush(
-        sub.channel,
-        UnsubscribeCode.InsufficientState,
-        unsubscribeReason(UnsubscribeCode.InsufficientState),
-      ),
-    );
+    this.send(encodeUnsubscribePush(sub.channel, UnsubscribeCode.InsufficientState));
   }
 
   /** The connect command succeeded: start pinging. */
@@ -203,13 +190,7 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
     for (const sub of [...this.subs.values()]) {
       if (sub.expiresAt === 0 || now < sub.expiresAt + delay) continue;
       this.node.removeSubscription(this, sub);
-      this.send(
-        encodeUnsubscribePush(
-          sub.channel,
-          UnsubscribeCode.Expired,
-          unsubscribeReason(UnsubscribeCode.Expired),
-        ),
-      );
+      this.send(encodeUnsubscribePush(sub.channel, UnsubscribeCode.Expired));
     }
   }
 
@@ -225,7 +206,6 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
   /** One inbound message (TransportHandler). */
   onMessage(data: Buffer, isBinary: boolean): void {
     if (this.state === 'closed') return;
-    this.lastSeen = Date.now();
     // Any frame proves the client is alive; `{}` is the explicit pong.
     this.pingSentAt = 0;
     if (isBinary && !isUtf8(data)) {
@@ -248,7 +228,7 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
 
   private accept(item: FrameItem): void {
     if (item.kind === 'pong') return;
-    if (!this.limiter.take(this.lastSeen)) {
+    if (!this.limiter.take()) {
       const id = item.kind === 'unknown' ? item.id : item.command.id;
       if (id > 0) this.replyError(id, new CommandError(ErrorCode.TooManyRequests));
       return;
@@ -293,7 +273,7 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
       } else if (error instanceof CommandError) {
         this.replyError(cmd.id, error);
       } else if (error instanceof EngineUnavailableError) {
-        this.replyError(cmd.id, new CommandError(ErrorCode.Internal, 'engine unavailable, retry later'));
+        this.replyError(cmd.id, engineUnavailable());
       } else {
         this.node.log.error({ err: error, client: this.id, method: cmd.method }, 'command failed');
         this.replyError(cmd.id, new CommandError(ErrorCode.Internal));

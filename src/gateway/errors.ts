@@ -1,7 +1,7 @@
 import {
   type DisconnectCode,
   disconnectReason,
-  type ErrorCode,
+  ErrorCode,
   errorMessage,
   isTemporaryError,
 } from '../protocol/codes.js';
@@ -23,6 +23,11 @@ export class CommandError extends Error {
     if (isTemporaryError(this.code)) error.temporary = true;
     return error;
   }
+}
+
+/** The error clients and API callers get while the engine is unreachable: code 100, temporary. */
+export function engineUnavailable(): CommandError {
+  return new CommandError(ErrorCode.Internal, 'engine unavailable, retry later');
 }
 
 /** A command that must end the connection with this disconnect code. */

@@ -22,9 +22,6 @@ export class Hub {
   onControl: (data: string) => void = () => {};
   /** Runs after the broker recovered from an interruption; set by the node. */
   onResubscribed: () => void = () => {};
-  /** Counters for `info` and metrics. */
-  publicationsIn = 0;
-  deliveries = 0;
 
   constructor(broker: Broker) {
     this.interest = new Interest(broker, (channel) => this.channels.has(channel));
@@ -100,7 +97,6 @@ export class Hub {
   };
 
   private publish(channel: string, pub: Publication, epoch: string | undefined): void {
-    this.publicationsIn++;
     // Kept in step with `channels`, so a conflated channel always has local subscribers.
     const conflation = this.conflated.size === 0 ? undefined : this.conflated.get(channel);
     if (conflation === undefined) this.fanOut(channel, pub, epoch);
@@ -119,16 +115,12 @@ export class Hub {
         continue;
       }
       if (offset !== undefined && sub.tracksPosition) {
-        if (epoch === sub.epoch && offset <= sub.offset) continue; // delivered already (recovered)
-        if (epoch !== sub.epoch || offset !== sub.offset + 1) {
-          sub.conn.onInsufficientState(sub);
-          continue;
-        }
-        sub.offset = offset;
+        const step = sub.advance(offset, epoch);
+        if (step === 'gap') sub.conn.onInsufficientState(sub);
+        if (step !== 'deliver') continue;
       }
       frame ??= Buffer.from(encodePublicationPush(channel, pub));
       sub.conn.enqueue(frame);
-      this.deliveries++;
     }
   }
 

@@ -44,16 +44,6 @@ export class Interest {
     }
   }
 
-  /** Channels the broker delivers now. */
-  get channels(): ReadonlySet<string> {
-    return this.active;
-  }
-
-  /** Subscribes the broker again to every active channel, for example after an engine reconnect. */
-  async resubscribeAll(): Promise<void> {
-    if (this.active.size > 0) await this.broker.subscribe([...this.active]);
-  }
-
   private async drain(): Promise<void> {
     while (this.pending.size > 0) {
       const batch = this.pending;

@@ -11,6 +11,7 @@ import type { SubscribeResult } from '../protocol/types.js';
 import { ClientSubscription } from './client-subscription.js';
 import type { Connection } from './connection.js';
 import { CommandError } from './errors.js';
+import { ttlSeconds } from './handlers/tokens.js';
 
 /** What the client (or the server, for server-side subscriptions) asked for. */
 export interface SubscriptionRequest {
@@ -69,7 +70,7 @@ export async function prepareSubscription(
     if (sub.tracksPosition) await readPosition(conn, sub, req, result);
     if (sub.expiresAt > 0) {
       result.expires = true;
-      result.ttl = Math.max(0, Math.floor((sub.expiresAt - Date.now()) / 1000));
+      result.ttl = ttlSeconds(sub.expiresAt);
     }
     return { sub, result };
   } catch (error) {
@@ -122,12 +123,12 @@ export function activateSubscription(conn: Connection, sub: ClientSubscription):
   if (buffered !== null) {
     for (const { pub, epoch } of buffered) {
       if (sub.tracksPosition && pub.offset !== undefined) {
-        if (epoch === sub.epoch && pub.offset <= sub.offset) continue;
-        if (epoch !== sub.epoch || pub.offset !== sub.offset + 1) {
+        const step = sub.advance(pub.offset, epoch);
+        if (step === 'skip') continue;
+        if (step === 'gap') {
           conn.onInsufficientState(sub);
           return;
         }
-        sub.offset = pub.offset;
       }
       conn.send(encodePublicationPush(sub.channel, pub));
     }

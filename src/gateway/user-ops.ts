@@ -3,9 +3,10 @@
  * receives them through the cluster's control channel).
  */
 import type { UserOp } from '../cluster/messages.js';
-import { DisconnectCode, UnsubscribeCode, unsubscribeReason } from '../protocol/codes.js';
+import { DisconnectCode, UnsubscribeCode } from '../protocol/codes.js';
 import { encodeSubscribePush, encodeUnsubscribePush } from '../protocol/encode.js';
 import type { Connection } from './connection.js';
+import { ttlSeconds } from './handlers/tokens.js';
 import type { GatewayNode } from './node.js';
 import { activateSubscription, prepareSubscription } from './subscription-setup.js';
 
@@ -19,13 +20,7 @@ export function applyUserOp(node: GatewayNode, op: UserOp): void {
         const sub = conn.subs.get(op.channel);
         if (sub === undefined) break;
         node.removeSubscription(conn, sub);
-        conn.send(
-          encodeUnsubscribePush(
-            op.channel,
-            UnsubscribeCode.Server,
-            unsubscribeReason(UnsubscribeCode.Server),
-          ),
-        );
+        conn.send(encodeUnsubscribePush(op.channel, UnsubscribeCode.Server));
         break;
       }
       case 'subscribe':
@@ -51,7 +46,7 @@ function refresh(conn: Connection, op: Extract<UserOp, { type: 'refresh' }>): vo
   // expire_at 0 lifts the expiry.
   conn.expiresAt = op.expireAt * 1000;
   conn.reschedule();
-  const ttl = Math.max(0, Math.floor((conn.expiresAt - Date.now()) / 1000));
+  const ttl = ttlSeconds(conn.expiresAt);
   conn.send(
     conn.expiresAt === 0
       ? '{"push":{"refresh":{"expires":false}}}'

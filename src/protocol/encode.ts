@@ -2,6 +2,7 @@
  * Encodes replies and pushes as JSON text. Publications carry their data as raw JSON, so frames
  * that hold publications are assembled by concatenation: the data is never parsed or re-encoded.
  */
+import { type UnsubscribeCode, unsubscribeReason } from './codes.js';
 import type { ClientInfo, ProtocolError, Publication, SubscribeResult } from './types.js';
 
 /** The ping a server sends and the pong a client answers: an empty object. */
@@ -39,7 +40,11 @@ export function encodeLeavePush(channel: string, info: ClientInfo): string {
   return JSON.stringify({ push: { channel, leave: { info } } });
 }
 
-export function encodeUnsubscribePush(channel: string, code: number, reason: string): string {
+export function encodeUnsubscribePush(
+  channel: string,
+  code: UnsubscribeCode,
+  reason: string = unsubscribeReason(code),
+): string {
   return JSON.stringify({ push: { channel, unsubscribe: { code, reason } } });
 }
 
@@ -48,10 +53,6 @@ export function encodeSubscribePush(channel: string, result: SubscribeResult): s
   return (
     '{"push":{"channel":' + JSON.stringify(channel) + ',"subscribe":' + encodeSubscribeResult(result) + '}}'
   );
-}
-
-export function encodeMessagePush(data: string): string {
-  return '{"push":{"message":{"data":' + data + '}}}';
 }
 
 export function encodeErrorReply(id: number, error: ProtocolError): string {

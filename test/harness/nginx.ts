@@ -37,10 +37,6 @@ export function renderNginxConfig(ports: number[], listen: number, dir: string):
   return text;
 }
 
-export function nginxAvailable(): boolean {
-  return spawnSync(NGINX, ['-v']).status === 0;
-}
-
 export async function startNginx(ports: number[]): Promise<Nginx> {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-nginx-'));
   mkdirSync(join(dir, 'logs'));

@@ -1,5 +1,5 @@
 import { EngineUnavailableError } from '../../engine/errors.js';
-import { CommandError } from '../../gateway/errors.js';
+import { CommandError, engineUnavailable } from '../../gateway/errors.js';
 import type { GatewayNode } from '../../gateway/node.js';
 import {
   optionalBoolean,
@@ -56,9 +56,7 @@ export async function broadcast(node: GatewayNode, params: Params): Promise<stri
         if (error instanceof CommandError) return { error: error.toProtocol() };
         // One unreachable shard must not hide what the other channels' publishes did.
         if (error instanceof EngineUnavailableError) {
-          return {
-            error: { code: ErrorCode.Internal, message: 'engine unavailable, retry later', temporary: true },
-          };
+          return { error: engineUnavailable().toProtocol() };
         }
         throw error;
       }

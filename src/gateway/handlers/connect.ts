@@ -7,7 +7,7 @@ import type { Connection } from '../connection.js';
 import { CommandError, DisconnectError } from '../errors.js';
 import { optionalObject, optionalString } from '../params.js';
 import { activateSubscription, prepareSubscription } from '../subscription-setup.js';
-import { expiryMs, invalidTokenDisconnect, tokenFailure } from './tokens.js';
+import { expiryMs, invalidTokenDisconnect, tokenFailure, ttlSeconds } from './tokens.js';
 
 async function authenticate(conn: Connection, token: string | undefined): Promise<ConnectTokenClaims> {
   const client = conn.node.config.client;
@@ -69,7 +69,7 @@ export async function handleConnect(conn: Connection, cmd: Command): Promise<voi
   const client = node.config.client;
   let reply = `{"client":"${conn.id}","version":${JSON.stringify(node.version)}`;
   if (conn.expiresAt > 0) {
-    reply += `,"expires":true,"ttl":${Math.max(0, Math.floor((conn.expiresAt - Date.now()) / 1000))}`;
+    reply += `,"expires":true,"ttl":${ttlSeconds(conn.expiresAt)}`;
   }
   if (subs.size > 0) reply += `,"subs":${encodeSubscribeResults(subs)}`;
   reply += `,"ping":${Math.max(1, Math.round(client.ping_interval / 1000))},"pong":true,"node":${JSON.stringify(node.uid)}}`;

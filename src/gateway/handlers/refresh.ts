@@ -4,11 +4,13 @@ import type { Command } from '../../protocol/types.js';
 import type { Connection } from '../connection.js';
 import { CommandError, DisconnectError } from '../errors.js';
 import { requireString } from '../params.js';
-import { expiryMs, invalidTokenDisconnect, tokenFailure, verifySubscriptionToken } from './tokens.js';
-
-function ttlSeconds(expiresAt: number): number {
-  return Math.max(0, Math.floor((expiresAt - Date.now()) / 1000));
-}
+import {
+  expiryMs,
+  invalidTokenDisconnect,
+  tokenFailure,
+  ttlSeconds,
+  verifySubscriptionToken,
+} from './tokens.js';
 
 /** `refresh`: a new connection token for the same user extends the connection. */
 export async function handleRefresh(conn: Connection, cmd: Command): Promise<void> {

@@ -38,6 +38,11 @@ export async function verifySubscriptionToken(
   return claims;
 }
 
+/** Whole seconds left until an expiry (Unix ms), never negative: the `ttl` clients are told. */
+export function ttlSeconds(expiresAt: number): number {
+  return Math.max(0, Math.floor((expiresAt - Date.now()) / 1000));
+}
+
 /** Unix seconds to Unix ms; 0 when absent. */
 export function expiryMs(exp: number | undefined): number {
   return exp === undefined ? 0 : exp * 1000;
