@@ -3,6 +3,7 @@
  * by embedders and tests.
  */
 import type { AddressInfo } from 'node:net';
+import { loadTlsCredentials } from './config/tls.js';
 import type { Config } from './config/types.js';
 import { createEngine } from './engine/create.js';
 import type { Engine } from './engine/types.js';
@@ -27,10 +28,12 @@ export interface StartOptions {
 
 export async function startSwitchboard(config: Config, options: StartOptions = {}): Promise<Switchboard> {
   const logger = options.logger ?? silentLogger();
+  // Certificate files are checked before anything connects, so a bad path fails the start at once.
+  const tls = await loadTlsCredentials(config.http_server.tls);
   const engine = options.engine ?? (await createEngine(config.engine, logger));
   const node = new GatewayNode({ config, engine, logger });
   await node.start();
-  const server = new GatewayServer(node);
+  const server = new GatewayServer(node, tls);
   const address = await server.listen();
   let stopped: Promise<void> | undefined;
   return {

@@ -1,6 +1,6 @@
 /** `switchboard checkconfig`: validates a configuration and exits 0 (valid) or 1 (invalid). */
 import { TokenVerifier } from '../auth/token-verifier.js';
-import { loadConfig } from '../config/index.js';
+import { loadConfig, loadTlsCredentials } from '../config/index.js';
 import { configFlags, parse } from './args.js';
 
 export const checkconfigHelp = `Usage: switchboard checkconfig [--config <file>]
@@ -16,8 +16,9 @@ export async function checkconfig(argv: string[]): Promise<number> {
   }
   const file = typeof values['config'] === 'string' ? values['config'] : undefined;
   const config = await loadConfig({ file, flags: configFlags(values) });
-  // Key material (PEM keys, JWKS URL) is checked the way a starting node checks it.
+  // Key material (PEM keys, JWKS URL, TLS certificate and key) is checked the way a starting node checks it.
   TokenVerifier.fromConfig(config);
+  await loadTlsCredentials(config.http_server.tls);
   console.log(`configuration is valid${file === undefined ? '' : `: ${file}`}`);
   return 0;
 }

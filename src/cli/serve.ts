@@ -35,12 +35,13 @@ export async function serve(argv: string[]): Promise<number> {
   const log = createLogger(config.log.level, config.node.name);
   const app = await startSwitchboard(config, { logger: log });
   const host = config.http_server.address === '0.0.0.0' ? 'localhost' : config.http_server.address;
-  const base = `http://${host}:${app.address.port}`;
-  log.info({ address: app.address }, 'switchboard listening');
+  const secure = config.http_server.tls.enabled;
+  const base = `${secure ? 'https' : 'http'}://${host}:${app.address.port}`;
+  log.info({ address: app.address, tls: secure }, 'switchboard listening');
   const lines = [
     '',
     `Switchboard ${app.node.version} on ${base}`,
-    `  WebSocket:  ws://${host}:${app.address.port}/connection/websocket`,
+    `  WebSocket:  ${secure ? 'wss' : 'ws'}://${host}:${app.address.port}/connection/websocket`,
     `  Server API: ${base}/api/<method>   Health: ${base}/health`,
   ];
   if (generated.hmacSecret !== undefined) {

@@ -5,4 +5,12 @@ export { defaultConfig, type LoadConfigOptions, loadConfig, resolveConfig } from
 export { CONFIG_ENV_VARS, type ConfigFlags } from './overrides.js';
 export { CONFIG_FILE_EXTENSIONS } from './read-file.js';
 export { type ConfigFile, configSchema, LOG_LEVELS, NAMESPACE_NAME_PATTERN } from './schema.js';
-export type { ChannelOptions, ClientConfig, Config, NamespaceConfig, TokenConfig } from './types.js';
+export { loadTlsCredentials, type TlsCredentials } from './tls.js';
+export type {
+  ChannelOptions,
+  ClientConfig,
+  Config,
+  NamespaceConfig,
+  TlsConfig,
+  TokenConfig,
+} from './types.js';

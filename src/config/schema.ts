@@ -250,6 +250,37 @@ const clientSchema = section({
   }
 });
 
+/** `http_server.tls`: when enabled, exactly one source each for the certificate and the key. */
+const tlsSchema = section({
+  enabled: bool(false),
+  cert_pem_file: text(),
+  key_pem_file: text(),
+  cert_pem: text(),
+  key_pem: text(),
+}).superRefine((tls, ctx) => {
+  if (!tls.enabled) return;
+  for (const [what, file, inline] of [
+    ['certificate', 'cert_pem_file', 'cert_pem'],
+    ['private key', 'key_pem_file', 'key_pem'],
+  ] as const) {
+    if (tls[file] === '' && tls[inline] === '') {
+      ctx.addIssue({
+        code: 'custom',
+        path: [file],
+        input: '',
+        message: `TLS is enabled, so expected the path of a PEM ${what} file (or ${inline} with the PEM text)`,
+      });
+    } else if (tls[file] !== '' && tls[inline] !== '') {
+      ctx.addIssue({
+        code: 'custom',
+        path: [inline],
+        input: '[PEM]',
+        message: `expected either ${file} or ${inline}, not both`,
+      });
+    }
+  }
+});
+
 /**
  * The config file schema. Input: the parsed file (unknown keys fail, durations are strings). Output: the
  * resolved {@link Config}; `node.name` defaults to `<hostname>:<port>` using the resolved port.
@@ -257,7 +288,7 @@ const clientSchema = section({
 export const configSchema = z
   .strictObject(
     {
-      http_server: section({ address: text('0.0.0.0'), port: port(8000) }),
+      http_server: section({ address: text('0.0.0.0'), port: port(8000), tls: tlsSchema }),
       node: section({
         name: z.string({ error: (i) => `expected a string, got ${describeValue(i.input)}` }).optional(),
       }),

@@ -147,12 +147,30 @@ export interface EngineConfig {
   };
 }
 
+/**
+ * TLS on the node's own port (`http_server.tls`): HTTPS and WSS instead of HTTP and WS. The certificate
+ * and key come from a PEM file or inline PEM text, one of the two each; files are read at start-up.
+ */
+export interface TlsConfig {
+  /** Serve HTTPS and WSS. Default false. */
+  enabled: boolean;
+  /** Path of the PEM certificate (chain), leaf first. */
+  cert_pem_file: string;
+  /** Path of the PEM private key of the certificate. */
+  key_pem_file: string;
+  /** The PEM certificate (chain) itself, instead of `cert_pem_file`. */
+  cert_pem: string;
+  /** The PEM private key itself, instead of `key_pem_file`. */
+  key_pem: string;
+}
+
 export interface Config {
   http_server: {
     /** Interface to listen on. Default "0.0.0.0". */
     address: string;
     /** Port; 0 picks a free one. Default 8000. */
     port: number;
+    tls: TlsConfig;
   };
   node: {
     /** Unique node name in a cluster. Default "<hostname>:<port>". */

@@ -4,10 +4,12 @@
  * elsewhere, wait for sockets to close.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { HttpApi } from '../api/http-api.js';
+import type { TlsCredentials } from '../config/tls.js';
 import { DisconnectCode, disconnectReason } from '../protocol/codes.js';
 import { Connection } from './connection.js';
 import type { GatewayNode } from './node.js';
@@ -32,7 +34,11 @@ export class GatewayServer {
   /** Open sockets, so a stop that runs out of time can cut the ones that never closed. */
   private readonly transports = new Set<Transport>();
 
-  constructor(readonly node: GatewayNode) {
+  /** @param tls certificate and key: the port serves HTTPS and WSS instead of HTTP and WS. */
+  constructor(
+    readonly node: GatewayNode,
+    tls?: TlsCredentials,
+  ) {
     this.api = new HttpApi(node);
     const websocket = node.config.websocket;
     if (websocket.transport === 'ws') {
@@ -50,7 +56,8 @@ export class GatewayServer {
         open: this.transports,
       };
     }
-    this.http = createServer((req, res) => this.onRequest(req, res));
+    const onRequest = (req: IncomingMessage, res: ServerResponse): void => this.onRequest(req, res);
+    this.http = tls === undefined ? createServer(onRequest) : createHttpsServer(tls, onRequest);
     this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     this.http.on('clientError', (_error, socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');

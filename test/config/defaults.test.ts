@@ -42,7 +42,11 @@ const emptyToken = {
 
 /** Every key with the default documented in src/config/types.ts. */
 const expectedDefaults: Config = {
-  http_server: { address: '0.0.0.0', port: 8000 },
+  http_server: {
+    address: '0.0.0.0',
+    port: 8000,
+    tls: { enabled: false, cert_pem_file: '', key_pem_file: '', cert_pem: '', key_pem: '' },
+  },
   node: { name: `${hostname()}:8000` },
   log: { level: 'info' },
   engine: {
