@@ -267,7 +267,8 @@ describe('connection token attacks', () => {
       await new Promise((r) => setTimeout(r, 400)); // past maxReconnectDelay: no retry
       assert.deepEqual(codes, [3500]);
       assert.equal(client.state, 'disconnected');
-      assert.equal(target.app.node.numConnections, before);
+      // Earlier refused sockets may still be closing: the count can only have gone down.
+      assert.ok(target.app.node.numConnections <= before);
     }
     const good = newClient(node.wsUrl, { token: await sign({ sub: 'a' }, rsa.privateKey, { alg: 'RS256' }) });
     good.connect();
