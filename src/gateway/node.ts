@@ -134,6 +134,12 @@ export class GatewayNode {
   /** Forgets a closed connection and everything it held. */
   release(conn: Connection): void {
     this.connections.delete(conn);
+    this.unregister(conn);
+    for (const sub of [...conn.subs.values()]) this.removeSubscription(conn, sub);
+  }
+
+  /** Undoes `register`: the connection is no longer found by client id or user. */
+  unregister(conn: Connection): void {
     if (this.clients.get(conn.id) === conn) this.clients.delete(conn.id);
     const held = this.users.get(conn.user);
     if (held === conn) {
@@ -141,7 +147,6 @@ export class GatewayNode {
     } else if (held instanceof Set && held.delete(conn)) {
       if (held.size === 1) this.users.set(conn.user, held.values().next().value!);
     }
-    for (const sub of [...conn.subs.values()]) this.removeSubscription(conn, sub);
   }
 
   /** Ends one subscription: hub, presence, leave. */

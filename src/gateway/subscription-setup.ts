@@ -44,6 +44,8 @@ export async function prepareSubscription(
   req: SubscriptionRequest,
 ): Promise<{ sub: ClientSubscription; result: SubscribeResult }> {
   const node = conn.node;
+  // Replacing a subscription would leave the old one in the hub with nobody to remove it.
+  if (conn.subs.has(req.channel)) throw new CommandError(ErrorCode.AlreadySubscribed);
   const { options } = req;
   const history = historyEnabled(options);
   const recoverable =

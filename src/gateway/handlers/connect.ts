@@ -6,7 +6,11 @@ import type { ClientSubscription } from '../client-subscription.js';
 import type { Connection } from '../connection.js';
 import { CommandError, DisconnectError } from '../errors.js';
 import { optionalObject, optionalString } from '../params.js';
-import { activateSubscription, prepareSubscription } from '../subscription-setup.js';
+import {
+  activateSubscription,
+  prepareSubscription,
+  type SubscriptionRequest,
+} from '../subscription-setup.js';
 import { expiryMs, invalidTokenDisconnect, tokenFailure, ttlSeconds } from './tokens.js';
 
 async function authenticate(conn: Connection, token: string | undefined): Promise<ConnectTokenClaims> {
@@ -23,46 +27,73 @@ async function authenticate(conn: Connection, token: string | undefined): Promis
   }
 }
 
+/** A server-side subscription request: the client's `subs` entry for the channel, when it sent one. */
+function serverSideRequest(conn: Connection, channel: string, wantedSubs: Record<string, unknown>) {
+  // Own entries only: a channel named like an Object.prototype member ("constructor") is a channel.
+  const wanted = (Object.hasOwn(wantedSubs, channel) ? optionalObject(wantedSubs, channel) : undefined) ?? {};
+  return {
+    channel,
+    options: conn.node.rules.namespaceOf(channel)!.options,
+    serverSide: true,
+    recoverable: true,
+    recover: wanted['recover'] === true,
+    epoch: typeof wanted['epoch'] === 'string' ? wanted['epoch'] : undefined,
+    offset: typeof wanted['offset'] === 'number' ? wanted['offset'] : undefined,
+  };
+}
+
+/** Prepares every server-side subscription, or none: on a failure the ones prepared are removed. */
+async function prepareAll(conn: Connection, requests: SubscriptionRequest[]) {
+  const settled = await Promise.allSettled(requests.map((req) => prepareSubscription(conn, req)));
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed === undefined) {
+    return settled.map(
+      (s) => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof prepareSubscription>>>).value,
+    );
+  }
+  for (const s of settled) if (s.status === 'fulfilled') conn.node.removeSubscription(conn, s.value.sub);
+  throw failed.reason;
+}
+
 /** `connect`: authenticates, subscribes server-side channels (recovering them when asked), starts pings. */
 export async function handleConnect(conn: Connection, cmd: Command): Promise<void> {
   const node = conn.node;
   const params = cmd.params;
   const claims = await authenticate(conn, optionalString(params, 'token'));
+  // The socket may have gone while the token was checked: a closed connection is never registered.
+  if (conn.state === 'closed') return;
   const wantedSubs = optionalObject(params, 'subs') ?? {};
   conn.name = optionalString(params, 'name') ?? '';
   conn.version = optionalString(params, 'version') ?? '';
-  conn.user = claims.sub;
-  conn.info = claims.info;
-  conn.expiresAt = expiryMs(claims.exp);
-
-  const limit = node.config.client.user_connection_limit;
-  if (limit > 0 && conn.user !== '' && node.userConnectionCount(conn.user) >= limit) {
-    throw new DisconnectError(DisconnectCode.ConnectionLimit);
-  }
-  node.register(conn);
 
   const channels = new Set<string>(claims.channels ?? []);
   const personal = node.config.client.subscribe_to_user_personal_channel;
-  if (personal.enabled && conn.user !== '') channels.add(node.rules.personalChannel(conn.user));
+  if (personal.enabled && claims.sub !== '') channels.add(node.rules.personalChannel(claims.sub));
+  // Built before anything is registered, so a bad `subs` entry leaves nothing behind.
+  const requests = [...channels]
+    .filter((channel) => node.rules.validate(channel) === null)
+    .slice(0, node.config.client.channel_limit || undefined)
+    .map((channel) => serverSideRequest(conn, channel, wantedSubs));
 
-  const prepared = await Promise.all(
-    [...channels]
-      .filter((channel) => node.rules.validate(channel) === null)
-      .slice(0, node.config.client.channel_limit || undefined)
-      .map((channel) => {
-        const ns = node.rules.namespaceOf(channel)!;
-        const wanted = optionalObject(wantedSubs, channel) ?? {};
-        return prepareSubscription(conn, {
-          channel,
-          options: ns.options,
-          serverSide: true,
-          recoverable: true,
-          recover: wanted['recover'] === true,
-          epoch: typeof wanted['epoch'] === 'string' ? wanted['epoch'] : undefined,
-          offset: typeof wanted['offset'] === 'number' ? wanted['offset'] : undefined,
-        });
-      }),
-  );
+  const limit = node.config.client.user_connection_limit;
+  if (limit > 0 && claims.sub !== '' && node.userConnectionCount(claims.sub) >= limit) {
+    throw new DisconnectError(DisconnectCode.ConnectionLimit);
+  }
+  conn.user = claims.sub;
+  conn.info = claims.info;
+  conn.expiresAt = expiryMs(claims.exp);
+  node.register(conn);
+
+  let prepared: Awaited<ReturnType<typeof prepareAll>>;
+  try {
+    prepared = await prepareAll(conn, requests);
+  } catch (error) {
+    // The connection stays unauthenticated; a later connect may come with another user.
+    node.unregister(conn);
+    throw error;
+  }
+  // Closed while the subscriptions were set up: the release removed them; nothing goes live.
+  if ((conn.state as string) === 'closed') return;
 
   const subs = new Map<string, SubscribeResult>();
   for (const { sub, result } of prepared) subs.set(sub.channel, result);

@@ -9,18 +9,25 @@ import { activateSubscription, FLAG_REJECT_UNRECOVERED, prepareSubscription } fr
 import { authorize, resolveChannel } from './channel-access.js';
 import { expiryMs, verifySubscriptionToken } from './tokens.js';
 
+/** Not subscribed to the channel yet, and below the channel limit. */
+function checkRoom(conn: Connection, channel: string): void {
+  if (conn.subs.has(channel)) throw new CommandError(ErrorCode.AlreadySubscribed);
+  if (!conn.node.hasChannelRoom(conn)) {
+    throw new CommandError(ErrorCode.LimitExceeded, 'limit exceeded: too many channels on this connection');
+  }
+}
+
 /** `subscribe`: permission, limits, optional subscription token, then position or recovery. */
 export async function handleSubscribe(conn: Connection, cmd: Command): Promise<void> {
-  const node = conn.node;
   const p = cmd.params;
   const channel = requireString(p, 'channel');
   const options = resolveChannel(conn, channel);
-  if (conn.subs.has(channel)) throw new CommandError(ErrorCode.AlreadySubscribed);
-  if (!node.hasChannelRoom(conn)) {
-    throw new CommandError(ErrorCode.LimitExceeded, 'limit exceeded: too many channels on this connection');
-  }
+  checkRoom(conn, channel);
   const token = optionalString(p, 'token');
   const claims = token ? await verifySubscriptionToken(conn, channel, token) : undefined;
+  // While the token was checked the socket may have gone, or the server API subscribed the channel.
+  if ((conn.state as string) === 'closed') return;
+  checkRoom(conn, channel);
   authorize(conn, channel, options, canSubscribe, claims !== undefined);
   const flag = optionalInteger(p, 'flag', 0) ?? 0;
   const offset = optionalInteger(p, 'offset', 0);
