@@ -9,6 +9,8 @@ export interface FrameOptions {
   mask?: boolean;
   /** Force a length form: 7, 16 or 64 bits. */
   lengthBits?: 7 | 16 | 64;
+  /** The 4-byte masking key; random unless given (a fixed key makes the bytes reproducible). */
+  maskKey?: Uint8Array;
 }
 
 /** Encodes one client frame (masked unless told otherwise). */
@@ -23,8 +25,8 @@ export function frame(opcode: number, payload: Buffer | string, options: FrameOp
   if (bits === 16) head.writeUInt16BE(body.length, 2);
   if (bits === 64) head.writeBigUInt64BE(BigInt(body.length), 2);
   if (!mask) return Buffer.concat([head, body]);
-  const key = randomBytes(4);
-  key.copy(head, 2 + ext);
+  const key = options.maskKey ?? randomBytes(4);
+  head.set(key.subarray(0, 4), 2 + ext);
   const masked = Buffer.from(body);
   for (let i = 0; i < masked.length; i++) masked[i] = masked[i]! ^ key[i % 4]!;
   return Buffer.concat([head, masked]);
