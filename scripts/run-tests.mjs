@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under test/ with Node's test runner and tsx as the loader.
 // Extra arguments narrow the run: `npm run test:unit -- test/gateway` or a file path.
+// Files under test/chaos run after the others, one at a time.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,9 +22,20 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...flags, ...files],
-  { stdio: 'inherit' },
-);
-process.exit(result.status ?? 1);
+// The chaos soak loads the whole machine for a minute: it runs alone, after everything else.
+const alone = (file) => file.split(/[\\/]/).includes('chaos');
+const groups = [
+  { files: files.filter((f) => !alone(f)), args: ['--test-concurrency=2', '--test-timeout=120000'] },
+  { files: files.filter(alone), args: ['--test-concurrency=1', '--test-timeout=300000'] },
+];
+let status = 0;
+for (const group of groups) {
+  if (group.files.length === 0) continue;
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', ...group.args, ...flags, ...group.files],
+    { stdio: 'inherit' },
+  );
+  if (result.status !== 0) status = result.status ?? 1;
+}
+process.exit(status);

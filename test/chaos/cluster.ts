@@ -1,0 +1,155 @@
+/**
+ * The system under test: Redis with an append-only file (so a restart keeps streams and idempotency
+ * keys), three Switchboard nodes in their own processes on the Redis engine, optionally nginx in
+ * front. Every node exit is watched: an exit the soak did not cause is a crash.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { type Nginx, startNginx } from '../harness/nginx.js';
+import { type NodeProcess, startNodeProcess } from '../harness/node-process.js';
+import { type RedisServer, sleep, startRedis } from '../harness/redis.js';
+
+export const HISTORY_SIZE = 1000;
+export const RECOVERY_LIMIT = 300;
+
+/** Namespace of the shared channels; personal channels `#<user>` use `without_namespace`. */
+export const SHARED_NAMESPACE = 'chaos';
+
+const recoverable = { history_size: HISTORY_SIZE, history_ttl: '1h', force_recovery: true };
+
+export function nodeConfig(redisUrl: string): Record<string, unknown> {
+  return {
+    engine: { redis: { address: redisUrl, command_timeout: '1s' } },
+    client: {
+      // Slow consumers are noticed within seconds: no pong 10 s after a ping, or 256 KiB queued.
+      ping_interval: '10s',
+      pong_timeout: '5s',
+      queue_max_size: 256 * 1024,
+      recovery_max_publication_limit: RECOVERY_LIMIT,
+    },
+    channel: {
+      without_namespace: recoverable,
+      namespaces: [{ name: SHARED_NAMESPACE, ...recoverable }],
+    },
+  };
+}
+
+export interface NodeExit {
+  node: string;
+  code: number | null;
+  signal: string | null;
+}
+
+export function nginxInstalled(): boolean {
+  return ['/usr/sbin/nginx', '/usr/bin/nginx', '/usr/local/sbin/nginx', '/usr/local/bin/nginx'].some(
+    existsSync,
+  );
+}
+
+/** Resident set size of a process in MiB, or NaN when it is gone. */
+export function rssMiB(pid: number | undefined): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+    return kb / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+export class ChaosCluster {
+  /** Exits nobody asked for. */
+  readonly crashes: NodeExit[] = [];
+  /** Exit of each node when it was stopped at the end (SIGTERM). */
+  readonly finalExits: NodeExit[] = [];
+  readonly restarts = new Map<string, number>();
+  private readonly expected = new Set<NodeProcess['child']>();
+  private stopped = false;
+
+  private constructor(
+    readonly redis: RedisServer,
+    readonly nodes: NodeProcess[],
+    readonly nginx: Nginx | undefined,
+  ) {
+    for (const node of nodes) this.watch(node);
+  }
+
+  static async start(count: number, withNginx: boolean): Promise<ChaosCluster> {
+    // fsync on every write: a SIGKILLed Redis comes back with every acknowledged publication.
+    const redis = await startRedis(['--appendonly', 'yes', '--appendfsync', 'always']);
+    const nodes: NodeProcess[] = [];
+    try {
+      for (let i = 0; i < count; i++)
+        nodes.push(await startNodeProcess(`chaos-${i + 1}`, nodeConfig(redis.url)));
+      const nginx = withNginx ? await startNginx(nodes.map((n) => n.port)) : undefined;
+      return new ChaosCluster(redis, nodes, nginx);
+    } catch (error) {
+      await Promise.all(nodes.map((n) => n.stop().catch(() => {})));
+      await redis.stop();
+      throw error;
+    }
+  }
+
+  /** Where clients connect: nginx when it runs, otherwise a random node. */
+  wsUrl(): string {
+    if (this.nginx !== undefined) return this.nginx.wsUrl;
+    return this.nodes[Math.floor(Math.random() * this.nodes.length)]!.wsUrl;
+  }
+
+  baseUrls(): string[] {
+    return this.nodes.map((n) => n.baseUrl);
+  }
+
+  private watch(node: NodeProcess): void {
+    const child = node.child;
+    child.once('exit', (code, signal) => {
+      if (!this.expected.delete(child)) this.crashes.push({ node: node.name, code, signal });
+    });
+  }
+
+  /** SIGKILL, down for `downMs`, then started again on the same port. */
+  async killAndRestart(node: NodeProcess, downMs: number): Promise<void> {
+    this.expected.add(node.child);
+    await node.kill();
+    await sleep(downMs);
+    await node.restart();
+    this.restarts.set(node.name, (this.restarts.get(node.name) ?? 0) + 1);
+    this.watch(node);
+  }
+
+  /** SIGSTOP for `ms`, then SIGCONT. */
+  async freeze(node: NodeProcess, ms: number): Promise<void> {
+    node.child.kill('SIGSTOP');
+    try {
+      await sleep(ms);
+    } finally {
+      node.child.kill('SIGCONT');
+    }
+  }
+
+  /** Kills Redis, keeps it down for `downMs`, restarts it from its append-only file. */
+  async restartRedis(downMs: number): Promise<void> {
+    await this.redis.kill();
+    await sleep(downMs);
+    await this.redis.restartKeepingData();
+  }
+
+  rss(): number[] {
+    return this.nodes.map((n) => rssMiB(n.child.pid));
+  }
+
+  /** Stops nginx, every node (SIGTERM, exit codes kept) and Redis. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.nginx?.stop().catch(() => {});
+    await Promise.all(
+      this.nodes.map(async (node) => {
+        const child = node.child;
+        this.expected.add(child);
+        await node.stop().catch(() => {});
+        this.finalExits.push({ node: node.name, code: child.exitCode, signal: child.signalCode });
+      }),
+    );
+    await this.redis.stop();
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Injects one fault at a time at random intervals, cycling through every kind in a shuffled order so
+ * that a short run still sees each of them.
+ */
+import { sleep } from '../harness/redis.js';
+import type { ChaosClient } from './client.js';
+import type { ChaosCluster } from './cluster.js';
+
+export const FAULT_KINDS = [
+  'kill node',
+  'freeze node 5 s',
+  'restart Redis',
+  'slow consumers',
+  'disconnect clients',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export interface FaultOptions {
+  /** Pause between two faults, picked uniformly in [minGapMs, maxGapMs]. */
+  minGapMs: number;
+  maxGapMs: number;
+  /** Share of clients that stop reading, or that are disconnected, per fault. */
+  clientShare: number;
+  log: (line: string) => void;
+}
+
+const rand = (min: number, max: number): number => min + Math.random() * (max - min);
+const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
+
+function sample<T>(items: readonly T[], share: number): T[] {
+  const n = Math.max(1, Math.round(items.length * share));
+  return [...items].sort(() => Math.random() - 0.5).slice(0, n);
+}
+
+export class FaultInjector {
+  readonly counts = new Map<FaultKind, number>(FAULT_KINDS.map((k) => [k, 0]));
+  /** Faults that could not be carried out (e.g. a node that did not come back). */
+  readonly failures: string[] = [];
+  private stopped = false;
+  private loop: Promise<void> = Promise.resolve();
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly cluster: ChaosCluster,
+    private readonly clients: ChaosClient[],
+    private readonly options: FaultOptions,
+  ) {}
+
+  start(): void {
+    this.loop = this.run();
+  }
+
+  /** Stops injecting; resolves once the fault under way is over (a killed node is back). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    let order: FaultKind[] = [];
+    while (!this.stopped) {
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        setTimeout(resolve, rand(this.options.minGapMs, this.options.maxGapMs));
+      });
+      if (this.stopped) return;
+      if (order.length === 0) order = [...FAULT_KINDS].sort(() => Math.random() - 0.5);
+      const kind = order.pop()!;
+      this.counts.set(kind, this.counts.get(kind)! + 1);
+      try {
+        await this.inject(kind);
+      } catch (error) {
+        this.failures.push(`${kind}: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private async inject(kind: FaultKind): Promise<void> {
+    const { cluster, options } = this;
+    const at = new Date().toISOString().slice(11, 19);
+    switch (kind) {
+      case 'kill node': {
+        const node = pick(cluster.nodes);
+        options.log(`${at} SIGKILL ${node.name}`);
+        await cluster.killAndRestart(node, rand(500, 3000));
+        return;
+      }
+      case 'freeze node 5 s': {
+        const node = pick(cluster.nodes);
+        options.log(`${at} SIGSTOP ${node.name} for 5 s`);
+        await cluster.freeze(node, 5000);
+        return;
+      }
+      case 'restart Redis':
+        options.log(`${at} restart Redis`);
+        await cluster.restartRedis(rand(500, 2000));
+        return;
+      case 'slow consumers': {
+        const chosen = sample(this.clients, options.clientShare);
+        options.log(`${at} ${chosen.length} clients stop reading`);
+        for (const client of chosen) client.pause(rand(5000, 25_000));
+        await sleep(1000);
+        return;
+      }
+      case 'disconnect clients': {
+        const chosen = sample(this.clients, options.clientShare);
+        options.log(`${at} ${chosen.length} clients disconnected`);
+        for (const client of chosen) client.drop();
+        return;
+      }
+    }
+  }
+}
