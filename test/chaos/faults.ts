@@ -1,6 +1,7 @@
 /**
- * Injects one fault at a time at random intervals, cycling through every kind in a shuffled order so
- * that a short run still sees each of them.
+ * Injects faults at random intervals in two lanes that overlap: one for the servers (a node killed,
+ * a node frozen, Redis restarted; one at a time) and one for the clients (slow consumers, dropped
+ * connections). Each lane cycles through its kinds in a shuffled order, so a short run sees them all.
  */
 import { sleep } from '../harness/redis.js';
 import type { ChaosClient } from './client.js';
@@ -14,6 +15,10 @@ export const FAULT_KINDS = [
   'disconnect clients',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
+const LANES: FaultKind[][] = [
+  ['kill node', 'freeze node 5 s', 'restart Redis'],
+  ['slow consumers', 'disconnect clients'],
+];
 
 export interface FaultOptions {
   /** Pause between two faults, picked uniformly in [minGapMs, maxGapMs]. */
@@ -38,7 +43,7 @@ export class FaultInjector {
   readonly failures: string[] = [];
   private stopped = false;
   private loop: Promise<void> = Promise.resolve();
-  private wake: (() => void) | undefined;
+  private readonly wakers = new Set<() => void>();
 
   constructor(
     private readonly cluster: ChaosCluster,
@@ -47,25 +52,29 @@ export class FaultInjector {
   ) {}
 
   start(): void {
-    this.loop = this.run();
+    this.loop = Promise.all(LANES.map((kinds) => this.run(kinds))).then(() => {});
   }
 
   /** Stops injecting; resolves once the fault under way is over (a killed node is back). */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    for (const wake of this.wakers) wake();
     await this.loop;
   }
 
-  private async run(): Promise<void> {
+  private async run(kinds: FaultKind[]): Promise<void> {
     let order: FaultKind[] = [];
     while (!this.stopped) {
       await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        setTimeout(resolve, rand(this.options.minGapMs, this.options.maxGapMs));
+        const wake = (): void => {
+          this.wakers.delete(wake);
+          resolve();
+        };
+        this.wakers.add(wake);
+        setTimeout(wake, rand(this.options.minGapMs, this.options.maxGapMs));
       });
       if (this.stopped) return;
-      if (order.length === 0) order = [...FAULT_KINDS].sort(() => Math.random() - 0.5);
+      if (order.length === 0) order = [...kinds].sort(() => Math.random() - 0.5);
       const kind = order.pop()!;
       this.counts.set(kind, this.counts.get(kind)! + 1);
       try {

@@ -23,7 +23,10 @@ export function summaryRows(r: SoakReport): [string, string][] {
       'Clients',
       `${o.clients}, each on its personal channel and ${o.channelsPerClient} of ${o.sharedChannels} shared channels`,
     ],
-    ['Publications', `${r.published} at ${o.rate}/s target`],
+    [
+      'Publications',
+      `${r.published} at ${o.rate}/s target${r.skippedTicks > 0 ? ` (${r.skippedTicks} not made: 500 already waiting)` : ''}`,
+    ],
     ['Publish retries (same idempotency key)', list(r.publishRetries)],
     ['Deliveries', `${r.deliveries} (expected ${r.expectedDeliveries})`],
     [`Faults injected (${faultTotal})`, list(r.faults)],
@@ -43,6 +46,7 @@ export function summaryRows(r: SoakReport): [string, string][] {
     ['Node crashes (not injected)', r.crashes.length === 0 ? '0' : r.crashes.join('; ')],
     ['Unclean exits at SIGTERM', r.badExits.length === 0 ? '0' : r.badExits.join('; ')],
     ['Stuck nodes at the end', r.stuckNodes.length === 0 ? '0' : r.stuckNodes.join(', ')],
+    ['Node restarts retried (slow start)', String(r.slowStarts)],
     ['Faults not carried out', r.faultFailures.length === 0 ? '0' : r.faultFailures.join('; ')],
     [
       'Node RSS after warm-up → end (MiB)',

@@ -50,6 +50,10 @@ export interface SoakReport {
   seconds: number;
   published: number;
   publishRetries: Record<string, number>;
+  /** Publications not made because 500 were already waiting (publishing slowed down by faults). */
+  skippedTicks: number;
+  /** Node restarts tried again because the node did not answer /health within 15 s. */
+  slowStarts: number;
   /** Accepted publications whose offset was not their sequence number or whose epoch changed. */
   streamAnomalies: number;
   expectedDeliveries: number;
@@ -178,6 +182,8 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakR
       seconds,
       published: publisher.accepted,
       publishRetries: Object.fromEntries(publisher.retries),
+      skippedTicks: publisher.skippedTicks,
+      slowStarts: cluster.slowStarts,
       streamAnomalies: publisher.streamAnomalies + (publisher.published - publisher.accepted),
       expectedDeliveries: 0,
       deliveries: 0,
