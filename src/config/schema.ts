@@ -288,7 +288,12 @@ const tlsSchema = section({
 export const configSchema = z
   .strictObject(
     {
-      http_server: section({ address: text('0.0.0.0'), port: port(8000), tls: tlsSchema }),
+      http_server: section({
+        address: text('0.0.0.0'),
+        port: port(8000),
+        header_timeout: duration(10_000, { positive: true }),
+        tls: tlsSchema,
+      }),
       node: section({
         name: z.string({ error: (i) => `expected a string, got ${describeValue(i.input)}` }).optional(),
       }),

@@ -170,6 +170,11 @@ export interface Config {
     address: string;
     /** Port; 0 picks a free one. Default 8000. */
     port: number;
+    /**
+     * Longest time, ms, a socket may take to send a complete request head (the WebSocket upgrade
+     * included), and longest it may stay silent before its first request. Default 10 000.
+     */
+    header_timeout: number;
     tls: TlsConfig;
   };
   node: {

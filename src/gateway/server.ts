@@ -12,6 +12,7 @@ import { HttpApi } from '../api/http-api.js';
 import type { TlsCredentials } from '../config/tls.js';
 import { DisconnectCode, disconnectReason } from '../protocol/codes.js';
 import { Connection } from './connection.js';
+import { clientErrorStatus, cutSilentSockets, slowClientOptions } from './http-timeouts.js';
 import type { GatewayNode } from './node.js';
 import { originAllowed } from './origin.js';
 import { answerHandshake } from './ws/handshake.js';
@@ -57,15 +58,19 @@ export class GatewayServer {
       };
     }
     const onRequest = (req: IncomingMessage, res: ServerResponse): void => this.onRequest(req, res);
-    this.http = tls === undefined ? createServer(onRequest) : createHttpsServer(tls, onRequest);
+    // Slow or idle HTTP clients (slowloris on the upgrade) are cut off.
+    const headerTimeout = node.config.http_server.header_timeout;
+    const options = slowClientOptions(headerTimeout);
+    this.http =
+      tls === undefined
+        ? createServer(options, onRequest)
+        : createHttpsServer({ ...options, ...tls }, onRequest);
+    cutSilentSockets(this.http, headerTimeout);
     this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
-    this.http.on('clientError', (_error, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    this.http.on('clientError', (error, socket) => {
+      if (socket.writable) socket.end(`HTTP/1.1 ${clientErrorStatus(error)}\r\nConnection: close\r\n\r\n`);
       else socket.destroy();
     });
-    // Slow or idle HTTP clients (slowloris on the upgrade) are cut off.
-    this.http.headersTimeout = 10_000;
-    this.http.requestTimeout = 30_000;
   }
 
   /** Starts listening; resolves with the bound address (port 0 picks a free port). */

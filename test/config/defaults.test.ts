@@ -45,6 +45,7 @@ const expectedDefaults: Config = {
   http_server: {
     address: '0.0.0.0',
     port: 8000,
+    header_timeout: 10_000,
     tls: { enabled: false, cert_pem_file: '', key_pem_file: '', cert_pem: '', key_pem: '' },
   },
   node: { name: `${hostname()}:8000` },

@@ -1,0 +1,89 @@
+/**
+ * Shared pieces of the resource tests: the node's resident memory read from /proc while an attack
+ * runs, tokens for a node in its own process, and raw sockets that count as attackers.
+ */
+
+import { readFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { signToken } from '../../src/auth/token-signer.js';
+import { TEST_SECRET } from '../harness/node.js';
+import type { NodeProcess } from '../harness/node-process.js';
+
+const MIB = 1024 * 1024;
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export const token = (user: string): Promise<string> =>
+  signToken({ sub: user }, TEST_SECRET, { expiresInSeconds: 3600 });
+
+/** Resident memory of a process, bytes (VmRSS in /proc/<pid>/status). */
+export function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+  if (match === null) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(match[1]) * 1024;
+}
+
+/** Resident memory of a node before, at its highest during, and after an attack. */
+export class MemoryWatch {
+  readonly before: number;
+  peak: number;
+  after = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly pid: number) {
+    this.before = rssOf(pid);
+    this.peak = this.before;
+    this.timer = setInterval(() => this.sample(), 50);
+  }
+
+  sample(): number {
+    const now = rssOf(this.pid);
+    if (now > this.peak) this.peak = now;
+    return now;
+  }
+
+  /** Stops sampling; `after` is the last reading. */
+  stop(): void {
+    clearInterval(this.timer);
+    this.after = this.sample();
+  }
+
+  /** Before/peak/after in MiB, one line, for the test log and the docs. */
+  report(what: string): string {
+    const mb = (n: number): string => (n / MIB).toFixed(1);
+    const line = `${what}: RSS before ${mb(this.before)} MiB, peak ${mb(this.peak)} MiB, after ${mb(this.after)} MiB`;
+    console.log(line);
+    return line;
+  }
+
+  /** Fails when the node grew by more than `mib` at its peak. */
+  assertPeakGrowthBelow(mib: number): void {
+    const grown = (this.peak - this.before) / MIB;
+    if (grown > mib) throw new Error(`RSS grew by ${grown.toFixed(1)} MiB, more than ${mib} MiB`);
+  }
+}
+
+/** The pid of a node process. */
+export function pidOf(node: NodeProcess): number {
+  const pid = node.child.pid;
+  if (pid === undefined) throw new Error(`node ${node.name} has no pid`);
+  return pid;
+}
+
+/** A bare TCP socket to the node, connected. */
+export async function tcp(port: number): Promise<Socket> {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  return socket;
+}
+
+/** Resolves with how long the socket took to close, ms from `since`. */
+export function closedAfter(socket: Socket, since: number): Promise<number> {
+  if (socket.destroyed) return Promise.resolve(Date.now() - since);
+  return new Promise((resolve) => socket.once('close', () => resolve(Date.now() - since)));
+}
