@@ -3,8 +3,11 @@
  * runs, tokens for a node in its own process, and raw sockets that count as attackers.
  */
 
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { createInterface } from 'node:readline';
 import { signToken } from '../../src/auth/token-signer.js';
 import { TEST_SECRET } from '../harness/node.js';
 import type { NodeProcess } from '../harness/node-process.js';
@@ -86,4 +89,38 @@ export async function tcp(port: number): Promise<Socket> {
 export function closedAfter(socket: Socket, since: number): Promise<number> {
   if (socket.destroyed) return Promise.resolve(Date.now() - since);
   return new Promise((resolve) => socket.once('close', () => resolve(Date.now() - since)));
+}
+
+export interface FloodSummary {
+  /** Sockets still open once the flood settled. */
+  open: number;
+  /** From the first socket to the last event, ms. */
+  ms: number;
+  /** How many sockets ended each way, e.g. `close 3504`. */
+  outcomes: Record<string, number>;
+}
+
+const workerPath = new URL('./flood-worker.ts', import.meta.url).pathname;
+
+/** Opens `count` WebSockets at once from another process; `stop` closes them. */
+export async function flood(
+  url: string,
+  count: number,
+): Promise<{ summary: FloodSummary; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', workerPath, url, String(count)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.stdin.end();
+    await exited;
+  };
+  try {
+    const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+    return { summary: JSON.parse(line) as FloodSummary, stop };
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
 }
