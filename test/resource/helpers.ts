@@ -27,6 +27,14 @@ export function rssOf(pid: number): number {
   return Number(match[1]) * 1024;
 }
 
+/** CPU time a process has used, user plus system, seconds (/proc/<pid>/stat). */
+export function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses: state is the first, utime the 12th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** Resident memory of a node before, at its highest during, and after an attack. */
 export class MemoryWatch {
   readonly before: number;
