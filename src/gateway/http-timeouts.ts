@@ -3,6 +3,7 @@
  * sockets: for `node:http` and `node:https` servers alike.
  */
 import type { Server, ServerOptions } from 'node:http';
+import { ErrorCode } from '../protocol/codes.js';
 
 /** Longest a whole request (head and body) may take, ms; at least the header timeout. */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -31,7 +32,15 @@ export function cutSilentSockets(server: Server, headerTimeout: number): void {
   server.setTimeout(headerTimeout);
 }
 
-/** The status line for a request Node gave up on: 408 when it ran out of time, else 400. */
-export function clientErrorStatus(error: Error & { code?: string }): string {
-  return error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+/**
+ * The whole response to a request Node gave up on before any handler saw it (a request head it
+ * cannot parse, an unknown method, a deadline): 408 when it ran out of time, else 400, with the
+ * same JSON error body as the server API's refusals (code 107), and the connection closed.
+ */
+export function clientErrorResponse(error: Error & { code?: string }): string {
+  const timeout = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+  const status = timeout ? '408 Request Timeout' : '400 Bad Request';
+  const message = timeout ? 'request head not completed in time' : 'malformed HTTP request';
+  const body = `{"error":{"code":${ErrorCode.BadRequest},"message":"bad request: ${message}"}}`;
+  return `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`;
 }

@@ -12,7 +12,7 @@ import { HttpApi } from '../api/http-api.js';
 import type { TlsCredentials } from '../config/tls.js';
 import { DisconnectCode, disconnectReason } from '../protocol/codes.js';
 import { Connection } from './connection.js';
-import { clientErrorStatus, cutSilentSockets, slowClientOptions } from './http-timeouts.js';
+import { clientErrorResponse, cutSilentSockets, slowClientOptions } from './http-timeouts.js';
 import type { GatewayNode } from './node.js';
 import { originAllowed } from './origin.js';
 import { answerHandshake } from './ws/handshake.js';
@@ -68,7 +68,7 @@ export class GatewayServer {
     cutSilentSockets(this.http, headerTimeout);
     this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     this.http.on('clientError', (error, socket) => {
-      if (socket.writable) socket.end(`HTTP/1.1 ${clientErrorStatus(error)}\r\nConnection: close\r\n\r\n`);
+      if (socket.writable) socket.end(clientErrorResponse(error));
       else socket.destroy();
     });
   }

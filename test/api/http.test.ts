@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startTestNode, TEST_API_KEY, type TestNode } from '../harness/node.js';
 import { apiError, postApi, rawRequest } from './helpers.js';
@@ -97,6 +98,29 @@ describe('server API over HTTP: authentication, framing, errors', () => {
       const res = await postApi(node, 'publish', body);
       assert.equal(res.status, 400, body);
       assert.equal(apiError(res.body).code, 107);
+    }
+  });
+
+  it('answers a request head HTTP cannot parse with 400 and a JSON error, then closes', async () => {
+    for (const head of [
+      'FOO /api/info HTTP/1.1\r\nHost: x\r\n\r\n',
+      'GET / HTTP/1.1\r\nBad Header\r\n\r\n',
+    ]) {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(node.port, '127.0.0.1', () => socket.end(head));
+        let text = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+      const [status, ...rest] = answer.split('\r\n');
+      assert.equal(status, 'HTTP/1.1 400 Bad Request', head);
+      assert.match(answer, /\r\nContent-Type: application\/json\r\n/i);
+      const body = JSON.parse(rest.slice(rest.indexOf('') + 1).join('\r\n')) as { error: { code: number } };
+      assert.equal(body.error.code, 107, head);
     }
   });
 
