@@ -6,7 +6,7 @@
  *
  * Runs the chaos soak, prints its summary table and exits 1 when a publication was lost, duplicated
  * or reordered, a node crashed, or anything else in `violations` happened. `--write` also writes
- * docs/reliability-chaos.md. nginx is used by default when it is installed.
+ * docs/reliability.md. nginx is used by default when it is installed.
  */
 import { parseArgs } from 'node:util';
 import { nginxInstalled } from './cluster.js';
@@ -51,7 +51,7 @@ const report = await runSoak({
 console.log(`\n${textTable(report)}`);
 const bad = violations(report);
 if (values.write) {
-  const path = new URL('../../docs/reliability-chaos.md', import.meta.url).pathname;
+  const path = new URL('../../docs/reliability.md', import.meta.url).pathname;
   writeReliabilityPage(path, report, `npm run chaos -- ${process.argv.slice(2).join(' ')}`);
   console.log(`\nwrote ${path}`);
 }

@@ -1,5 +1,5 @@
 /** The soak's summary table, and the reliability page written from it. */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import type { SoakReport } from './soak.js';
 
@@ -91,39 +91,28 @@ export function violations(r: SoakReport): string[] {
   return out;
 }
 
+/**
+ * Rewrites the latest-run section of the reliability page (between its `chaos:start` and
+ * `chaos:end` markers); the rest of the page is left as it is.
+ */
 export function writeReliabilityPage(path: string, r: SoakReport, command: string): void {
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
-  const text = `# Reliability under faults (chaos soak)
-
-\`npm run chaos\` runs three Switchboard nodes on one Redis (append-only file, fsync on every
-write), connects ${r.options.clients} clients speaking the client protocol over raw WebSockets, publishes at a
-steady rate through the server API of random nodes, and meanwhile injects faults at random
-intervals: a node SIGKILLed and restarted, a node frozen (SIGSTOP) for 5 s, Redis killed and
-restarted from its append-only file, 5% of clients that stop reading for 5–25 s, 5% of clients
-disconnected.
-
-Each client subscribes to its personal channel \`#<user>\` (server-side) and to some shared
-channels, all with history and \`force_recovery\`. After a disconnect it reconnects with backoff and
-recovers from the last publication it got; after an \`unsubscribe\` 2500 it resubscribes with
-recovery. Every publication carries an idempotency key and a per-channel sequence number and is
-retried with the same key on a temporary error, a network error, a timeout or a 5xx.
-
-When the faults stop and everything has settled, every client's every channel is checked: it must
-hold each publication made after its first subscribe exactly once and in order (by offset and by
-the sequence number in the payload), or have been told \`recovered: false\` for a reason (more
-missed than \`client.recovery_max_publication_limit\` or \`history_size\`). Node exits other than
-the injected kills count as crashes; each node must exit with 0 on the final SIGTERM.
-
+  const section = `<!-- chaos:start -->
 ## Latest run
 
 - Date: ${new Date().toISOString().slice(0, 10)}
 - Machine: ${cpus().length} CPUs (\`nproc\`), ${cpu}
 - Command: \`${command}\`
+- Clients: ${r.options.clients}
 
 ${markdownTable(r)}
 
 Node RSS is read from \`/proc/<pid>/status\` five seconds after publishing starts and after the
 settle phase; a restarted node's figures are those of its latest process.
-`;
-  writeFileSync(path, text);
+<!-- chaos:end -->`;
+  const page = readFileSync(path, 'utf8');
+  const from = page.indexOf('<!-- chaos:start -->');
+  const to = page.indexOf('<!-- chaos:end -->');
+  if (from < 0 || to < from) throw new Error(`${path} has no chaos:start / chaos:end markers`);
+  writeFileSync(path, page.slice(0, from) + section + page.slice(to + '<!-- chaos:end -->'.length));
 }
