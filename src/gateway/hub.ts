@@ -11,8 +11,14 @@ import type { ClientSubscription } from './client-subscription.js';
 import { Conflator } from './conflator.js';
 import { Interest } from './interest.js';
 
+/**
+ * A channel's local subscriptions: the subscription itself while it is the only one (a personal
+ * channel, most channels of a busy node), saving a Set each.
+ */
+type Local = ClientSubscription | Set<ClientSubscription>;
+
 export class Hub {
-  private readonly channels = new Map<string, Set<ClientSubscription>>();
+  private readonly channels = new Map<string, Local>();
   /** Options of local channels with `conflation_interval` > 0; their publications go through the conflator. */
   private readonly conflated = new Map<string, ChannelOptions>();
   /** Throttles conflated channels with one timer for the node, then hands back to the fan-out. */
@@ -29,35 +35,47 @@ export class Hub {
 
   /** Adds a subscription; resolves once the broker delivers its channel to this node. */
   add(sub: ClientSubscription): Promise<void> {
-    let subs = this.channels.get(sub.channel);
-    if (subs === undefined) {
-      subs = new Set();
-      this.channels.set(sub.channel, subs);
-      if (sub.options.conflation_interval > 0) this.conflated.set(sub.channel, sub.options);
+    const channel = sub.channel;
+    const local = this.channels.get(channel);
+    if (local === undefined) {
+      this.channels.set(channel, sub);
+      if (sub.options.conflation_interval > 0) this.conflated.set(channel, sub.options);
+    } else if (local instanceof Set) {
+      local.add(sub);
+    } else if (local !== sub) {
+      this.channels.set(channel, new Set([local, sub]));
     }
-    subs.add(sub);
-    return this.interest.ensure(sub.channel);
+    return this.interest.ensure(channel);
   }
 
   remove(sub: ClientSubscription): void {
-    const subs = this.channels.get(sub.channel);
-    if (subs === undefined || !subs.delete(sub)) return;
-    if (subs.size === 0) {
-      this.channels.delete(sub.channel);
-      this.conflated.delete(sub.channel);
-      this.interest.touch(sub.channel);
+    const channel = sub.channel;
+    const local = this.channels.get(channel);
+    if (local === sub) {
+      this.channels.delete(channel);
+      this.conflated.delete(channel);
+      this.interest.touch(channel);
+    } else if (local instanceof Set && local.delete(sub) && local.size === 1) {
+      this.channels.set(channel, local.values().next().value!);
     }
   }
 
-  /** Local subscriptions of a channel. */
-  subscribers(channel: string): ReadonlySet<ClientSubscription> | undefined {
-    return this.channels.get(channel);
+  /** Whether the subscription is in the table. */
+  has(sub: ClientSubscription): boolean {
+    const local = this.channels.get(sub.channel);
+    return local === sub || (local instanceof Set && local.has(sub));
+  }
+
+  /** Local subscriptions of a channel, as a copy. */
+  subscribers(channel: string): ClientSubscription[] {
+    const local = this.channels.get(channel);
+    return local === undefined ? [] : local instanceof Set ? [...local] : [local];
   }
 
   /** Channels with local subscribers, and how many each has. */
   channelCounts(): Map<string, number> {
     const out = new Map<string, number>();
-    for (const [channel, subs] of this.channels) out.set(channel, subs.size);
+    for (const [channel, local] of this.channels) out.set(channel, count(local));
     return out;
   }
 
@@ -67,7 +85,7 @@ export class Hub {
 
   get numSubscriptions(): number {
     let n = 0;
-    for (const subs of this.channels.values()) n += subs.size;
+    for (const local of this.channels.values()) n += count(local);
     return n;
   }
 
@@ -105,33 +123,54 @@ export class Hub {
 
   /** Encodes a publication once and queues it to every local subscriber of its channel. */
   private fanOut(channel: string, pub: Publication, epoch: string | undefined): void {
-    const subs = this.channels.get(channel);
-    if (subs === undefined) return;
-    let frame: Buffer | undefined;
-    const offset = pub.offset;
-    for (const sub of subs) {
-      if (sub.buffer !== null) {
-        sub.buffer.push({ pub, epoch });
-        continue;
-      }
-      if (offset !== undefined && sub.tracksPosition) {
-        const step = sub.advance(offset, epoch);
-        if (step === 'gap') sub.conn.onInsufficientState(sub);
-        if (step !== 'deliver') continue;
-      }
-      frame ??= Buffer.from(encodePublicationPush(channel, pub));
-      sub.conn.enqueue(frame);
+    const local = this.channels.get(channel);
+    if (local === undefined) return;
+    if (!(local instanceof Set)) {
+      deliver(local, channel, pub, epoch, undefined);
+      return;
     }
+    let frame: Buffer | undefined;
+    for (const sub of local) frame = deliver(sub, channel, pub, epoch, frame);
   }
 
   private joinLeave(channel: string, info: ClientInfo, join: boolean): void {
-    const subs = this.channels.get(channel);
-    if (subs === undefined) return;
+    const local = this.channels.get(channel);
+    if (local === undefined) return;
     let frame: Buffer | undefined;
-    for (const sub of subs) {
+    for (const sub of local instanceof Set ? local : [local]) {
       if (!sub.pushJoinLeave || sub.buffer !== null) continue;
       frame ??= Buffer.from(join ? encodeJoinPush(channel, info) : encodeLeavePush(channel, info));
       sub.conn.enqueue(frame);
     }
   }
+}
+
+function count(local: Local): number {
+  return local instanceof Set ? local.size : 1;
+}
+
+/**
+ * Queues a publication to one subscription, or buffers it while the subscription is being set up.
+ * `frame` is the publication encoded by an earlier call, if any; returns it, encoded at most once.
+ */
+function deliver(
+  sub: ClientSubscription,
+  channel: string,
+  pub: Publication,
+  epoch: string | undefined,
+  frame: Buffer | undefined,
+): Buffer | undefined {
+  if (sub.buffer !== null) {
+    sub.buffer.push({ pub, epoch });
+    return frame;
+  }
+  const offset = pub.offset;
+  if (offset !== undefined && sub.tracksPosition) {
+    const step = sub.advance(offset, epoch);
+    if (step === 'gap') sub.conn.onInsufficientState(sub);
+    if (step !== 'deliver') return frame;
+  }
+  const bytes = frame ?? Buffer.from(encodePublicationPush(channel, pub));
+  sub.conn.enqueue(bytes);
+  return bytes;
 }

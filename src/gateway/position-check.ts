@@ -9,9 +9,7 @@ import type { GatewayNode } from './node.js';
 export async function checkPositions(node: GatewayNode): Promise<void> {
   const byChannel = new Map<string, ClientSubscription[]>();
   for (const [channel] of node.hub.channelCounts()) {
-    const subs = [...(node.hub.subscribers(channel) ?? [])].filter(
-      (s) => s.tracksPosition && s.buffer === null,
-    );
+    const subs = node.hub.subscribers(channel).filter((s) => s.tracksPosition && s.buffer === null);
     if (subs.length > 0) byChannel.set(channel, subs);
   }
   await Promise.all(
@@ -20,7 +18,7 @@ export async function checkPositions(node: GatewayNode): Promise<void> {
         const first = subs[0]!;
         const read = await node.engine.history.history(channel, { limit: 0 }, first.options.history_meta_ttl);
         for (const sub of subs) {
-          if (sub.buffer !== null || node.hub.subscribers(channel)?.has(sub) !== true) continue;
+          if (sub.buffer !== null || !node.hub.has(sub)) continue;
           if (read.position.epoch !== sub.epoch || read.position.offset > sub.offset) {
             sub.conn.onInsufficientState(sub);
           }

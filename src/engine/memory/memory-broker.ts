@@ -29,8 +29,6 @@ export class MemoryBroker implements Broker {
   /** The bus this broker publishes to. */
   readonly bus: MemoryBus;
   private endpoint: BusEndpoint | undefined;
-  /** Channels this node subscribed, so `close` can unsubscribe them all. */
-  private readonly channels = new Set<string>();
   private closed = false;
 
   constructor(options: MemoryBrokerOptions = {}) {
@@ -53,18 +51,12 @@ export class MemoryBroker implements Broker {
 
   async subscribe(channels: readonly string[]): Promise<void> {
     const endpoint = this.started('subscribe');
-    for (const channel of channels) {
-      this.channels.add(channel);
-      this.bus.subscribe(channel, endpoint);
-    }
+    for (const channel of channels) this.bus.subscribe(channel, endpoint);
   }
 
   async unsubscribe(channels: readonly string[]): Promise<void> {
     const endpoint = this.started('unsubscribe');
-    for (const channel of channels) {
-      this.channels.delete(channel);
-      this.bus.unsubscribe(channel, endpoint);
-    }
+    for (const channel of channels) this.bus.unsubscribe(channel, endpoint);
   }
 
   async publish(channel: string, pub: Publication, options?: PublishOptions): Promise<PublishResult> {
@@ -117,8 +109,7 @@ export class MemoryBroker implements Broker {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.endpoint !== undefined) this.bus.stop(this.endpoint, this.channels);
-    this.channels.clear();
+    if (this.endpoint !== undefined) this.bus.stop(this.endpoint);
     this.bus.detach();
   }
 

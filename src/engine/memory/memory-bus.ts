@@ -57,6 +57,11 @@ export class MemoryBus {
    * walk one without a copy even when a handler subscribes or unsubscribes meanwhile.
    */
   private readonly routes = new Map<string, readonly BusEndpoint[]>();
+  /**
+   * One shared `[endpoint]` route per endpoint: most channels (a user's personal channel)
+   * are subscribed by one node, and they all point at the same array instead of one each.
+   */
+  private readonly alone = new Map<BusEndpoint, readonly BusEndpoint[]>();
   /** Started endpoints; control messages go to all of them. Replaced like `routes`. */
   private endpoints: readonly BusEndpoint[] = [];
   /** Events sent by a handler while another event is being delivered; see `send`. */
@@ -114,17 +119,27 @@ export class MemoryBus {
     if (!this.endpoints.includes(endpoint)) this.endpoints = [...this.endpoints, endpoint];
   }
 
-  /** Stops everything to `endpoint`: control messages and every channel it subscribed. */
-  stop(endpoint: BusEndpoint, channels: Iterable<string>): void {
+  /**
+   * Stops control messages to `endpoint` and its delivery of `channels`; without `channels`, of
+   * every channel it subscribed.
+   */
+  stop(endpoint: BusEndpoint, channels?: Iterable<string>): void {
     this.endpoints = this.endpoints.filter((e) => e !== endpoint);
-    for (const channel of channels) this.unsubscribe(channel, endpoint);
+    if (channels !== undefined) {
+      for (const channel of channels) this.unsubscribe(channel, endpoint);
+      return;
+    }
+    for (const [channel, current] of this.routes) {
+      if (current.includes(endpoint)) this.unsubscribe(channel, endpoint);
+    }
+    this.alone.delete(endpoint);
   }
 
   /** Starts delivery of `channel` to `endpoint`; a second call is a no-op. */
   subscribe(channel: string, endpoint: BusEndpoint): void {
     const current = this.routes.get(channel);
     if (current === undefined) {
-      this.routes.set(channel, [endpoint]);
+      this.routes.set(channel, this.only(endpoint));
     } else if (!current.includes(endpoint)) {
       this.routes.set(channel, [...current, endpoint]);
     }
@@ -137,11 +152,19 @@ export class MemoryBus {
     if (current.length === 1) {
       this.routes.delete(channel);
     } else {
-      this.routes.set(
-        channel,
-        current.filter((e) => e !== endpoint),
-      );
+      const rest = current.filter((e) => e !== endpoint);
+      this.routes.set(channel, rest.length === 1 ? this.only(rest[0]!) : rest);
     }
+  }
+
+  /** The shared route to one endpoint. */
+  private only(endpoint: BusEndpoint): readonly BusEndpoint[] {
+    let route = this.alone.get(endpoint);
+    if (route === undefined) {
+      route = [endpoint];
+      this.alone.set(endpoint, route);
+    }
+    return route;
   }
 
   /**
