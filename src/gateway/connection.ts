@@ -17,6 +17,7 @@ import type { Flushable } from './flush-scheduler.js';
 import { commandHandlers } from './handlers/index.js';
 import type { GatewayNode } from './node.js';
 import { RateLimiter } from './rate-limiter.js';
+import { SubscriptionTable } from './subscription-table.js';
 import type { WheelItem } from './timer-wheel.js';
 import type { Transport, TransportHandler } from './ws/transport.js';
 
@@ -34,7 +35,7 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
   /** Connection info from the token, shown to others. */
   info: unknown;
   state: ConnectionState = 'opening';
-  readonly subs = new Map<string, ClientSubscription>();
+  readonly subs = new SubscriptionTable();
   /** Token expiry, Unix ms (0: never). */
   expiresAt = 0;
   readonly openedAt = Date.now();

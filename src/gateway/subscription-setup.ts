@@ -64,7 +64,7 @@ export async function prepareSubscription(
     conn.clientInfo(req.chanInfo),
   );
   sub.expiresAt = req.expiresAt ?? 0;
-  conn.subs.set(req.channel, sub);
+  conn.subs.set(sub);
   if (sub.expiresAt > 0) conn.reschedule();
   try {
     await node.hub.add(sub);

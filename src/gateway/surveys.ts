@@ -28,7 +28,7 @@ export function answerSurvey(node: GatewayNode, op: SurveyOp, params: Record<str
           user: conn.user,
           node: node.uid,
           node_name: node.name,
-          channels: [...conn.subs.keys()],
+          channels: conn.subs.channels(),
         };
         if (conn.name !== '') entry.name = conn.name;
         if (conn.version !== '') entry.version = conn.version;
