@@ -17,8 +17,28 @@ export interface Subscriber {
   onInsufficientState(sub: ClientSubscription): void;
 }
 
+/** Bits of `ClientSubscription.flags`: four booleans in one field. */
+enum Flag {
+  Recoverable = 1,
+  Positioned = 2,
+  PushJoinLeave = 4,
+  ServerSide = 8,
+}
+
+/** What a subscription is, fixed when it is made. */
+export interface SubscriptionTraits {
+  /** The client gets stream positions and can recover (history is on and recovery is granted). */
+  recoverable: boolean;
+  /** Gaps in the stream are detected and repaired. */
+  positioned: boolean;
+  /** Join and leave pushes are sent to this subscriber. */
+  pushJoinLeave: boolean;
+  /** Made by the server (connect token, personal channel, server API), not by the client. */
+  serverSide: boolean;
+}
+
 /** One connection's subscription to one channel. */
-export class ClientSubscription {
+export class ClientSubscription implements SubscriptionTraits {
   /** Publications held back until the subscribe reply is queued; null once live. */
   buffer: BufferedPublication[] | null = [];
   /** Last delivered stream offset, when the subscription tracks its position. */
@@ -26,25 +46,42 @@ export class ClientSubscription {
   epoch = '';
   /** Subscription token expiry, Unix ms (0: none). */
   expiresAt = 0;
+  /** The traits, one bit each (a node holds a subscription per connection and channel). */
+  private readonly flags: number;
 
   constructor(
     readonly conn: Subscriber,
     readonly channel: string,
     readonly options: ChannelOptions,
-    /** The client gets stream positions and can recover (history is on and recovery is granted). */
-    readonly recoverable: boolean,
-    /** Gaps in the stream are detected and repaired. */
-    readonly positioned: boolean,
-    /** Join and leave pushes are sent to this subscriber. */
-    readonly pushJoinLeave: boolean,
-    /** Made by the server (connect token, personal channel, server API), not by the client. */
-    readonly serverSide: boolean,
+    traits: SubscriptionTraits,
     readonly info: ClientInfo,
-  ) {}
+  ) {
+    this.flags =
+      (traits.recoverable ? Flag.Recoverable : 0) |
+      (traits.positioned ? Flag.Positioned : 0) |
+      (traits.pushJoinLeave ? Flag.PushJoinLeave : 0) |
+      (traits.serverSide ? Flag.ServerSide : 0);
+  }
+
+  get recoverable(): boolean {
+    return (this.flags & Flag.Recoverable) !== 0;
+  }
+
+  get positioned(): boolean {
+    return (this.flags & Flag.Positioned) !== 0;
+  }
+
+  get pushJoinLeave(): boolean {
+    return (this.flags & Flag.PushJoinLeave) !== 0;
+  }
+
+  get serverSide(): boolean {
+    return (this.flags & Flag.ServerSide) !== 0;
+  }
 
   /** Whether every delivered publication's offset is checked against the last one. */
   get tracksPosition(): boolean {
-    return this.recoverable || this.positioned;
+    return (this.flags & (Flag.Recoverable | Flag.Positioned)) !== 0;
   }
 
   /**

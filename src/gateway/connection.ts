@@ -38,16 +38,19 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
   readonly subs = new SubscriptionTable();
   /** Token expiry, Unix ms (0: never). */
   expiresAt = 0;
-  readonly openedAt = Date.now();
   name = '';
   version = '';
   wheelSlot = -1;
+  /** The last `clientInfo()` made without channel info. */
+  private plainInfo: ClientInfo | undefined;
 
-  private queue: Buffer[] = [];
+  /** Frames for the next write; null while there are none (most of an idle connection's life). */
+  private queue: Buffer[] | null = null;
   private queuedBytes = 0;
   private pingSentAt = 0;
   private nextPingAt = 0;
-  private inbox: Command[] = [];
+  /** Commands waiting to run; null while there are none. */
+  private inbox: Command[] | null = null;
   private processing = false;
   private readonly limiter: RateLimiter;
 
@@ -55,26 +58,45 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
     readonly node: GatewayNode,
     private readonly transport: Transport,
   ) {
-    this.limiter = new RateLimiter(node.config.client.command_rate_limit);
+    const rate = node.config.client.command_rate_limit;
+    this.limiter = rate === 0 ? RateLimiter.UNLIMITED : new RateLimiter(rate);
     transport.attach(this);
     node.track(this);
-    node.wheel.schedule(this, this.openedAt + node.config.client.stale_close_delay);
+    node.wheel.schedule(this, Date.now() + node.config.client.stale_close_delay);
   }
 
-  /** Who this connection is, as shown in presence, join/leave and publications. */
+  /**
+   * Who this connection is, as shown in presence, join/leave and publications. Without channel
+   * info the same object serves every subscription until the user or the connection info changes
+   * (nothing changes a ClientInfo once made).
+   */
   clientInfo(chanInfo?: unknown): ClientInfo {
+    const plain = this.plainInfo;
+    if (
+      chanInfo === undefined &&
+      plain !== undefined &&
+      plain.user === this.user &&
+      plain.conn_info === this.info
+    ) {
+      return plain;
+    }
     const info: ClientInfo = { user: this.user, client: this.id };
     if (this.info !== undefined) info.conn_info = this.info;
     if (chanInfo !== undefined) info.chan_info = chanInfo;
+    else this.plainInfo = info;
     return info;
   }
 
   /** Queues a frame; all frames queued in one turn go out in one write. */
   enqueue(frame: Buffer): void {
     if (this.state === 'closed') return;
-    this.queue.push(frame);
+    if (this.queue === null) {
+      this.queue = [frame];
+      this.node.flusher.mark(this);
+    } else {
+      this.queue.push(frame);
+    }
     this.queuedBytes += frame.length;
-    if (this.queue.length === 1) this.node.flusher.mark(this);
     if (this.queuedBytes > this.node.config.client.queue_max_size) this.close(DisconnectCode.Slow);
   }
 
@@ -84,9 +106,9 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
 
   flush(): void {
     const queue = this.queue;
-    if (queue.length === 0 || !this.transport.isOpen) return;
+    if (queue === null || !this.transport.isOpen) return;
     const bytes = this.queuedBytes;
-    this.queue = [];
+    this.queue = null;
     this.queuedBytes = 0;
     // Bytes the socket has not written yet count against the same limit: a client that does not
     // read must not make the node hold its messages.
@@ -112,7 +134,7 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
   close(code: DisconnectCode, reason: string = disconnectReason(code)): void {
     if (this.state === 'closed') return;
     if (code === DisconnectCode.Slow) {
-      this.queue = [];
+      this.queue = null;
       this.queuedBytes = 0;
     } else {
       this.flush();
@@ -199,7 +221,7 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
   onClose(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    this.queue = [];
+    this.queue = null;
     this.node.wheel.cancel(this);
     this.node.release(this);
   }
@@ -220,11 +242,13 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
       return;
     }
     for (const item of decoded.items) this.accept(item);
-    if (this.inbox.length > MAX_INBOX) {
+    const inbox = this.inbox;
+    if (inbox === null) return;
+    if (inbox.length > MAX_INBOX) {
       this.close(DisconnectCode.TooManyRequests);
       return;
     }
-    if (!this.processing && this.inbox.length > 0) void this.process();
+    if (!this.processing && inbox.length > 0) void this.process();
   }
 
   private accept(item: FrameItem): void {
@@ -242,17 +266,21 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
       this.replyError(item.id, new CommandError(ErrorCode.MethodNotFound));
       return;
     }
-    this.inbox.push(item.command);
+    if (this.inbox === null) this.inbox = [item.command];
+    else this.inbox.push(item.command);
   }
 
   private async process(): Promise<void> {
     this.processing = true;
     try {
-      while (this.inbox.length > 0 && this.state !== 'closed') {
-        await this.dispatch(this.inbox.shift()!);
+      while (this.state !== 'closed') {
+        const cmd = this.inbox?.shift();
+        if (cmd === undefined) break;
+        await this.dispatch(cmd);
       }
     } finally {
       this.processing = false;
+      if (this.inbox?.length === 0) this.inbox = null;
     }
   }
 

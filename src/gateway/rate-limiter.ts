@@ -1,5 +1,8 @@
 /** A token bucket refilled continuously: `rate` tokens per second, holding at most `rate`. */
 export class RateLimiter {
+  /** A limiter that never limits: rate 0 keeps no state, so every connection can share it. */
+  static readonly UNLIMITED = new RateLimiter(0);
+
   private tokens: number;
   private updatedAt = Date.now();
 

@@ -57,10 +57,7 @@ export async function prepareSubscription(
     conn,
     req.channel,
     options,
-    recoverable,
-    positioned,
-    pushJoinLeave,
-    req.serverSide,
+    { recoverable, positioned, pushJoinLeave, serverSide: req.serverSide },
     conn.clientInfo(req.chanInfo),
   );
   sub.expiresAt = req.expiresAt ?? 0;
