@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { runScenarios, SCENARIOS } from '../../bench/run.js';
 
 test('every benchmark scenario produces figures for Switchboard and socket.io', {
-  timeout: 90_000,
+  timeout: 240_000,
 }, async () => {
   const results = await runScenarios(Object.keys(SCENARIOS), {
     quick: true,
