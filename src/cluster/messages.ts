@@ -21,6 +21,8 @@ export interface NodeInfo {
   num_subs: number;
   uptime: number;
   process: { rss: number; heap_used: number };
+  /** Totals since the node started (see NodeCounters): rates are differences between readings. */
+  counters: { publications: number; deliveries: number };
 }
 
 /** Questions every node answers about its own connections. */

@@ -3,6 +3,7 @@
  * events to them. A publication is encoded once per node and the same bytes are queued to every
  * subscriber; nothing is allocated per recipient.
  */
+
 import type { ChannelOptions } from '../config/types.js';
 import type { Broker, BrokerEvent } from '../engine/types.js';
 import { encodeJoinPush, encodeLeavePush, encodePublicationPush } from '../protocol/encode.js';
@@ -10,6 +11,7 @@ import type { ClientInfo, Publication } from '../protocol/types.js';
 import type { ClientSubscription } from './client-subscription.js';
 import { Conflator } from './conflator.js';
 import { Interest } from './interest.js';
+import type { NodeCounters } from './node-counters.js';
 
 /**
  * A channel's local subscriptions: the subscription itself while it is the only one (a personal
@@ -29,7 +31,10 @@ export class Hub {
   /** Runs after the broker recovered from an interruption; set by the node. */
   onResubscribed: () => void = () => {};
 
-  constructor(broker: Broker) {
+  constructor(
+    broker: Broker,
+    private readonly counters: NodeCounters,
+  ) {
     this.interest = new Interest(broker, (channel) => this.channels.has(channel));
   }
 
@@ -115,6 +120,7 @@ export class Hub {
   };
 
   private publish(channel: string, pub: Publication, epoch: string | undefined): void {
+    this.counters.publications++;
     // Kept in step with `channels`, so a conflated channel always has local subscribers.
     const conflation = this.conflated.size === 0 ? undefined : this.conflated.get(channel);
     if (conflation === undefined) this.fanOut(channel, pub, epoch);
@@ -126,11 +132,11 @@ export class Hub {
     const local = this.channels.get(channel);
     if (local === undefined) return;
     if (!(local instanceof Set)) {
-      deliver(local, channel, pub, epoch, undefined);
+      deliver(this.counters, local, channel, pub, epoch, undefined);
       return;
     }
     let frame: Buffer | undefined;
-    for (const sub of local) frame = deliver(sub, channel, pub, epoch, frame);
+    for (const sub of local) frame = deliver(this.counters, sub, channel, pub, epoch, frame);
   }
 
   private joinLeave(channel: string, info: ClientInfo, join: boolean): void {
@@ -154,6 +160,7 @@ function count(local: Local): number {
  * `frame` is the publication encoded by an earlier call, if any; returns it, encoded at most once.
  */
 function deliver(
+  counters: NodeCounters,
   sub: ClientSubscription,
   channel: string,
   pub: Publication,
@@ -171,6 +178,7 @@ function deliver(
     if (step !== 'deliver') return frame;
   }
   const bytes = frame ?? Buffer.from(encodePublicationPush(channel, pub));
+  counters.deliveries++;
   sub.conn.enqueue(bytes);
   return bytes;
 }

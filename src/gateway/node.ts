@@ -2,6 +2,7 @@
  * A gateway node: the connections it holds, its channel hub, its engine, and the operations the
  * server API and control messages perform on connections.
  */
+
 import { randomUUID } from 'node:crypto';
 import { ChannelRules } from '../auth/channel-rules.js';
 import { TokenVerifier } from '../auth/token-verifier.js';
@@ -17,6 +18,7 @@ import type { ClientSubscription } from './client-subscription.js';
 import type { Connection } from './connection.js';
 import { FlushScheduler } from './flush-scheduler.js';
 import { Hub } from './hub.js';
+import { NodeCounters } from './node-counters.js';
 import { checkPositions } from './position-check.js';
 import { historyEnabled } from './subscription-setup.js';
 import { answerSurvey } from './surveys.js';
@@ -45,6 +47,7 @@ export class GatewayNode {
   readonly verifier: TokenVerifier;
   readonly wheel = new TimerWheel();
   readonly flusher = new FlushScheduler();
+  readonly counters = new NodeCounters();
   readonly cluster: Cluster;
   private readonly connections = new Set<Connection>();
   private readonly clients = new Map<string, Connection>();
@@ -56,7 +59,7 @@ export class GatewayNode {
     this.config = options.config;
     this.engine = options.engine;
     this.log = options.logger ?? silentLogger();
-    this.hub = new Hub(this.engine.broker);
+    this.hub = new Hub(this.engine.broker, this.counters);
     this.cluster = new Cluster(this, this.engine.broker);
     this.rules = new ChannelRules(this.config);
     const client = this.config.client;
@@ -209,6 +212,7 @@ export class GatewayNode {
       num_subs: this.hub.numSubscriptions,
       uptime: Math.floor((Date.now() - this.startedAt) / 1000),
       process: { rss: mem.rss, heap_used: mem.heapUsed },
+      counters: { publications: this.counters.publications, deliveries: this.counters.deliveries },
     };
   }
 
