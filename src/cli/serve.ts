@@ -2,6 +2,7 @@
 import { startSwitchboard } from '../app.js';
 import { signToken } from '../auth/token-signer.js';
 import { loadConfig } from '../config/index.js';
+import { demoBanner, enableDevDemo } from '../demo/namespace.js';
 import { createLogger } from '../log.js';
 import { configFlags, parse } from './args.js';
 import { fillDevSecrets } from './dev-secrets.js';
@@ -32,6 +33,8 @@ export async function serve(argv: string[]): Promise<number> {
   const file = typeof values['config'] === 'string' ? values['config'] : undefined;
   const config = await loadConfig({ file, flags: configFlags(values) });
   const generated = fillDevSecrets(config);
+  // Generated secrets mean a development node: serve the chat demo on it.
+  if (generated.hmacSecret !== undefined) enableDevDemo(config);
   const log = createLogger(config.log.level, config.node.name);
   const app = await startSwitchboard(config, { logger: log });
   const host = config.http_server.address === '0.0.0.0' ? 'localhost' : config.http_server.address;
@@ -62,6 +65,7 @@ export async function serve(argv: string[]): Promise<number> {
       `  curl -X POST -H "X-API-Key: ${generated.apiKey}" -H 'content-type: application/json' -d '{"channel":"news","data":{"text":"hi"}}' ${base}/api/publish`,
     );
   }
+  lines.push(...demoBanner(config, base));
   console.log(`${lines.join('\n')}\n`);
 
   return new Promise((resolve) => {

@@ -327,6 +327,7 @@ export const configSchema = z
         transport: oneOf(['lean', 'ws'], 'lean'),
       }),
       shutdown: section({ timeout: duration(10_000) }),
+      demo: section({ enabled: bool(false) }),
     },
     {
       error: (issue) =>

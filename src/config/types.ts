@@ -216,4 +216,11 @@ export interface Config {
     /** How long a graceful stop waits for connections to close, ms. Default 10 000. */
     timeout: number;
   };
+  demo: {
+    /**
+     * Serve the chat demo at `/` and `/demo/*`, including `GET /demo/token`, which signs a connection
+     * token for any user name with `client.token.hmac_secret_key`: development only. Default false.
+     */
+    enabled: boolean;
+  };
 }

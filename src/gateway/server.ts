@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { HttpApi } from '../api/http-api.js';
 import type { TlsCredentials } from '../config/tls.js';
+import { handleDemoRequest, isDemoPath } from '../demo/routes.js';
 import { DisconnectCode, disconnectReason } from '../protocol/codes.js';
 import { Connection } from './connection.js';
 import { clientErrorResponse, cutSilentSockets, slowClientOptions } from './http-timeouts.js';
@@ -93,6 +94,8 @@ export class GatewayServer {
       json(res, 200, '{"status":"ok"}');
     } else if (path === '/api' || path.startsWith('/api/')) {
       void this.api.handle(req, res, path);
+    } else if (isDemoPath(path)) {
+      void handleDemoRequest(this.node, req, res);
     } else if (path === WEBSOCKET_PATH) {
       json(res, 426, '{"error":"upgrade required: connect with WebSocket"}');
     } else {

@@ -86,6 +86,7 @@ const expectedDefaults: Config = {
   http_api: { key: '', insecure: false, idempotency_ttl: 300_000, max_body_size: MIB },
   websocket: { message_size_limit: 65_536, transport: 'lean' },
   shutdown: { timeout: 10_000 },
+  demo: { enabled: false },
 };
 
 describe('defaults', () => {
@@ -113,6 +114,7 @@ describe('defaults', () => {
     assert.equal(config.websocket.message_size_limit, 65_536);
     assert.equal(config.websocket.transport, 'lean');
     assert.equal(config.shutdown.timeout, 10_000);
+    assert.equal(config.demo.enabled, false);
   });
 
   it('resolveConfig({}) equals defaultConfig()', () => {

@@ -1,0 +1,98 @@
+/**
+ * `POST /demo/dm`: a direct message from the demo page. The sender proves who they are with their
+ * connection token (`Authorization: Bearer <token>`); the message is published through the server
+ * API's `publish` into the personal channels of the recipient and of the sender, so every tab of both
+ * shows it.
+ */
+import type { IncomingMessage } from 'node:http';
+import { callMethod } from '../api/dispatch.js';
+import { TokenError } from '../auth/token-error.js';
+import type { GatewayNode } from '../gateway/node.js';
+
+/** Demo user names: what `/demo/token` signs and what a DM may be addressed to. */
+export const DEMO_USER_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+/** Longest DM text, characters. */
+export const DM_MAX_TEXT = 1000;
+/** Largest DM request body, bytes. */
+const DM_MAX_BODY = 4096;
+
+/** A refusal: the HTTP status and the message the page shows. */
+export class DemoError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface DirectMessage {
+  from: string;
+  to: string;
+  text: string;
+}
+
+export async function sendDirectMessage(node: GatewayNode, req: IncomingMessage): Promise<DirectMessage> {
+  if (!node.config.client.subscribe_to_user_personal_channel.enabled) {
+    throw new DemoError(409, 'direct messages need client.subscribe_to_user_personal_channel.enabled');
+  }
+  const from = await sender(node, req.headers.authorization);
+  const body = await readBody(req);
+  const to = body['to'];
+  const text = body['text'];
+  if (typeof to !== 'string' || !DEMO_USER_PATTERN.test(to)) {
+    throw new DemoError(400, 'expected "to": a user name of 1 to 32 letters, digits, "_" or "-"');
+  }
+  if (typeof text !== 'string' || text.trim() === '' || text.length > DM_MAX_TEXT) {
+    throw new DemoError(400, `expected "text": 1 to ${DM_MAX_TEXT} characters`);
+  }
+  const message: DirectMessage = { from, to, text };
+  const channels = new Set([node.rules.personalChannel(to), node.rules.personalChannel(from)]);
+  for (const channel of channels) {
+    const outcome = await callMethod(node, 'publish', { channel, data: message });
+    if ('error' in outcome)
+      throw new DemoError(502, `publish to ${channel} failed: ${outcome.error.message}`);
+  }
+  return message;
+}
+
+async function sender(node: GatewayNode, authorization: string | undefined): Promise<string> {
+  const token = authorization?.startsWith('Bearer ') ? authorization.slice(7) : '';
+  if (token === '') throw new DemoError(401, 'send the connection token as "Authorization: Bearer <token>"');
+  try {
+    const claims = await node.verifier.verifyConnectToken(token);
+    if (claims.sub === '') throw new DemoError(401, 'an anonymous connection cannot send direct messages');
+    return claims.sub;
+  } catch (error) {
+    if (error instanceof TokenError) throw new DemoError(401, `token refused: ${error.message}`);
+    throw error;
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > DM_MAX_BODY) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new DemoError(413, `body larger than ${DM_MAX_BODY} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('error', reject);
+    req.on('end', () => {
+      try {
+        const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        if (typeof value !== 'object' || value === null || Array.isArray(value))
+          throw new Error('not an object');
+        resolve(value as Record<string, unknown>);
+      } catch {
+        reject(new DemoError(400, 'expected a JSON object like {"to":"bob","text":"hi"}'));
+      }
+    });
+  });
+}
