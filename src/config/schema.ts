@@ -281,6 +281,23 @@ const tlsSchema = section({
   }
 });
 
+/** The admin web UI: with `enabled` on, a password is required unless `insecure` is on too. */
+const adminSchema = section({
+  enabled: bool(false),
+  password: text(),
+  secret: text(),
+  insecure: bool(false),
+}).superRefine((admin, ctx) => {
+  if (admin.enabled && !admin.insecure && admin.password === '') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['password'],
+      message: 'admin.enabled is on, so expected a password (or admin.insecure: true for local development)',
+      input: admin.password,
+    });
+  }
+});
+
 /**
  * The config file schema. Input: the parsed file (unknown keys fail, durations are strings). Output: the
  * resolved {@link Config}; `node.name` defaults to `<hostname>:<port>` using the resolved port.
@@ -328,6 +345,7 @@ export const configSchema = z
       }),
       shutdown: section({ timeout: duration(10_000) }),
       demo: section({ enabled: bool(false) }),
+      admin: adminSchema,
     },
     {
       error: (issue) =>

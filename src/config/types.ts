@@ -223,4 +223,14 @@ export interface Config {
      */
     enabled: boolean;
   };
+  admin: {
+    /** Serve the admin web UI at `/admin`. Default false. */
+    enabled: boolean;
+    /** The password of the admin UI login; required when enabled unless `insecure`. */
+    password: string;
+    /** Signs admin session tokens; empty: a random secret per node process. */
+    secret: string;
+    /** The admin UI and its endpoints without login (development only). Default false. */
+    insecure: boolean;
+  };
 }

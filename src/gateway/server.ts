@@ -8,6 +8,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { AdminHttp } from '../admin/admin-http.js';
 import { HttpApi } from '../api/http-api.js';
 import type { TlsCredentials } from '../config/tls.js';
 import { handleDemoRequest, isDemoPath } from '../demo/routes.js';
@@ -32,6 +33,8 @@ export class GatewayServer {
   /** Settings for lean transports, when `websocket.transport` is `lean`. */
   private readonly lean: LeanTransportOptions | undefined;
   private readonly api: HttpApi;
+  /** The admin web UI, when `admin.enabled`. */
+  private readonly admin: AdminHttp | undefined;
   private stopping = false;
   /** Open sockets, so a stop that runs out of time can cut the ones that never closed. */
   private readonly transports = new Set<Transport>();
@@ -42,6 +45,7 @@ export class GatewayServer {
     tls?: TlsCredentials,
   ) {
     this.api = new HttpApi(node);
+    this.admin = node.config.admin.enabled ? new AdminHttp(node) : undefined;
     const websocket = node.config.websocket;
     if (websocket.transport === 'ws') {
       this.wss = new WebSocketServer({
@@ -94,6 +98,8 @@ export class GatewayServer {
       json(res, 200, '{"status":"ok"}');
     } else if (path === '/api' || path.startsWith('/api/')) {
       void this.api.handle(req, res, path);
+    } else if (this.admin !== undefined && (path === '/admin' || path.startsWith('/admin/'))) {
+      void this.admin.handle(req, res, path);
     } else if (isDemoPath(path)) {
       void handleDemoRequest(this.node, req, res);
     } else if (path === WEBSOCKET_PATH) {

@@ -87,6 +87,7 @@ const expectedDefaults: Config = {
   websocket: { message_size_limit: 65_536, transport: 'lean' },
   shutdown: { timeout: 10_000 },
   demo: { enabled: false },
+  admin: { enabled: false, password: '', secret: '', insecure: false },
 };
 
 describe('defaults', () => {
@@ -115,6 +116,7 @@ describe('defaults', () => {
     assert.equal(config.websocket.transport, 'lean');
     assert.equal(config.shutdown.timeout, 10_000);
     assert.equal(config.demo.enabled, false);
+    assert.equal(config.admin.enabled, false);
   });
 
   it('resolveConfig({}) equals defaultConfig()', () => {

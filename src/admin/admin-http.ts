@@ -1,0 +1,169 @@
+/**
+ * The admin web UI at `/admin`: the page and its files (GET), login (`POST /admin/auth` with the
+ * password, answering a session token) and the JSON endpoints `POST /admin/api/<method>`, which run
+ * server API methods for a request carrying `Authorization: token <t>`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { callMethod } from '../api/dispatch.js';
+import type { GatewayNode } from '../gateway/node.js';
+import { AdminSessions } from './session-token.js';
+import { inlineScriptHashes, loadAdminFiles, type StaticFile } from './static-files.js';
+
+/** The server API methods the UI uses. */
+export const ADMIN_METHODS = new Set(['info', 'channels', 'connections', 'publish', 'disconnect']);
+
+/** Largest login body, bytes. */
+const AUTH_BODY_LIMIT = 4096;
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+};
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class AdminHttp {
+  private readonly sessions: AdminSessions;
+  private readonly files: Map<string, StaticFile>;
+  private readonly csp: string;
+
+  constructor(private readonly node: GatewayNode) {
+    const { password, secret } = node.config.admin;
+    this.sessions = new AdminSessions(password, secret);
+    this.files = loadAdminFiles();
+    const scripts = inlineScriptHashes(this.files.get('index.html')!.body.toString());
+    this.csp = [
+      "default-src 'self'",
+      `script-src 'self' ${scripts.join(' ')}`,
+      "style-src 'self' 'unsafe-inline'",
+      "img-src 'self' data:",
+      "connect-src 'self'",
+      "frame-ancestors 'none'",
+      "base-uri 'none'",
+      "form-action 'none'",
+    ].join('; ');
+  }
+
+  /** Handles a request whose path is `/admin` or starts with `/admin/`. */
+  async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    try {
+      if (path === '/admin') {
+        res.writeHead(301, { location: '/admin/', 'content-length': 0 });
+        res.end();
+      } else if (path === '/admin/auth') {
+        await this.login(req, res);
+      } else if (path.startsWith('/admin/api/')) {
+        await this.call(req, res, path.slice('/admin/api/'.length));
+      } else {
+        this.serveFile(req, res, path.slice('/admin/'.length) || 'index.html');
+      }
+    } catch (error) {
+      if (error instanceof HttpError) {
+        sendJson(res, error.status, JSON.stringify({ error: error.message }));
+      } else {
+        this.node.log.error({ err: error }, 'admin request failed');
+        sendJson(res, 500, '{"error":"internal server error"}');
+      }
+    }
+  }
+
+  private async login(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') throw new HttpError(405, 'method not allowed: use POST');
+    const body = await readJson(req, AUTH_BODY_LIMIT);
+    const password =
+      typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['password'] : undefined;
+    const insecure = this.node.config.admin.insecure;
+    if (!insecure && (typeof password !== 'string' || !this.sessions.passwordMatches(password))) {
+      this.node.log.warn({ address: req.socket.remoteAddress }, 'admin login refused: wrong password');
+      throw new HttpError(401, 'unauthorized: wrong password');
+    }
+    sendJson(res, 200, JSON.stringify({ token: this.sessions.issue() }));
+  }
+
+  private async call(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
+    if (req.method !== 'POST') throw new HttpError(405, 'method not allowed: use POST');
+    if (!this.authorized(req)) throw new HttpError(401, 'unauthorized: log in first');
+    if (!ADMIN_METHODS.has(method)) throw new HttpError(404, 'not found');
+    const params = await readJson(req, this.node.config.http_api.max_body_size);
+    const outcome = await callMethod(this.node, method, params);
+    sendJson(
+      res,
+      200,
+      'error' in outcome ? JSON.stringify({ error: outcome.error }) : `{"result":${outcome.result}}`,
+    );
+  }
+
+  private authorized(req: IncomingMessage): boolean {
+    if (this.node.config.admin.insecure) return true;
+    const header = req.headers.authorization;
+    if (typeof header !== 'string' || !header.toLowerCase().startsWith('token ')) return false;
+    return this.sessions.verify(header.slice('token '.length).trim());
+  }
+
+  private serveFile(req: IncomingMessage, res: ServerResponse, name: string): void {
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      throw new HttpError(405, 'method not allowed: use GET');
+    const file = this.files.get(name);
+    if (file === undefined) throw new HttpError(404, 'not found');
+    const headers: Record<string, string | number> = {
+      ...SECURITY_HEADERS,
+      'content-type': file.type,
+      'content-length': file.body.length,
+      'cache-control': name.startsWith('vendor/') ? 'public, max-age=3600' : 'no-cache',
+    };
+    if (name === 'index.html') headers['content-security-policy'] = this.csp;
+    res.writeHead(200, headers);
+    res.end(req.method === 'HEAD' ? undefined : file.body);
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: string): void {
+  if (res.headersSent) return;
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+  });
+  res.end(body);
+}
+
+/** The request body parsed as JSON (`{}` when empty); 413 past `limit` bytes, 400 when malformed. */
+function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData);
+        req.resume();
+        reject(new HttpError(413, `payload too large: body limit is ${limit} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('error', reject);
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString();
+      if (text.trim() === '') {
+        resolve({});
+        return;
+      }
+      try {
+        resolve(JSON.parse(text));
+      } catch {
+        reject(new HttpError(400, 'bad request: body is not valid JSON'));
+      }
+    });
+  });
+}
