@@ -1,10 +1,14 @@
-/** Development defaults: a node started with no token key and no API key gets fresh random ones. */
+/**
+ * Development defaults: a node started with no token key and no API key gets fresh random ones, and
+ * the admin UI (unless configured) with a fresh random password.
+ */
 import { generateSecret } from '../auth/token-signer.js';
 import type { Config } from '../config/types.js';
 
 export interface GeneratedSecrets {
   hmacSecret?: string;
   apiKey?: string;
+  adminPassword?: string;
 }
 
 function hasTokenKey(config: Config): boolean {
@@ -28,6 +32,12 @@ export function fillDevSecrets(config: Config): GeneratedSecrets {
   if (config.http_api.key === '' && !config.http_api.insecure) {
     out.apiKey = generateSecret(24);
     config.http_api.key = out.apiKey;
+  }
+  const developing = out.hmacSecret !== undefined || out.apiKey !== undefined;
+  if (developing && !config.admin.enabled) {
+    out.adminPassword = generateSecret(12);
+    config.admin.enabled = true;
+    config.admin.password = out.adminPassword;
   }
   return out;
 }

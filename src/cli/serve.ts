@@ -22,7 +22,8 @@ Options:
       --token-hmac-secret <s>  HMAC secret for tokens (or SWITCHBOARD_TOKEN_HMAC_SECRET)
   -h, --help                   this help
 
-With no token key and no API key configured, development ones are generated and printed.`;
+With no token key and no API key configured, development ones are generated and printed, and the
+admin UI (/admin) is enabled with a generated password.`;
 
 export async function serve(argv: string[]): Promise<number> {
   const values = parse(argv);
@@ -63,6 +64,13 @@ export async function serve(argv: string[]): Promise<number> {
       'No API key configured: generated one (set SWITCHBOARD_API_KEY to keep one):',
       `  SWITCHBOARD_API_KEY=${generated.apiKey}`,
       `  curl -X POST -H "X-API-Key: ${generated.apiKey}" -H 'content-type: application/json' -d '{"channel":"news","data":{"text":"hi"}}' ${base}/api/publish`,
+    );
+  }
+  if (config.admin.enabled) lines.push('', `Admin UI: ${base}/admin/`);
+  if (generated.adminPassword !== undefined) {
+    lines.push(
+      'Admin UI not configured: enabled with a generated password (set admin.password to keep one):',
+      `  password: ${generated.adminPassword}`,
     );
   }
   lines.push(...demoBanner(config, base));
