@@ -46,6 +46,8 @@ describe('admin UI in a browser, two nodes on Redis', { timeout: 120_000 }, () =
   let publisher: NodeJS.Timeout | undefined;
   const clients: RawClient[] = [];
   const byUser = new Map<string, RawClient>();
+  /** Script errors and console errors of the page (a Content-Security-Policy violation is one). */
+  const pageErrors: string[] = [];
 
   const connect = async (node: TestNode, user: string, channels: string[]): Promise<void> => {
     const raw = await rawConnect(node.wsUrl);
@@ -89,6 +91,11 @@ describe('admin UI in a browser, two nodes on Redis', { timeout: 120_000 }, () =
     }
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      // The wrong password of the first test is an expected 401.
+      if (message.type() === 'error' && !message.text().includes('401')) pageErrors.push(message.text());
+    });
   });
 
   after(async () => {
@@ -180,5 +187,9 @@ describe('admin UI in a browser, two nodes on Redis', { timeout: 120_000 }, () =
     assert.equal(await closeCode(bob, TIMEOUT), 3503);
     await waitText(page, '.disconnect-result', (t) => t.includes('Disconnected every connection of bob'));
     await waitText(page, 'tr[data-node="node-b"] td[data-col="connections"]', (t) => t === '1');
+  });
+
+  it('ran without script errors or blocked resources', () => {
+    assert.deepEqual(pageErrors, []);
   });
 });
