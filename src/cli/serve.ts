@@ -1,4 +1,7 @@
-/** `switchboard serve`: runs one node until SIGTERM/SIGINT, then stops gracefully. */
+/**
+ * `switchboard serve`: runs one node until SIGTERM/SIGINT, then drains and stops gracefully; a
+ * second signal skips the rest of the drain.
+ */
 import { startSwitchboard } from '../app.js';
 import { signToken } from '../auth/token-signer.js';
 import { loadConfig } from '../config/index.js';
@@ -46,7 +49,7 @@ export async function serve(argv: string[]): Promise<number> {
     '',
     `Switchboard ${app.node.version} on ${base}`,
     `  WebSocket:  ${secure ? 'wss' : 'ws'}://${host}:${app.address.port}/connection/websocket`,
-    `  Server API: ${base}/api/<method>   Health: ${base}/health`,
+    `  Server API: ${base}/api/<method>   Health: ${base}/health   Ready: ${base}/ready`,
   ];
   if (generated.hmacSecret !== undefined) {
     const token = await signToken({ sub: 'demo' }, generated.hmacSecret, { expiresInSeconds: 24 * 3600 });
@@ -77,8 +80,20 @@ export async function serve(argv: string[]): Promise<number> {
   console.log(`${lines.join('\n')}\n`);
 
   return new Promise((resolve) => {
+    let stopping = false;
     const stop = (signal: string): void => {
-      log.info({ signal }, 'stopping: telling clients to reconnect');
+      if (stopping) {
+        // A second signal: skip the remaining drain waves.
+        log.info({ signal }, 'stopping now: telling every remaining client to reconnect');
+        app.server.hurry();
+        return;
+      }
+      stopping = true;
+      const { drain_duration, drain_waves } = app.node.config.shutdown;
+      log.info(
+        { signal, clients: app.node.numConnections, drain_duration, drain_waves },
+        'stopping: not ready, draining clients to other nodes',
+      );
       app.stop().then(
         () => resolve(0),
         (error: unknown) => {
@@ -87,7 +102,7 @@ export async function serve(argv: string[]): Promise<number> {
         },
       );
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
   });
 }

@@ -343,7 +343,11 @@ export const configSchema = z
         message_size_limit: positiveCount(65_536),
         transport: oneOf(['lean', 'ws'], 'lean'),
       }),
-      shutdown: section({ timeout: duration(10_000) }),
+      shutdown: section({
+        timeout: duration(10_000),
+        drain_duration: duration(5_000),
+        drain_waves: positiveCount(10),
+      }),
       demo: section({ enabled: bool(false) }),
       admin: adminSchema,
     },

@@ -213,8 +213,18 @@ export interface Config {
     transport: 'lean' | 'ws';
   };
   shutdown: {
-    /** How long a graceful stop waits for connections to close, ms. Default 10 000. */
+    /**
+     * Hard limit of a graceful stop, ms: connections still open this long after the stop began are
+     * cut. Default 10 000.
+     */
     timeout: number;
+    /**
+     * Time over which a stopping node closes its connections (code 3001) in waves, ms; never more
+     * than `timeout`. 0 closes them all at once. Default 5 000.
+     */
+    drain_duration: number;
+    /** Number of waves the connections are split into. Default 10. */
+    drain_waves: number;
   };
   demo: {
     /**

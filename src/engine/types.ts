@@ -114,5 +114,10 @@ export interface Engine {
   readonly broker: Broker;
   readonly history: HistoryStore;
   readonly presence: PresenceStore;
+  /**
+   * Whether the engine's connections are up right now (a cheap, synchronous look at their state):
+   * false while Redis is unreachable and being reconnected. The memory engine is always reachable.
+   */
+  reachable(): boolean;
   close(): Promise<void>;
 }

@@ -88,6 +88,11 @@ export class GatewayNode {
     return this.connections.size;
   }
 
+  /** Every connection, open or still handshaking, oldest first. */
+  openConnections(): Connection[] {
+    return [...this.connections];
+  }
+
   /** Authenticated connections. */
   get numClients(): number {
     return this.clients.size;

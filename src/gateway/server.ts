@@ -1,7 +1,7 @@
 /**
  * The node's HTTP server: the WebSocket endpoint `/connection/websocket`, the server API under
- * `/api/`, and `/health`. Stops gracefully: refuse new connections, tell clients to reconnect
- * elsewhere, wait for sockets to close.
+ * `/api/`, `/health` and `/ready`. Stops gracefully: report not ready and refuse new connections,
+ * tell clients to reconnect elsewhere in waves (drain.ts), wait for sockets to close.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -14,9 +14,11 @@ import type { TlsCredentials } from '../config/tls.js';
 import { handleDemoRequest, isDemoPath } from '../demo/routes.js';
 import { DisconnectCode, disconnectReason } from '../protocol/codes.js';
 import { Connection } from './connection.js';
+import { Drain } from './drain.js';
 import { clientErrorResponse, cutSilentSockets, slowClientOptions } from './http-timeouts.js';
 import type { GatewayNode } from './node.js';
 import { originAllowed } from './origin.js';
+import { answerReady, READY_PATH } from './readiness.js';
 import { answerHandshake } from './ws/handshake.js';
 import { LeanTransport, type LeanTransportOptions } from './ws/lean-transport.js';
 import { IGNORE_EVENTS, type Transport } from './ws/transport.js';
@@ -36,6 +38,8 @@ export class GatewayServer {
   /** The admin web UI, when `admin.enabled`. */
   private readonly admin: AdminHttp | undefined;
   private stopping = false;
+  private stopped: Promise<void> | undefined;
+  private drain: Drain | undefined;
   /** Open sockets, so a stop that runs out of time can cut the ones that never closed. */
   private readonly transports = new Set<Transport>();
 
@@ -96,6 +100,8 @@ export class GatewayServer {
     const path = (req.url ?? '/').split('?', 1)[0]!;
     if (path === '/health') {
       json(res, 200, '{"status":"ok"}');
+    } else if (path === READY_PATH) {
+      answerReady(res, this.node, this.stopping);
     } else if (path === '/api' || path.startsWith('/api/')) {
       void this.api.handle(req, res, path);
     } else if (this.admin !== undefined && (path === '/admin' || path.startsWith('/admin/'))) {
@@ -155,18 +161,44 @@ export class GatewayServer {
     new Connection(this.node, transport);
   }
 
-  /** Graceful stop: no new connections, clients told to reconnect (3001), then the port closes. */
-  async stop(timeoutMs = this.node.config.shutdown.timeout): Promise<void> {
-    if (this.stopping) return;
+  /** Whether a stop has begun: the node is not ready and refuses new WebSocket connections. */
+  get draining(): boolean {
+    return this.stopping;
+  }
+
+  /**
+   * Graceful stop: `/ready` answers 503 and new WebSocket connections are refused (503) at once;
+   * clients are told to reconnect (3001) in waves over `shutdown.drain_duration`; then the port
+   * closes. Whatever is still open `timeoutMs` after the stop began is cut.
+   */
+  stop(timeoutMs = this.node.config.shutdown.timeout): Promise<void> {
+    this.stopped ??= this.drainAndClose(timeoutMs);
+    return this.stopped;
+  }
+
+  /** Skips the remaining drain waves: every client is told to reconnect now. */
+  hurry(): void {
+    this.drain?.now();
+  }
+
+  private async drainAndClose(timeoutMs: number): Promise<void> {
     this.stopping = true;
-    const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
-    this.node.stop(DisconnectCode.Shutdown);
-    this.http.closeIdleConnections();
+    const shutdown = this.node.config.shutdown;
+    const drain = new Drain(this.node, {
+      durationMs: Math.min(shutdown.drain_duration, timeoutMs),
+      waves: shutdown.drain_waves,
+    });
+    this.drain = drain;
     const timer = setTimeout(() => {
+      drain.now();
       for (const transport of this.transports) transport.terminate();
       this.http.closeAllConnections();
     }, timeoutMs);
     timer.unref();
+    await drain.start();
+    const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
+    this.node.stop(DisconnectCode.Shutdown);
+    this.http.closeIdleConnections();
     await closed;
     clearTimeout(timer);
   }

@@ -85,7 +85,7 @@ const expectedDefaults: Config = {
   channel: { max_length: 255, without_namespace: channelDefaults, namespaces: [] },
   http_api: { key: '', insecure: false, idempotency_ttl: 300_000, max_body_size: MIB },
   websocket: { message_size_limit: 65_536, transport: 'lean' },
-  shutdown: { timeout: 10_000 },
+  shutdown: { timeout: 10_000, drain_duration: 5_000, drain_waves: 10 },
   demo: { enabled: false },
   admin: { enabled: false, password: '', secret: '', insecure: false },
 };
@@ -117,6 +117,8 @@ describe('defaults', () => {
     assert.equal(config.shutdown.timeout, 10_000);
     assert.equal(config.demo.enabled, false);
     assert.equal(config.admin.enabled, false);
+    assert.equal(config.shutdown.drain_duration, 5_000);
+    assert.equal(config.shutdown.drain_waves, 10);
   });
 
   it('resolveConfig({}) equals defaultConfig()', () => {
@@ -150,7 +152,7 @@ describe('defaults', () => {
       client: { ping_interval: '1m', pong_timeout: '15s', allowed_origins: ['https://*.example.com'] },
       channel: { namespaces: [{ name: 'feed', history_size: 100, history_ttl: '5m', force_recovery: true }] },
       http_api: { idempotency_ttl: '1h30m' },
-      shutdown: { timeout: 0 },
+      shutdown: { timeout: 0, drain_duration: '30s', drain_waves: 3 },
     });
     assert.equal(config.client.ping_interval, 60_000);
     assert.equal(config.client.pong_timeout, 15_000);
@@ -159,6 +161,8 @@ describe('defaults', () => {
     assert.equal(config.channel.namespaces[0]?.force_recovery, true);
     assert.equal(config.http_api.idempotency_ttl, 5_400_000);
     assert.equal(config.shutdown.timeout, 0);
+    assert.equal(config.shutdown.drain_duration, 30_000);
+    assert.equal(config.shutdown.drain_waves, 3);
   });
 
   it('defaults node.name to <hostname>:<port> with the resolved port', () => {

@@ -110,6 +110,8 @@ describe('validation', () => {
       );
       assertConfigError(() => resolveConfig({ shutdown: { timeout: '-1s' } }), 'shutdown.timeout');
       assertConfigError(() => resolveConfig({ shutdown: { timeout: true } }), 'shutdown.timeout');
+      assertConfigError(() => resolveConfig({ shutdown: { drain_duration: 5 } }), 'shutdown.drain_duration');
+      assertConfigError(() => resolveConfig({ shutdown: { drain_waves: 0 } }), 'shutdown.drain_waves');
     });
 
     it('rejects zero where a timer must run', () => {

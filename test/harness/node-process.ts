@@ -57,6 +57,8 @@ export async function startNodeProcess(
     log: { level: 'warn' },
     client: { token: { hmac_secret_key: TEST_SECRET }, ...((config['client'] as object | undefined) ?? {}) },
     http_api: { key: TEST_API_KEY },
+    // SIGTERM closes every connection at once unless a test drains in waves on purpose.
+    shutdown: { drain_duration: 0, ...((config['shutdown'] as object | undefined) ?? {}) },
   };
   writeFileSync(file, JSON.stringify(full));
   const baseUrl = `http://127.0.0.1:${chosen}`;

@@ -63,6 +63,8 @@ export async function startTestNode(
       client: { token: { hmac_secret_key: TEST_SECRET } },
       http_api: { key: TEST_API_KEY },
       log: { level: 'silent' },
+      // Stops close every connection at once unless a test drains in waves on purpose.
+      shutdown: { drain_duration: 0 },
     },
     overrides,
   );

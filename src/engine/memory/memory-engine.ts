@@ -33,6 +33,7 @@ export function createMemoryEngine(options: MemoryEngineOptions = {}): MemoryEng
     broker,
     history,
     presence,
+    reachable: () => true,
     async close(): Promise<void> {
       await Promise.all([broker.close(), history.close(), presence.close()]);
     },

@@ -22,6 +22,11 @@ export class CommandConnection {
     this.stopHealthCheck = startHealthCheck(client, healthCheckIntervalMs);
   }
 
+  /** Whether the client is connected and ready for commands (not reconnecting, not closed). */
+  connected(): boolean {
+    return this.client.status === 'ready';
+  }
+
   /** The error to reject a call with; a timed-out connection is also reconnected so later calls fail fast. */
   fail(error: unknown, action: string): unknown {
     reconnectOnTimeout(this.client, error);

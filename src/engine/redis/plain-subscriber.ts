@@ -27,6 +27,10 @@ export class PlainSubscriber extends Subscriber {
     this.stopHealthCheck = startHealthCheck(client, healthCheckIntervalMs);
   }
 
+  connected(): boolean {
+    return this.client.status === 'ready';
+  }
+
   protected send(command: 'subscribe' | 'unsubscribe', topics: readonly string[]): Promise<unknown> {
     return command === 'subscribe' ? this.client.subscribe(...topics) : this.client.unsubscribe(...topics);
   }

@@ -104,6 +104,7 @@ export async function createRedisEngine(options: RedisEngineOptions): Promise<Re
     broker,
     history,
     presence,
+    reachable: () => connection.connected() && subscriber.connected(),
     async close(): Promise<void> {
       await Promise.all([broker.close(), history.close(), presence.close()]);
     },

@@ -29,6 +29,11 @@ export class ShardSubscription {
   private generation = 0;
   private closed = false;
 
+  /** Whether the shard's connection is up (a closed shard has no say). */
+  connected(): boolean {
+    return this.closed || this.client.status === 'ready';
+  }
+
   constructor(
     /** `host:port` of the master, as in the cluster slot map. */
     readonly key: string,

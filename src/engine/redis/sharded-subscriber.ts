@@ -44,6 +44,11 @@ export class ShardedSubscriber extends Subscriber {
     });
   }
 
+  connected(): boolean {
+    for (const shard of this.shards.values()) if (!shard.connected()) return false;
+    return true;
+  }
+
   protected async send(command: 'subscribe' | 'unsubscribe', topics: readonly string[]): Promise<unknown> {
     const bySlot: BySlot = new Map();
     for (const topic of topics) {

@@ -35,6 +35,9 @@ export abstract class Subscriber {
   /** Quits the connection(s). */
   protected abstract quit(): Promise<void>;
 
+  /** Whether the subscription's connection(s) are up right now. */
+  abstract connected(): boolean;
+
   /** Sees every failed command first, so a timed-out connection can be replaced. */
   protected abstract failed(error: unknown): void;
 
