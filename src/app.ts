@@ -16,7 +16,7 @@ export interface Switchboard {
   readonly server: GatewayServer;
   readonly engine: Engine;
   readonly address: AddressInfo;
-  /** Graceful stop: clients are told to reconnect, then the engine closes. */
+  /** Graceful stop: not ready at once, clients told to reconnect in waves (drain), then the engine closes. */
   stop(): Promise<void>;
 }
 

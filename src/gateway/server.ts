@@ -161,11 +161,6 @@ export class GatewayServer {
     new Connection(this.node, transport);
   }
 
-  /** Whether a stop has begun: the node is not ready and refuses new WebSocket connections. */
-  get draining(): boolean {
-    return this.stopping;
-  }
-
   /**
    * Graceful stop: `/ready` answers 503 and new WebSocket connections are refused (503) at once;
    * clients are told to reconnect (3001) in waves over `shutdown.drain_duration`; then the port
