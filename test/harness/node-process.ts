@@ -71,7 +71,8 @@ export async function startNodeProcess(
     });
     running.add(child);
     child.once('exit', () => running.delete(child));
-    const deadline = Date.now() + 15_000;
+    // Generous: three nodes compiling with tsx at once on a busy two-core machine take long to start.
+    const deadline = Date.now() + 45_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`node ${name} exited with ${child.exitCode}`);
       try {
