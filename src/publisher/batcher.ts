@@ -1,0 +1,102 @@
+/**
+ * Groups `publish` calls made close together into `batch` requests. The first call of a group
+ * starts a `maxDelayMs` timer; the group is sent when the timer fires or when it holds `maxSize`
+ * calls. One batch is in flight at a time and groups are sent in call order, so publications to a
+ * channel reach the server, which runs a batch's commands in order, in the order of the calls.
+ */
+
+import { backoffDelay } from './backoff.js';
+import { PublisherError } from './errors.js';
+import { type RetryOptions, sleep } from './retry.js';
+import type { BatchReply, PublishRequest, PublishResult } from './types.js';
+
+export interface BatchOptions {
+  /** Most publishes in one request (the server takes at most 1,000 commands). Default 100. */
+  maxSize?: number;
+  /** How long the first publish of a group waits for others. Default 5 ms. */
+  maxDelayMs?: number;
+}
+
+interface Pending {
+  params: PublishRequest;
+  resolve(result: PublishResult): void;
+  reject(error: unknown): void;
+}
+
+/** Sends `{"commands":[...]}` and resolves with the replies (the request itself already retried). */
+export type SendBatch = (commands: { publish: PublishRequest }[]) => Promise<BatchReply[]>;
+
+export class PublishBatcher {
+  private readonly maxSize: number;
+  private readonly maxDelayMs: number;
+  private queue: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  /** The group being sent; the next one waits for it. */
+  private inFlight: Promise<void> = Promise.resolve();
+
+  constructor(
+    options: BatchOptions,
+    private readonly retry: RetryOptions,
+    private readonly send: SendBatch,
+  ) {
+    this.maxSize = Math.min(1000, Math.max(1, options.maxSize ?? 100));
+    this.maxDelayMs = Math.max(0, options.maxDelayMs ?? 5);
+  }
+
+  publish(params: PublishRequest): Promise<PublishResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ params, resolve, reject });
+      if (this.queue.length >= this.maxSize) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), this.maxDelayMs);
+    });
+  }
+
+  /** Sends what is queued now; resolves once every group sent so far is answered. */
+  flush(): Promise<void> {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.queue.length > 0) {
+      const group = this.queue.splice(0, this.maxSize);
+      this.inFlight = this.inFlight.then(() => this.sendGroup(group));
+    }
+    return this.inFlight;
+  }
+
+  /**
+   * Sends one group. A command that fails with a temporary error of its own (the batch request
+   * itself succeeded) is sent again, with the same idempotency key, with the other failed commands
+   * of the group, up to `retries` times.
+   */
+  private async sendGroup(group: Pending[]): Promise<void> {
+    let pending = group;
+    for (let n = 0; pending.length > 0; n++) {
+      let replies: BatchReply[];
+      try {
+        replies = await this.send(pending.map((p) => ({ publish: p.params })));
+      } catch (error) {
+        for (const p of pending) p.reject(error);
+        return;
+      }
+      const again: Pending[] = [];
+      for (const [i, p] of pending.entries()) {
+        const reply = replies[i];
+        if (reply === undefined) {
+          p.reject(
+            new PublisherError('http', 0, 'http: batch answered too few replies', false, 200, 'publish'),
+          );
+        } else if ('error' in reply) {
+          const error = PublisherError.fromApi('publish', reply.error, 200);
+          error.attempts = n + 1;
+          if (error.temporary && n < this.retry.retries) again.push(p);
+          else p.reject(error);
+        } else if ('publish' in reply) {
+          p.resolve(reply.publish);
+        } else {
+          p.reject(new PublisherError('http', 0, 'http: unexpected batch reply', false, 200, 'publish'));
+        }
+      }
+      pending = again;
+      if (pending.length > 0) await sleep(backoffDelay(n, this.retry.backoff));
+    }
+  }
+}

@@ -1,0 +1,190 @@
+/** Parameters and results of every server API method, as sent and received over HTTP. */
+
+/** Options shared by `publish` and `broadcast`. */
+export interface PublishOptions {
+  /**
+   * Deduplicates the publish on the server for `http_api.idempotency_ttl`. The publisher fills in a
+   * random UUID when none is given, and sends the same key on every retry.
+   */
+  idempotency_key?: string;
+  tags?: Record<string, string>;
+  skip_history?: boolean;
+}
+
+export interface PublishRequest extends PublishOptions {
+  channel: string;
+  data: unknown;
+}
+
+/** Empty on a channel without history; the publication's stream position otherwise. */
+export interface PublishResult {
+  offset?: number;
+  epoch?: string;
+}
+
+export interface BroadcastRequest extends PublishOptions {
+  channels: string[];
+  data: unknown;
+}
+
+/** One channel's outcome in a `broadcast`. */
+export type BroadcastResponse = { result: PublishResult } | { error: ApiError };
+
+export interface BroadcastResult {
+  responses: BroadcastResponse[];
+}
+
+export interface SubscribeRequest {
+  user: string;
+  channel: string;
+  client?: string;
+}
+
+export type UnsubscribeRequest = SubscribeRequest;
+
+export interface DisconnectRequest {
+  user: string;
+  client?: string;
+  whitelist?: string[];
+  disconnect?: { code?: number; reason?: string };
+}
+
+export interface RefreshRequest {
+  user: string;
+  client?: string;
+  expired?: boolean;
+  /** Unix seconds; `0` lifts the expiry. */
+  expire_at?: number;
+}
+
+/** The result of `subscribe`, `unsubscribe`, `disconnect`, `refresh` and `history_remove`. */
+export type EmptyResult = Record<string, never>;
+
+export interface ChannelRequest {
+  channel: string;
+}
+
+export interface ClientInfo {
+  user: string;
+  client: string;
+  conn_info?: unknown;
+  chan_info?: unknown;
+}
+
+export interface PresenceResult {
+  presence: Record<string, ClientInfo>;
+}
+
+export interface PresenceStatsResult {
+  num_clients: number;
+  num_users: number;
+}
+
+export interface StreamPosition {
+  offset: number;
+  epoch: string;
+}
+
+export interface HistoryRequest {
+  channel: string;
+  /** `0` (default): position only; `-1`: every kept publication; `N`: at most N. */
+  limit?: number;
+  since?: { offset: number; epoch?: string };
+  reverse?: boolean;
+}
+
+export interface HistoryPublication {
+  data: unknown;
+  offset: number;
+  tags?: Record<string, string>;
+  info?: ClientInfo;
+}
+
+export interface HistoryResult extends StreamPosition {
+  publications: HistoryPublication[];
+}
+
+export interface ChannelsRequest {
+  pattern?: string;
+}
+
+export interface ChannelsResult {
+  channels: Record<string, { num_clients: number }>;
+}
+
+export interface NodeInfo {
+  uid: string;
+  name: string;
+  version: string;
+  num_clients: number;
+  num_users: number;
+  num_channels: number;
+  num_subs: number;
+  uptime: number;
+  process: { rss: number; heap_used: number };
+  counters: { publications: number; deliveries: number };
+}
+
+export interface InfoResult {
+  nodes: NodeInfo[];
+}
+
+export interface ConnectionsRequest {
+  user?: string;
+}
+
+export interface ConnectionEntry {
+  client: string;
+  user: string;
+  node: string;
+  node_name: string;
+  channels: string[];
+  name?: string;
+  version?: string;
+}
+
+export interface ConnectionsResult {
+  connections: Record<string, ConnectionEntry>;
+}
+
+/** An error object as the server sends it. */
+export interface ApiError {
+  code: number;
+  message: string;
+  temporary?: boolean;
+}
+
+/** Every method except `batch`: its parameters and its result. */
+export interface ApiMethods {
+  publish: [PublishRequest, PublishResult];
+  broadcast: [BroadcastRequest, BroadcastResult];
+  subscribe: [SubscribeRequest, EmptyResult];
+  unsubscribe: [UnsubscribeRequest, EmptyResult];
+  disconnect: [DisconnectRequest, EmptyResult];
+  refresh: [RefreshRequest, EmptyResult];
+  presence: [ChannelRequest, PresenceResult];
+  presence_stats: [ChannelRequest, PresenceStatsResult];
+  history: [HistoryRequest, HistoryResult];
+  history_remove: [ChannelRequest, EmptyResult];
+  channels: [ChannelsRequest, ChannelsResult];
+  info: [Record<string, never>, InfoResult];
+  connections: [ConnectionsRequest, ConnectionsResult];
+}
+
+export type MethodName = keyof ApiMethods;
+export type RequestOf<M extends MethodName> = ApiMethods[M][0];
+export type ResultOf<M extends MethodName> = ApiMethods[M][1];
+
+/** One command of a `batch`. */
+export type BatchCommand = { [M in MethodName]: { method: M; params: RequestOf<M> } }[MethodName];
+
+/** One reply of a `batch`, in command order: `{"<method>": result}` or `{"error": {...}}`. */
+export type BatchReply = { [M in MethodName]: { [K in M]: ResultOf<M> } }[MethodName] | { error: ApiError };
+
+export interface BatchRequest {
+  commands: BatchCommand[];
+}
+
+export interface BatchResult {
+  replies: BatchReply[];
+}
