@@ -3,72 +3,15 @@
  * SIGTERM), `gentoken`, `checkconfig`, bad configurations and `--help`.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { decodeJwt, jwtVerify } from 'jose';
+import { VERSION } from '../../src/version.js';
 import { connected, newClient, waitFor } from '../harness/centrifuge-client.js';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const MAIN = join(ROOT, 'src/cli/main.ts');
-
-/** The environment without any SWITCHBOARD_* variable, so no secret comes from outside. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('SWITCHBOARD_')) env[key] = value;
-  }
-  return env;
-}
-
-interface Cli {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const children = new Set<ChildProcess>();
-
-function startCli(args: string[]): Cli {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    cwd: ROOT,
-    env: cleanEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    out += chunk;
-  });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-    err += chunk;
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('close', (code, signal) => {
-      children.delete(child);
-      resolve({ code, signal });
-    });
-  });
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-/** Runs a command to completion; kills it after `timeoutMs`. */
-async function runCli(
-  args: string[],
-  timeoutMs = 30_000,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const cli = startCli(args);
-  const timer = setTimeout(() => cli.child.kill('SIGKILL'), timeoutMs);
-  const { code } = await cli.exited;
-  clearTimeout(timer);
-  return { code, stdout: cli.stdout(), stderr: cli.stderr() };
-}
+import { killAll, runCli, startCli } from '../harness/cli.js';
 
 /** A port that was free a moment ago. */
 async function freePort(): Promise<number> {
@@ -95,9 +38,7 @@ function match(text: string, pattern: RegExp, what: string): string {
   return found;
 }
 
-after(() => {
-  for (const child of children) child.kill('SIGKILL');
-});
+after(killAll);
 
 describe('cli: serve', () => {
   let dir: string;
@@ -245,11 +186,30 @@ describe('cli: gentoken and help', () => {
   });
 
   it('--help exits 0 for every command', async () => {
-    const argvs = [['--help'], ['serve', '--help'], ['gentoken', '--help'], ['checkconfig', '--help']];
-    const results = await Promise.all(argvs.map((argv) => runCli(argv)));
+    const argvs = [
+      ['--help'],
+      ['serve', '--help'],
+      ['genconfig', '--help'],
+      ['checkconfig', '--help'],
+      ['gentoken', '--help'],
+      ['bench', '--help'],
+    ];
+    // Six processes at once on a loaded machine: a generous limit.
+    const results = await Promise.all(argvs.map((argv) => runCli(argv, 120_000)));
     for (const [i, result] of results.entries()) {
       assert.equal(result.code, 0, argvs[i]!.join(' '));
       assert.match(result.stdout, /^Usage: switchboard/, argvs[i]!.join(' '));
+      assert.match(result.stdout, /Exit codes?/, argvs[i]!.join(' '));
     }
+    // The top-level help lists every command.
+    for (const name of ['serve', 'genconfig', 'checkconfig', 'gentoken', 'bench']) {
+      assert.match(results[0]!.stdout, new RegExp(`^  ${name} `, 'm'), name);
+    }
+  });
+
+  it('--version prints the version and exits 0', async () => {
+    const { code, stdout } = await runCli(['--version']);
+    assert.equal(code, 0);
+    assert.equal(stdout.trim(), VERSION);
   });
 });
