@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { killAll, runCli } from '../harness/cli.js';
+import { waitFor } from '../harness/centrifuge-client.js';
+import { killAll, runCli, startCli } from '../harness/cli.js';
 import { startTestNode, TEST_API_KEY, TEST_SECRET } from '../harness/node.js';
 import { freePort, startNodeProcess } from '../harness/node-process.js';
 
@@ -33,12 +34,29 @@ describe('cli: bench', () => {
     assert.equal(code, 0, stderr + stdout);
     assert.match(stdout, /embedded node/);
     assert.match(stdout, /^connected 20\/20 in [\d.]+ s$/m);
-    assert.match(stdout, /^\[ {2}1s\] connected 20\/20 {2}published \d+\/s {2}deliveries \d+\/s/m);
+    assert.match(
+      stdout,
+      /^\[ +\d+\.\ds\] connected 20\/20 {2}published \d+\/s {2}deliveries \d+\/s {2}bench lag \d+ ms$/m,
+    );
     const s = summary(stdout);
     assert.equal(s.connected, 20);
     assert.equal(s.lost, 0);
     assert.ok(s.expected >= 20 && s.expected % 20 === 0, `expected ${s.expected}`);
     assert.equal(s.received, s.expected);
+  });
+
+  it('Ctrl-C ends publishing early and still prints the summary', async () => {
+    const cli = startCli(['bench', '--clients', '20', '--seconds', '600', '--rate', '10']);
+    await waitFor(
+      () => /\] connected 20\/20/.test(cli.stdout()) || cli.child.exitCode !== null,
+      'a progress line',
+      60_000,
+    );
+    cli.child.kill('SIGINT');
+    const exit = await cli.exited;
+    assert.equal(exit.code, 0, cli.stderr() + cli.stdout());
+    assert.match(cli.stdout(), /interrupted: publishing stopped/);
+    assert.equal(summary(cli.stdout()).lost, 0);
   });
 
   it('benchmarks a node in its own process with its API key and token secret', async () => {

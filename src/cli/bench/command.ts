@@ -166,6 +166,14 @@ export async function bench(argv: string[]): Promise<number> {
       `channel "${options.channel}", ${options.rate} publications/s for ${options.seconds} s` +
       (options.payload > 0 ? `, ${options.payload} bytes of padding` : ''),
   );
+  // Ctrl-C ends publishing early and still prints the summary; a second one exits at once.
+  const interrupt = new AbortController();
+  const onSigint = (): void => {
+    if (interrupt.signal.aborted) process.exit(130);
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
+  options.signal = interrupt.signal;
   try {
     const result = await runBench(options);
     const problems = [
@@ -184,6 +192,7 @@ export async function bench(argv: string[]): Promise<number> {
     console.error(`bench: ${error.message}`);
     return 1;
   } finally {
+    process.off('SIGINT', onSigint);
     await node?.stop();
   }
 }

@@ -2,6 +2,7 @@
  * One `switchboard bench` run: opens the clients, publishes for the set time while printing a line per
  * second, waits for the last deliveries, and summarises.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { BenchClient, type DeliverySink } from './client.js';
 import { Histogram, type LatencySummary, nowMs } from './histogram.js';
 import { ApiCaller, Publisher } from './publisher.js';
@@ -22,6 +23,8 @@ export interface BenchOptions {
   connectConcurrency?: number;
   /** Longest wait for late deliveries after the last publish. */
   drainMs?: number;
+  /** Ends publishing early (Ctrl-C); the run still waits for late deliveries and summarises. */
+  signal?: AbortSignal;
   /** Where progress and the summary go (a line at a time). */
   print?: (line: string) => void;
 }
@@ -46,6 +49,21 @@ export class BenchError extends Error {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Sleeps, or returns early when `signal` aborts. */
+function sleepUnless(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return sleep(ms);
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });
+}
 
 /** Checks the server API answers and accepts the key before any client connects. */
 async function checkApi(api: ApiCaller, url: string): Promise<void> {
@@ -140,26 +158,41 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     );
 
     const publisher = new Publisher(api, options);
+    // This process's own event-loop delay: when it grows, the bench (not the target) is the bottleneck.
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
     const started = nowMs();
     let lastReceived = 0;
     let lastPublished = 0;
-    let second = 0;
+    let lastAt = started;
+    const end = started + options.seconds * 1000;
     publisher.start();
-    const progress = setInterval(() => {
-      second++;
+    // One line per second of publishing (the last one may cover less), rates per second.
+    for (let second = 1; lastAt < end; second++) {
+      const at = Math.min(end, started + second * 1000);
+      await sleepUnless(at - nowMs(), options.signal);
+      const now = nowMs();
+      const span = (now - lastAt) / 1000;
       const received = sink.received;
       const published = publisher.accepted;
       print(
-        `[${String(second).padStart(3)}s] connected ${clients.length - dropped}/${options.clients}` +
-          `  published ${published - lastPublished}/s  deliveries ${received - lastReceived}/s` +
+        `[${fmt((now - started) / 1000).padStart(5)}s] connected ${clients.length - dropped}/${options.clients}` +
+          `  published ${fmt((published - lastPublished) / span, 0)}/s` +
+          `  deliveries ${fmt((received - lastReceived) / span, 0)}/s` +
+          `  bench lag ${fmt(lag.max / 1e6, 0)} ms` +
           (publisher.failed > 0 ? `  publish errors ${publisher.failed}` : ''),
       );
+      lag.reset();
       lastReceived = received;
       lastPublished = published;
-    }, 1000);
-    await sleep(options.seconds * 1000);
+      lastAt = now;
+      if (options.signal?.aborted === true) {
+        print('interrupted: publishing stopped, waiting for late deliveries');
+        break;
+      }
+    }
     await publisher.stop();
-    clearInterval(progress);
+    lag.disable();
     const publishSeconds = (nowMs() - started) / 1000;
 
     const expected = publisher.accepted * options.clients;
