@@ -38,6 +38,8 @@ describe('cli: bench', () => {
       stdout,
       /^\[ +\d+\.\ds\] connected 20\/20 {2}published \d+\/s {2}deliveries \d+\/s {2}bench lag \d+ ms$/m,
     );
+    // One line per second of publishing, the last one at the end.
+    assert.equal(stdout.match(/^\[ +[\d.]+s\] /gm)?.length, 2, stdout);
     const s = summary(stdout);
     assert.equal(s.connected, 20);
     assert.equal(s.lost, 0);

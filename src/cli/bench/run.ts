@@ -168,8 +168,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const end = started + options.seconds * 1000;
     publisher.start();
     // One line per second of publishing (the last one may cover less), rates per second.
-    for (let second = 1; lastAt < end; second++) {
+    for (let second = 1, last = false; !last; second++) {
       const at = Math.min(end, started + second * 1000);
+      last = at >= end;
       await sleepUnless(at - nowMs(), options.signal);
       const now = nowMs();
       const span = (now - lastAt) / 1000;
@@ -188,7 +189,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       lastAt = now;
       if (options.signal?.aborted === true) {
         print('interrupted: publishing stopped, waiting for late deliveries');
-        break;
+        last = true;
       }
     }
     await publisher.stop();
