@@ -66,7 +66,9 @@ export function generateConfig(options: GenerateOptions): Record<string, unknown
     config['engine'] = { type: 'redis', redis: { address: options.redisUrl ?? DEFAULT_REDIS_URL } };
   }
   if (hasAdminSection()) {
-    config['admin'] = { password: generateSecret(18), secret: generateSecret(32) };
+    // Off, as in production by default; the password and secret are ready for `enabled: true`.
+    const enabled = configSchema.safeParse({ admin: { enabled: false } }).success ? { enabled: false } : {};
+    config['admin'] = { ...enabled, password: generateSecret(18), secret: generateSecret(32) };
   }
   return config;
 }
@@ -134,6 +136,8 @@ export async function genconfig(argv: string[]): Promise<number> {
     `  switchboard serve --config ${output}`,
     `  switchboard gentoken --config ${output} --user 42`,
   ];
+  if (hasAdminSection())
+    lines.push('', `The admin UI (/admin) is off: set admin.enabled: true in ${output} to serve it.`);
   console.log(lines.join('\n'));
   return 0;
 }

@@ -34,13 +34,14 @@ describe('cli: genconfig', () => {
     const raw = parse(await readFile(file, 'utf8')) as {
       client: { token: { hmac_secret_key: string } };
       http_api: { key: string };
-      admin?: { password: string; secret: string };
+      admin?: { enabled?: boolean; password: string; secret: string };
     };
     assert.ok(raw.client.token.hmac_secret_key.length >= 32);
     assert.ok(raw.http_api.key.length >= 24);
     if (hasAdminSection()) {
       assert.ok((raw.admin?.password.length ?? 0) >= 16);
       assert.ok((raw.admin?.secret.length ?? 0) >= 32);
+      assert.notEqual(raw.admin?.enabled, true, 'the admin UI stays off until asked for');
     } else {
       assert.equal(raw.admin, undefined);
     }
