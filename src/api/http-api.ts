@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayNode } from '../gateway/node.js';
 import { ApiHttpError } from './api-error.js';
 import { type CallOutcome, callBatch, callMethod } from './dispatch.js';
+import { apiMethods } from './methods/index.js';
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
@@ -20,6 +21,10 @@ export class HttpApi {
 
   /** Handles a request whose path starts with `/api`. */
   async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const metrics = this.node.metrics;
+    const name = path.slice('/api/'.length);
+    // Only known names become label values, so made-up paths cannot grow the metric without bound.
+    const label = name === 'batch' || apiMethods.has(name) ? name : 'unknown';
     try {
       if (req.method !== 'POST') throw new ApiHttpError(405, 107, 'method not allowed: use POST');
       this.authorize(req);
@@ -35,12 +40,15 @@ export class HttpApi {
       if ('error' in outcome && outcome.error.code === 104)
         throw new ApiHttpError(404, 104, outcome.error.message);
       send(res, 200, encodeOutcome(outcome));
+      metrics?.apiCall(label, 200, 'error' in outcome ? String(outcome.error.code) : 'ok');
     } catch (error) {
       if (error instanceof ApiHttpError) {
         send(res, error.status, JSON.stringify({ error: { code: error.code, message: error.message } }));
+        metrics?.apiCall(label, error.status, String(error.code));
       } else {
         this.node.log.error({ err: error }, 'api request failed');
         send(res, 500, '{"error":{"code":100,"message":"internal server error"}}');
+        metrics?.apiCall(label, 500, '100');
       }
     }
   }

@@ -350,6 +350,7 @@ export const configSchema = z
       }),
       demo: section({ enabled: bool(false) }),
       admin: adminSchema,
+      prometheus: section({ enabled: bool(true) }),
     },
     {
       error: (issue) =>

@@ -243,4 +243,8 @@ export interface Config {
     /** The admin UI and its endpoints without login (development only). Default false. */
     insecure: boolean;
   };
+  prometheus: {
+    /** Serve the node's metrics in the Prometheus text format at `GET /metrics`. Default true. */
+    enabled: boolean;
+  };
 }

@@ -100,6 +100,11 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
     if (this.queuedBytes > this.node.config.client.queue_max_size) this.close(DisconnectCode.Slow);
   }
 
+  /** Bytes queued for the next write plus bytes the socket has not written yet. */
+  get outboundBytes(): number {
+    return this.queuedBytes + (this.transport.isOpen ? this.transport.bufferedAmount : 0);
+  }
+
   send(text: string): void {
     this.enqueue(Buffer.from(text));
   }
@@ -133,6 +138,7 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
   /** Ends the connection with a disconnect code. Subscriptions are released at once. */
   close(code: DisconnectCode, reason: string = disconnectReason(code)): void {
     if (this.state === 'closed') return;
+    this.node.metrics?.disconnect(code);
     if (code === DisconnectCode.Slow) {
       this.queue = null;
       this.queuedBytes = 0;
@@ -255,6 +261,7 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
     if (item.kind === 'pong') return;
     if (!this.limiter.take()) {
       const id = item.kind === 'unknown' ? item.id : item.command.id;
+      this.node.metrics?.commandResult(item.kind === 'unknown' ? 'unknown' : item.command.method, '111');
       if (id > 0) this.replyError(id, new CommandError(ErrorCode.TooManyRequests));
       return;
     }
@@ -263,6 +270,7 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
         this.close(DisconnectCode.BadRequest, 'bad request: connect first');
         return;
       }
+      this.node.metrics?.commandResult('unknown', '104');
       this.replyError(item.id, new CommandError(ErrorCode.MethodNotFound));
       return;
     }
@@ -295,7 +303,9 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
     }
     try {
       await commandHandlers[cmd.method](this, cmd);
+      this.node.metrics?.commandOk(cmd.method);
     } catch (error) {
+      this.node.metrics?.commandFailed(cmd.method, error);
       if (this.state === 'closed') return;
       if (error instanceof DisconnectError) {
         this.close(error.code, error.reason);

@@ -11,6 +11,8 @@ import type { NodeInfo, SurveyOp, UserOp } from '../cluster/messages.js';
 import type { ChannelOptions, Config } from '../config/types.js';
 import type { Engine, PublishResult } from '../engine/types.js';
 import { type Logger, silentLogger } from '../log.js';
+import { NodeMetrics } from '../metrics/node-metrics.js';
+import { timedEngine } from '../metrics/timed-engine.js';
 import { DisconnectCode } from '../protocol/codes.js';
 import type { Publication } from '../protocol/types.js';
 import { VERSION } from '../version.js';
@@ -49,6 +51,8 @@ export class GatewayNode {
   readonly flusher = new FlushScheduler();
   readonly counters = new NodeCounters();
   readonly cluster: Cluster;
+  /** Prometheus metrics; undefined when `prometheus.enabled` is false. */
+  readonly metrics: NodeMetrics | undefined;
   private readonly connections = new Set<Connection>();
   private readonly clients = new Map<string, Connection>();
   /** A user's connections: the connection itself while it is the only one (most users), saving a Set each. */
@@ -57,8 +61,10 @@ export class GatewayNode {
 
   constructor(options: GatewayNodeOptions) {
     this.config = options.config;
-    this.engine = options.engine;
     this.log = options.logger ?? silentLogger();
+    this.metrics = this.config.prometheus.enabled ? new NodeMetrics(this) : undefined;
+    this.engine =
+      this.metrics === undefined ? options.engine : timedEngine(options.engine, this.metrics.engineDuration);
     this.hub = new Hub(this.engine.broker, this.counters);
     this.cluster = new Cluster(this, this.engine.broker);
     this.rules = new ChannelRules(this.config);
@@ -106,6 +112,13 @@ export class GatewayNode {
 
   get numUsers(): number {
     return this.users.size;
+  }
+
+  /** Bytes queued for clients and not yet written to their sockets, over every connection. */
+  outboundQueueBytes(): number {
+    let bytes = 0;
+    for (const conn of this.connections) bytes += conn.outboundBytes;
+    return bytes;
   }
 
   track(conn: Connection): void {

@@ -12,6 +12,7 @@ import { AdminHttp } from '../admin/admin-http.js';
 import { HttpApi } from '../api/http-api.js';
 import type { TlsCredentials } from '../config/tls.js';
 import { handleDemoRequest, isDemoPath } from '../demo/routes.js';
+import { METRICS_PATH, serveMetrics } from '../metrics/http.js';
 import { DisconnectCode, disconnectReason } from '../protocol/codes.js';
 import { Connection } from './connection.js';
 import { Drain } from './drain.js';
@@ -108,6 +109,8 @@ export class GatewayServer {
       void this.admin.handle(req, res, path);
     } else if (isDemoPath(path)) {
       void handleDemoRequest(this.node, req, res);
+    } else if (path === METRICS_PATH && this.node.metrics !== undefined) {
+      serveMetrics(this.node.metrics, req, res);
     } else if (path === WEBSOCKET_PATH) {
       json(res, 426, '{"error":"upgrade required: connect with WebSocket"}');
     } else {

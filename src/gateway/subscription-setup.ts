@@ -96,6 +96,7 @@ async function readPosition(
     const pubs = read.publications;
     const continuous = pubs.length === 0 ? read.position.offset === since : pubs[0]!.offset === since + 1;
     const recovered = read.position.epoch === req.epoch && continuous && (max === 0 || pubs.length <= max);
+    node.metrics?.recovery(recovered);
     if (!recovered && req.rejectUnrecovered === true) {
       throw new CommandError(ErrorCode.UnrecoverablePosition);
     }

@@ -88,6 +88,7 @@ const expectedDefaults: Config = {
   shutdown: { timeout: 10_000, drain_duration: 5_000, drain_waves: 10 },
   demo: { enabled: false },
   admin: { enabled: false, password: '', secret: '', insecure: false },
+  prometheus: { enabled: true },
 };
 
 describe('defaults', () => {
@@ -119,6 +120,7 @@ describe('defaults', () => {
     assert.equal(config.admin.enabled, false);
     assert.equal(config.shutdown.drain_duration, 5_000);
     assert.equal(config.shutdown.drain_waves, 10);
+    assert.equal(config.prometheus.enabled, true);
   });
 
   it('resolveConfig({}) equals defaultConfig()', () => {

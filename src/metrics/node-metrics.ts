@@ -1,0 +1,177 @@
+/**
+ * A node's Prometheus metrics, in a registry of its own (several nodes may share a process). Figures
+ * the node already keeps (connections, subscriptions, counters, queued bytes) are read when scraped;
+ * events it does not keep are counted here through children looked up once, so the hot path pays a
+ * Map lookup and an addition per command and nothing per delivery.
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { CommandError, DisconnectError } from '../gateway/errors.js';
+import { DisconnectCode, ErrorCode } from '../protocol/codes.js';
+import { LabelledCounter } from './labelled-counter.js';
+import { METRIC_PREFIX as P } from './names.js';
+import { processRegistry } from './process-metrics.js';
+
+/** What the metrics read from the node when scraped. */
+export interface MetricsSource {
+  readonly numConnections: number;
+  readonly numClients: number;
+  readonly numUsers: number;
+  readonly hub: { readonly numChannels: number; readonly numSubscriptions: number };
+  readonly counters: { readonly publications: number; readonly deliveries: number };
+  /** Bytes queued for clients and not yet written to their sockets, over every connection. */
+  outboundQueueBytes(): number;
+}
+
+/** Buckets of the engine call histogram, seconds: 0.1 ms to 2.5 s. */
+const ENGINE_BUCKETS = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+];
+
+export class NodeMetrics {
+  readonly registry = new Registry();
+  private readonly commands: LabelledCounter;
+  private readonly apiCalls: Counter<'method' | 'status' | 'result'>;
+  private readonly disconnects: Counter<'code'>;
+  private readonly disconnectChildren = new Map<number, Counter.Internal>();
+  private readonly slowDisconnects: Counter;
+  private readonly recoveredTrue: Counter.Internal;
+  private readonly recoveredFalse: Counter.Internal;
+  readonly engineDuration: Histogram<'operation'>;
+
+  constructor(source: MetricsSource) {
+    const registers = [this.registry];
+    const gauge = (name: string, help: string, read: () => number): void => {
+      new Gauge({
+        name: P + name,
+        help,
+        registers,
+        collect() {
+          this.set(read());
+        },
+      });
+    };
+    gauge('connections', 'Open client connections, authenticated or not.', () => source.numConnections);
+    gauge('clients', 'Authenticated client connections.', () => source.numClients);
+    gauge('users', 'Distinct users with a connection on this node.', () => source.numUsers);
+    gauge('channels', 'Channels with a subscriber on this node.', () => source.hub.numChannels);
+    gauge('subscriptions', 'Client subscriptions on this node.', () => source.hub.numSubscriptions);
+    gauge(
+      'outbound_queue_bytes',
+      'Bytes queued for clients and not yet written to their sockets, summed over connections.',
+      () => source.outboundQueueBytes(),
+    );
+    const total = (name: string, help: string, read: () => number): void => {
+      new Counter({
+        name: P + name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    };
+    total(
+      'publications_received_total',
+      'Publications the engine delivered to this node, before conflation.',
+      () => source.counters.publications,
+    );
+    total(
+      'deliveries_total',
+      'Publication pushes queued to client connections.',
+      () => source.counters.deliveries,
+    );
+    this.commands = new LabelledCounter(
+      new Counter({
+        name: `${P}commands_total`,
+        help: 'Client commands by method and result (ok, an error code, or disconnect).',
+        labelNames: ['method', 'result'],
+        registers,
+      }),
+    );
+    this.apiCalls = new Counter({
+      name: `${P}api_calls_total`,
+      help: 'Server API requests by method, HTTP status and result (ok or an error code).',
+      labelNames: ['method', 'status', 'result'],
+      registers,
+    });
+    this.disconnects = new Counter({
+      name: `${P}disconnects_total`,
+      help: 'Connections the server closed, by disconnect code.',
+      labelNames: ['code'],
+      registers,
+    });
+    this.slowDisconnects = new Counter({
+      name: `${P}slow_client_disconnects_total`,
+      help: 'Connections closed because their outbound queue passed client.queue_max_size (code 3008).',
+      registers,
+    });
+    const recovery = new Counter({
+      name: `${P}recoveries_total`,
+      help: 'Subscriptions that asked to recover missed publications, by outcome.',
+      labelNames: ['recovered'],
+      registers,
+    });
+    this.recoveredTrue = recovery.labels('true');
+    this.recoveredFalse = recovery.labels('false');
+    this.engineDuration = new Histogram({
+      name: `${P}engine_duration_seconds`,
+      help: 'Engine calls (publish, history, presence, pub/sub subscriptions) as seen from the node, by operation.',
+      labelNames: ['operation'],
+      buckets: ENGINE_BUCKETS,
+      registers,
+    });
+  }
+
+  /** A client command completed. */
+  commandOk(method: string): void {
+    this.commands.inc(method, 'ok');
+  }
+
+  /** A client command failed with this error code (as a string), or `disconnect`. */
+  commandResult(method: string, result: string): void {
+    this.commands.inc(method, result);
+  }
+
+  /** A client command threw: counted by the code its reply or disconnect carries. */
+  commandFailed(method: string, error: unknown): void {
+    this.commands.inc(method, commandResultOf(error));
+  }
+
+  apiCall(method: string, status: number, result: string): void {
+    this.apiCalls.inc({ method, status: String(status), result });
+  }
+
+  /** The server closed a connection with this code. */
+  disconnect(code: DisconnectCode): void {
+    let child = this.disconnectChildren.get(code);
+    if (child === undefined) {
+      child = this.disconnects.labels(String(code));
+      this.disconnectChildren.set(code, child);
+    }
+    child.inc();
+    if (code === DisconnectCode.Slow) this.slowDisconnects.inc();
+  }
+
+  /** A subscription asked to recover and did or did not get every missed publication. */
+  recovery(recovered: boolean): void {
+    (recovered ? this.recoveredTrue : this.recoveredFalse).inc();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The text exposition: this node's metrics, then the process's. */
+  async scrape(): Promise<string> {
+    const [own, proc] = await Promise.all([this.registry.metrics(), processRegistry().metrics()]);
+    return `${own}\n${proc}`;
+  }
+}
+
+function commandResultOf(error: unknown): string {
+  if (error instanceof CommandError) return String(error.code);
+  if (error instanceof DisconnectError) return 'disconnect';
+  // Engine outages and unexpected errors both reply with code 100.
+  return String(ErrorCode.Internal);
+}
