@@ -61,5 +61,11 @@ export function timedEngine(engine: Engine, histogram: Histogram<'operation'>): 
     stats: (channel) => timed(presenceStats, () => p.stats(channel)),
     close: () => p.close(),
   };
-  return { broker, history: historyStore, presence: presenceStore, close: () => engine.close() };
+  return {
+    broker,
+    history: historyStore,
+    presence: presenceStore,
+    reachable: () => engine.reachable(),
+    close: () => engine.close(),
+  };
 }
