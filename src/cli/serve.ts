@@ -39,12 +39,52 @@ export async function serve(argv: string[]): Promise<number> {
   const generated = fillDevSecrets(config);
   // Generated secrets mean a development node: serve the chat demo on it.
   if (generated.hmacSecret !== undefined) enableDevDemo(config);
-  const log = createLogger(config.log.level, config.node.name);
+  const log = createLogger(config.log.level, config.node.name, config.log.format);
   const app = await startSwitchboard(config, { logger: log });
+  // Set before the node says it listens: a signal from then on is a graceful stop, never the
+  // default action that ends the process at once.
+  const stopped = new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) {
+        // A second signal: skip the remaining drain waves.
+        log.info({ signal }, 'stopping now: telling every remaining client to reconnect');
+        app.server.hurry();
+        return;
+      }
+      stopping = true;
+      const { drain_duration, drain_waves } = app.node.config.shutdown;
+      log.info(
+        { signal, clients: app.node.numConnections, drain_duration, drain_waves },
+        'stopping: not ready, draining clients to other nodes',
+      );
+      app.stop().then(
+        () => {
+          log.info('stopped');
+          resolve(0);
+        },
+        (error: unknown) => {
+          log.error({ err: error }, 'stop failed');
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
   const host = config.http_server.address === '0.0.0.0' ? 'localhost' : config.http_server.address;
   const secure = config.http_server.tls.enabled;
   const base = `${secure ? 'https' : 'http'}://${host}:${app.address.port}`;
-  log.info({ address: app.address, tls: secure }, 'switchboard listening');
+  log.info(
+    {
+      address: app.address,
+      url: base,
+      tls: secure,
+      engine: config.engine.type,
+      metrics: config.prometheus.enabled ? `${base}/metrics` : false,
+    },
+    'switchboard listening',
+  );
   const lines = [
     '',
     `Switchboard ${app.node.version} on ${base}`,
@@ -78,31 +118,5 @@ export async function serve(argv: string[]): Promise<number> {
   }
   lines.push(...demoBanner(config, base));
   console.log(`${lines.join('\n')}\n`);
-
-  return new Promise((resolve) => {
-    let stopping = false;
-    const stop = (signal: string): void => {
-      if (stopping) {
-        // A second signal: skip the remaining drain waves.
-        log.info({ signal }, 'stopping now: telling every remaining client to reconnect');
-        app.server.hurry();
-        return;
-      }
-      stopping = true;
-      const { drain_duration, drain_waves } = app.node.config.shutdown;
-      log.info(
-        { signal, clients: app.node.numConnections, drain_duration, drain_waves },
-        'stopping: not ready, draining clients to other nodes',
-      );
-      app.stop().then(
-        () => resolve(0),
-        (error: unknown) => {
-          log.error({ err: error }, 'stop failed');
-          resolve(1);
-        },
-      );
-    };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
-  });
+  return stopped;
 }

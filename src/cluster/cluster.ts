@@ -82,12 +82,19 @@ export class Cluster {
         const known = this.registry.has(msg.info.uid);
         this.registry.update(msg.info);
         // A newcomer learns of this node at once instead of at the next announcement.
-        if (!known && msg.info.uid !== this.host.uid) this.announce();
+        if (!known && msg.info.uid !== this.host.uid) {
+          this.host.log.info({ peer: msg.info.name, uid: msg.info.uid }, 'node joined the cluster');
+          this.announce();
+        }
         return;
       }
-      case 'node_leave':
-        if (msg.uid !== this.host.uid) this.registry.remove(msg.uid);
+      case 'node_leave': {
+        if (msg.uid === this.host.uid) return;
+        const gone = this.registry.remove(msg.uid);
+        if (gone !== undefined)
+          this.host.log.info({ peer: gone.name, uid: gone.uid }, 'node left the cluster');
         return;
+      }
       case 'survey': {
         const result = this.host.answerSurvey(msg.op, msg.params);
         this.send({ type: 'survey_reply', id: msg.id, to: msg.from, node: this.host.uid, result }).catch(
@@ -112,6 +119,12 @@ export class Cluster {
   }
 
   private announce(): void {
+    for (const gone of this.registry.expire()) {
+      this.host.log.info(
+        { peer: gone.name, uid: gone.uid },
+        'node left the cluster: no announcement for a while',
+      );
+    }
     const info = this.host.info();
     this.registry.update(info);
     this.send({ type: 'node', info }).catch((error: unknown) =>

@@ -21,16 +21,30 @@ export class NodeRegistry {
     this.nodes.set(info.uid, { info, seenAt: now });
   }
 
-  remove(uid: string): void {
+  /** Forgets a node; returns what was known of it, if anything. */
+  remove(uid: string): NodeInfo | undefined {
+    const entry = this.nodes.get(uid);
     this.nodes.delete(uid);
+    return entry?.info;
   }
 
-  /** Live nodes, oldest-known first; forgets the expired ones. */
+  /** Forgets the nodes unheard of for too long and returns them. */
+  expire(now = Date.now()): NodeInfo[] {
+    const gone: NodeInfo[] = [];
+    for (const [uid, entry] of this.nodes) {
+      if (now - entry.seenAt > this.expireMs) {
+        this.nodes.delete(uid);
+        gone.push(entry.info);
+      }
+    }
+    return gone;
+  }
+
+  /** Live nodes, oldest-known first. Expired ones are left for `expire`, which reports them. */
   live(now = Date.now()): NodeInfo[] {
     const out: NodeInfo[] = [];
-    for (const [uid, entry] of this.nodes) {
-      if (now - entry.seenAt > this.expireMs) this.nodes.delete(uid);
-      else out.push(entry.info);
+    for (const entry of this.nodes.values()) {
+      if (now - entry.seenAt <= this.expireMs) out.push(entry.info);
     }
     return out;
   }

@@ -24,6 +24,7 @@ const MIB = 1024 * 1024;
 
 /** Log levels, lowest first. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 
 /** What a namespace name may contain. */
 export const NAMESPACE_NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
@@ -314,7 +315,7 @@ export const configSchema = z
       node: section({
         name: z.string({ error: (i) => `expected a string, got ${describeValue(i.input)}` }).optional(),
       }),
-      log: section({ level: oneOf(LOG_LEVELS, 'info') }),
+      log: section({ level: oneOf(LOG_LEVELS, 'info'), format: oneOf(LOG_FORMATS, 'auto') }),
       engine: section({
         type: z.enum(['memory', 'redis'], { error: expected('one of memory, redis') }).optional(),
         redis: section({

@@ -185,6 +185,11 @@ export interface Config {
   log: {
     /** Default "info". */
     level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+    /**
+     * `json`: one JSON object a line; `pretty`: coloured, human-readable lines; `auto`: pretty when
+     * standard output is a terminal, JSON otherwise. Default `auto`.
+     */
+    format: 'auto' | 'json' | 'pretty';
   };
   client: ClientConfig;
   channel: {

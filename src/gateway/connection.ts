@@ -139,6 +139,7 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
   close(code: DisconnectCode, reason: string = disconnectReason(code)): void {
     if (this.state === 'closed') return;
     this.node.metrics?.disconnect(code);
+    this.node.log.debug({ client: this.id, user: this.user, code, reason }, 'disconnecting client');
     if (code === DisconnectCode.Slow) {
       this.queue = null;
       this.queuedBytes = 0;
@@ -310,6 +311,10 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
       if (error instanceof DisconnectError) {
         this.close(error.code, error.reason);
       } else if (error instanceof CommandError) {
+        this.node.log.debug(
+          { client: this.id, user: this.user, method: cmd.method, code: error.code },
+          'command refused',
+        );
         this.replyError(cmd.id, error);
       } else if (error instanceof EngineUnavailableError) {
         this.replyError(cmd.id, engineUnavailable());

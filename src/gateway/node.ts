@@ -81,7 +81,10 @@ export class GatewayNode {
 
   async start(): Promise<void> {
     this.hub.onControl = (data) => this.cluster.receive(data);
-    this.hub.onResubscribed = () => void checkPositions(this);
+    this.hub.onResubscribed = () => {
+      this.log.info('engine restored: pub/sub subscriptions are back, checking stream positions');
+      void checkPositions(this);
+    };
     await this.engine.broker.start(this.hub.handleEvent);
     this.cluster.start();
     const interval = this.config.client.presence_update_interval;

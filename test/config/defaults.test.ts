@@ -49,7 +49,7 @@ const expectedDefaults: Config = {
     tls: { enabled: false, cert_pem_file: '', key_pem_file: '', cert_pem: '', key_pem: '' },
   },
   node: { name: `${hostname()}:8000` },
-  log: { level: 'info' },
+  log: { level: 'info', format: 'auto' },
   engine: {
     type: 'memory',
     redis: {
@@ -121,6 +121,7 @@ describe('defaults', () => {
     assert.equal(config.shutdown.drain_duration, 5_000);
     assert.equal(config.shutdown.drain_waves, 10);
     assert.equal(config.prometheus.enabled, true);
+    assert.equal(config.log.format, 'auto');
   });
 
   it('resolveConfig({}) equals defaultConfig()', () => {

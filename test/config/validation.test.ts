@@ -141,12 +141,12 @@ describe('validation', () => {
 
     it('reports every unknown key, each under its own key', () => {
       const error = assertConfigError(
-        () => resolveConfig({ log: { level: 'info', lvl: 1, format: 'json' } }),
+        () => resolveConfig({ log: { level: 'info', lvl: 1, colour: 'yes' } }),
         'log.lvl',
       );
       assert.deepEqual(
         error.issues.map((issue) => issue.key),
-        ['log.lvl', 'log.format'],
+        ['log.lvl', 'log.colour'],
       );
     });
   });
