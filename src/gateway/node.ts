@@ -261,12 +261,16 @@ export class GatewayNode {
     promise.catch((error: unknown) => this.log.warn({ err: error }, `${what} failed`));
   }
 
-  /** Closes every connection with a code that tells clients to reconnect, then stops timers. */
-  stop(code: DisconnectCode = DisconnectCode.Shutdown): void {
-    void this.cluster.stop();
+  /**
+   * Closes every connection with a code that tells clients to reconnect, then stops timers; resolves
+   * once the other nodes have been told this one leaves (before the engine may close).
+   */
+  stop(code: DisconnectCode = DisconnectCode.Shutdown): Promise<void> {
+    const left = this.cluster.stop();
     this.hub.conflator.close();
     for (const conn of [...this.connections]) conn.close(code);
     if (this.presenceTimer !== undefined) clearInterval(this.presenceTimer);
     this.wheel.close();
+    return left;
   }
 }

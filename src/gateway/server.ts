@@ -195,9 +195,9 @@ export class GatewayServer {
     timer.unref();
     await drain.start();
     const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
-    this.node.stop(DisconnectCode.Shutdown);
+    const left = this.node.stop(DisconnectCode.Shutdown);
     this.http.closeIdleConnections();
-    await closed;
+    await Promise.all([closed, left]);
     clearTimeout(timer);
   }
 }
