@@ -3,8 +3,10 @@
  * password, answering a session token) and the JSON endpoints `POST /admin/api/<method>`, which run
  * server API methods for a request carrying `Authorization: token <t>`.
  */
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { callMethod } from '../api/dispatch.js';
+import { BodyError, readJsonBody } from '../api/json-body.js';
 import type { GatewayNode } from '../gateway/node.js';
 import { AdminSessions } from './session-token.js';
 import { inlineScriptHashes, loadAdminFiles, type StaticFile } from './static-files.js';
@@ -137,33 +139,11 @@ function sendJson(res: ServerResponse, status: number, body: string): void {
 }
 
 /** The request body parsed as JSON (`{}` when empty); 413 past `limit` bytes, 400 when malformed. */
-function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData);
-        req.resume();
-        reject(new HttpError(413, `payload too large: body limit is ${limit} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.on('error', reject);
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString();
-      if (text.trim() === '') {
-        resolve({});
-        return;
-      }
-      try {
-        resolve(JSON.parse(text));
-      } catch {
-        reject(new HttpError(400, 'bad request: body is not valid JSON'));
-      }
-    });
-  });
+async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+  try {
+    return await readJsonBody(req, limit);
+  } catch (error) {
+    if (error instanceof BodyError) throw new HttpError(error.status, error.message);
+    throw error;
+  }
 }

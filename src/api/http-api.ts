@@ -2,11 +2,13 @@
  * The server API over HTTP: `POST /api/<method>` with `X-API-Key` and a JSON body. Answers
  * `{"result":...}` or `{"error":{"code","message"}}`; malformed requests get 4xx JSON errors.
  */
+
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayNode } from '../gateway/node.js';
 import { ApiHttpError } from './api-error.js';
 import { type CallOutcome, callBatch, callMethod } from './dispatch.js';
+import { BodyError, readJsonBody } from './json-body.js';
 import { apiMethods } from './methods/index.js';
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
@@ -69,42 +71,13 @@ export class HttpApi {
     }
   }
 
-  private readJson(req: IncomingMessage): Promise<unknown> {
-    const limit = this.node.config.http_api.max_body_size;
-    return new Promise((resolve, reject) => {
-      const declared = Number(req.headers['content-length'] ?? 0);
-      if (declared > limit) {
-        reject(new ApiHttpError(413, 107, `payload too large: body limit is ${limit} bytes`));
-        req.resume();
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      req.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > limit) {
-          // Stop buffering; drain the rest so the 413 can still be answered.
-          req.removeAllListeners('data');
-          req.resume();
-          reject(new ApiHttpError(413, 107, `payload too large: body limit is ${limit} bytes`));
-          return;
-        }
-        chunks.push(chunk);
-      });
-      req.on('error', reject);
-      req.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        if (text.trim() === '') {
-          resolve({});
-          return;
-        }
-        try {
-          resolve(JSON.parse(text));
-        } catch {
-          reject(new ApiHttpError(400, 107, 'bad request: body is not valid JSON'));
-        }
-      });
-    });
+  private async readJson(req: IncomingMessage): Promise<unknown> {
+    try {
+      return await readJsonBody(req, this.node.config.http_api.max_body_size);
+    } catch (error) {
+      if (error instanceof BodyError) throw new ApiHttpError(error.status, 107, error.message);
+      throw error;
+    }
   }
 }
 

@@ -4,8 +4,10 @@
  * API's `publish` into the personal channels of the recipient and of the sender, so every tab of both
  * shows it.
  */
+
 import type { IncomingMessage } from 'node:http';
 import { callMethod } from '../api/dispatch.js';
+import { BodyError, readJsonBody } from '../api/json-body.js';
 import { TokenError } from '../auth/token-error.js';
 import type { GatewayNode } from '../gateway/node.js';
 
@@ -69,30 +71,17 @@ async function sender(node: GatewayNode, authorization: string | undefined): Pro
   }
 }
 
-function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > DM_MAX_BODY) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new DemoError(413, `body larger than ${DM_MAX_BODY} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('error', reject);
-    req.on('end', () => {
-      try {
-        const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        if (typeof value !== 'object' || value === null || Array.isArray(value))
-          throw new Error('not an object');
-        resolve(value as Record<string, unknown>);
-      } catch {
-        reject(new DemoError(400, 'expected a JSON object like {"to":"bob","text":"hi"}'));
-      }
-    });
-  });
+async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  let value: unknown;
+  try {
+    value = await readJsonBody(req, DM_MAX_BODY);
+  } catch (error) {
+    if (error instanceof BodyError && error.status === 413)
+      throw new DemoError(413, `body larger than ${DM_MAX_BODY} bytes`);
+    if (error instanceof BodyError) value = undefined;
+    else throw error;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new DemoError(400, 'expected a JSON object like {"to":"bob","text":"hi"}');
+  return value as Record<string, unknown>;
 }

@@ -1,4 +1,7 @@
-/** Latency histogram of `switchboard bench`: fixed 0.05 ms buckets up to 10 s, no samples kept. */
+/**
+ * Latency histogram of `switchboard bench` and the repository's benchmark: fixed 0.05 ms buckets up to
+ * 10 s, so millions of samples cost no memory.
+ */
 
 const BUCKET_MS = 0.05;
 const BUCKETS = 200_000;
@@ -21,6 +24,12 @@ export class Histogram {
     this.counts[i] = (this.counts[i] ?? 0) + 1;
     this.total++;
     if (v > this.maxMs) this.maxMs = v;
+  }
+
+  reset(): void {
+    this.counts.fill(0);
+    this.total = 0;
+    this.maxMs = 0;
   }
 
   summary(): LatencySummary {
