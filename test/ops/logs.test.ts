@@ -98,7 +98,7 @@ describe('logs of the CLI', () => {
       assert.equal(line['level'], 30);
     }
     assert.ok(messages.includes('engine ready: in memory, this node alone'), messages.join(' | '));
-    assert.ok(messages.includes('stopping: telling clients to reconnect'));
+    assert.ok(messages.includes('stopping: not ready, draining clients to other nodes'));
     assert.ok(messages.includes('stopped'));
     const listening = lines.find((line) => line['msg'] === 'switchboard listening');
     assert.ok(listening);
