@@ -1,10 +1,12 @@
 /** Configuration: one schema, loaded from a file, the environment and flags, with errors naming the key. */
+
+export { NAMESPACE_NAME_PATTERN } from './channel-schema.js';
 export { DURATION_FORMAT_HINT, parseDuration } from './duration.js';
 export { ConfigError, type ConfigIssue, DurationError, formatConfigIssue } from './errors.js';
 export { defaultConfig, type LoadConfigOptions, loadConfig, resolveConfig } from './load.js';
 export { CONFIG_ENV_VARS, type ConfigFlags } from './overrides.js';
 export { CONFIG_FILE_EXTENSIONS } from './read-file.js';
-export { type ConfigFile, configSchema, LOG_LEVELS, NAMESPACE_NAME_PATTERN } from './schema.js';
+export { type ConfigFile, configSchema, LOG_LEVELS } from './schema.js';
 export { loadTlsCredentials, type TlsCredentials } from './tls.js';
 export type {
   ChannelOptions,
