@@ -1,4 +1,9 @@
 /** Parameters and results of every server API method, as sent and received over HTTP. */
+// The shapes the server answers with, shared with the server's own code (types only).
+import type { NodeInfo } from '../cluster/messages.js';
+import type { ConnectionEntry } from '../gateway/surveys.js';
+
+export type { ConnectionEntry, NodeInfo };
 
 /** Options shared by `publish` and `broadcast`. */
 export interface PublishOptions {
@@ -112,35 +117,12 @@ export interface ChannelsResult {
   channels: Record<string, { num_clients: number }>;
 }
 
-export interface NodeInfo {
-  uid: string;
-  name: string;
-  version: string;
-  num_clients: number;
-  num_users: number;
-  num_channels: number;
-  num_subs: number;
-  uptime: number;
-  process: { rss: number; heap_used: number };
-  counters: { publications: number; deliveries: number };
-}
-
 export interface InfoResult {
   nodes: NodeInfo[];
 }
 
 export interface ConnectionsRequest {
   user?: string;
-}
-
-export interface ConnectionEntry {
-  client: string;
-  user: string;
-  node: string;
-  node_name: string;
-  channels: string[];
-  name?: string;
-  version?: string;
 }
 
 export interface ConnectionsResult {
