@@ -1,6 +1,6 @@
 /** Shared helpers of the server API tests: raw HTTP calls and SDK clients that are always closed. */
-import type { Centrifuge } from 'centrifuge';
-import { connected, newClient } from '../harness/centrifuge-client.js';
+import type { Centrifuge, PublicationContext } from 'centrifuge';
+import { collect, connected, newClient } from '../harness/centrifuge-client.js';
 import { TEST_API_KEY, type TestNode } from '../harness/node.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -77,6 +77,16 @@ export class Clients {
     client.connect();
     await connected(client);
     return client;
+  }
+
+  /** Publications of `channel` as they arrive at a connected `user` subscribed to it. */
+  async subscribed(user: string, channel: string): Promise<PublicationContext[]> {
+    const client = await this.connect(user);
+    const sub = client.newSubscription(channel);
+    const got = collect(sub);
+    sub.subscribe();
+    await sub.ready(3000);
+    return got;
   }
 
   /** The client id the server gave on the latest connect. */

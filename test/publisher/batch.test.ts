@@ -3,7 +3,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import type { PublicationContext } from 'centrifuge';
 import { Publisher, PublisherError, type PublishResult } from '../../src/publisher/index.js';
 import { Clients } from '../api/helpers.js';
-import { collect, waitFor } from '../harness/centrifuge-client.js';
+import { waitFor } from '../harness/centrifuge-client.js';
 import { startTestNode, TEST_API_KEY, type TestNode } from '../harness/node.js';
 import { ApiProxy } from './api-proxy.js';
 
@@ -24,17 +24,11 @@ describe('publisher: publish calls grouped into batch requests', () => {
     await node.stop();
   });
 
-  async function subscriber(channel: string): Promise<PublicationContext[]> {
-    const client = await clients.connect('reader');
-    const sub = client.newSubscription(channel);
-    const got = collect(sub);
-    sub.subscribe();
-    await sub.ready(3000);
-    return got;
-  }
-
   it('groups calls made together, resolves each with its own reply, keeps order per channel', async () => {
-    const [a, b] = [await subscriber('chat:ba'), await subscriber('chat:bb')];
+    const [a, b] = [
+      await clients.subscribed('reader', 'chat:ba'),
+      await clients.subscribed('reader', 'chat:bb'),
+    ];
     const publisher = new Publisher({
       url: proxy.url,
       apiKey: TEST_API_KEY,
@@ -100,7 +94,7 @@ describe('publisher: publish calls grouped into batch requests', () => {
   });
 
   it('a lost batch answer is retried as a whole with the same keys: every publish delivered once', async () => {
-    const got = await subscriber('chat:bd');
+    const got = await clients.subscribed('reader', 'chat:bd');
     const publisher = new Publisher({
       url: proxy.url,
       apiKey: TEST_API_KEY,

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { PublicationContext } from 'centrifuge';
 import { Publisher } from '../../src/publisher/index.js';
 import { Clients, sleep } from '../api/helpers.js';
-import { collect, waitFor } from '../harness/centrifuge-client.js';
+import { waitFor } from '../harness/centrifuge-client.js';
 import { startTestNode, TEST_API_KEY, type TestNode } from '../harness/node.js';
 import { type RedisServer, startRedis } from '../harness/redis.js';
 import { ApiProxy } from './api-proxy.js';
@@ -34,11 +33,7 @@ describe('publisher: retries while Redis cannot answer', () => {
   });
 
   it('error 100 (temporary) is retried; publishes queued in a paused Redis are delivered once each', async () => {
-    const client = await clients.connect('reader');
-    const sub = client.newSubscription('chat:r');
-    const got: PublicationContext[] = collect(sub);
-    sub.subscribe();
-    await sub.ready(3000);
+    const got = await clients.subscribed('reader', 'chat:r');
 
     const publisher = new Publisher({
       url: proxy.url,
@@ -68,11 +63,7 @@ describe('publisher: retries while Redis cannot answer', () => {
   });
 
   it('batched publishes failing with error 100 each are sent again and delivered once each', async () => {
-    const client = await clients.connect('reader');
-    const sub = client.newSubscription('chat:rb');
-    const got: PublicationContext[] = collect(sub);
-    sub.subscribe();
-    await sub.ready(3000);
+    const got = await clients.subscribed('reader', 'chat:rb');
 
     const publisher = new Publisher({
       url: proxy.url,

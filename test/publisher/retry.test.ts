@@ -3,7 +3,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import type { PublicationContext } from 'centrifuge';
 import { Publisher, PublisherError } from '../../src/publisher/index.js';
 import { Clients, sleep } from '../api/helpers.js';
-import { collect, waitFor } from '../harness/centrifuge-client.js';
+import { waitFor } from '../harness/centrifuge-client.js';
 import { startTestNode, TEST_API_KEY, type TestNode } from '../harness/node.js';
 import { ApiProxy } from './api-proxy.js';
 
@@ -37,15 +37,6 @@ describe('publisher: timeouts and retries on a lost or refused answer', () => {
     await node.stop();
   });
 
-  async function subscriber(channel: string): Promise<PublicationContext[]> {
-    const client = await clients.connect('reader');
-    const sub = client.newSubscription(channel);
-    const got = collect(sub);
-    sub.subscribe();
-    await sub.ready(3000);
-    return got;
-  }
-
   /** Waits for the first delivery, then a while longer, and returns what arrived. */
   async function settled(got: PublicationContext[]): Promise<unknown[]> {
     await waitFor(() => got.length > 0, 'a publication');
@@ -54,7 +45,7 @@ describe('publisher: timeouts and retries on a lost or refused answer', () => {
   }
 
   it('times out an attempt whose answer does not come; without retries the error is thrown', async () => {
-    const got = await subscriber('chat:t1');
+    const got = await clients.subscribed('reader', 'chat:t1');
     const publisher = new Publisher({ url: proxy.url, apiKey: TEST_API_KEY, timeoutMs: 1500, retries: 0 });
     proxy.faults.push('hold');
     const error = await rejection(publisher.publish({ channel: 'chat:t1', data: 'late' }));
@@ -68,7 +59,7 @@ describe('publisher: timeouts and retries on a lost or refused answer', () => {
   });
 
   it('a publish whose answer was lost (timeout) is retried with the same key and delivered once', async () => {
-    const got = await subscriber('chat:t2');
+    const got = await clients.subscribed('reader', 'chat:t2');
     const publisher = new Publisher({
       url: proxy.url,
       apiKey: TEST_API_KEY,
@@ -88,7 +79,7 @@ describe('publisher: timeouts and retries on a lost or refused answer', () => {
   });
 
   it('a publish whose connection closed before the answer is retried and delivered once', async () => {
-    const got = await subscriber('chat:t3');
+    const got = await clients.subscribed('reader', 'chat:t3');
     const publisher = new Publisher({ url: proxy.url, apiKey: TEST_API_KEY, backoff: { initialMs: 20 } });
     proxy.faults.push('close', 'close');
     const result = await publisher.publish({ channel: 'chat:t3', data: 'once' });
