@@ -57,7 +57,7 @@ interface SubscribeResult {
 
 interface Frame {
   id?: number;
-  error?: { code: number; message: string };
+  error?: { code: number; message: string; temporary?: boolean };
   connect?: { subs?: Record<string, SubscribeResult> };
   subscribe?: SubscribeResult;
   push?: {
@@ -74,8 +74,8 @@ export class ChaosClient {
   readonly views = new Map<string, ChannelView>();
   connects = 0;
   reconnects = 0;
-  /** Connect errors, by code (the client drops the socket and reconnects). */
-  readonly connectErrors = new Map<number, number>();
+  /** Connect errors, by code, `/temporary` appended when so marked (the client drops the socket and reconnects). */
+  readonly connectErrors = new Map<string, number>();
   /** Close codes seen, by code. */
   readonly closeCodes = new Map<number, number>();
   /** Until when (ms) this client is paused as a slow consumer; kept after the pause ends for attribution. */
@@ -172,8 +172,8 @@ export class ChaosClient {
     p.state = 'subscribing';
     this.call('connect', params, (frame) => {
       if (frame.error || !frame.connect) {
-        const code = frame.error?.code ?? 0;
-        this.connectErrors.set(code, (this.connectErrors.get(code) ?? 0) + 1);
+        const key = `${frame.error?.code ?? 0}${frame.error?.temporary === true ? '/temporary' : ''}`;
+        this.connectErrors.set(key, (this.connectErrors.get(key) ?? 0) + 1);
         ws.terminate();
         return;
       }

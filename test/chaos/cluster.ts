@@ -5,8 +5,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { type Nginx, startNginx } from '../harness/nginx.js';
+import { TEST_SECRET } from '../harness/node.js';
 import { type NodeProcess, startNodeProcess } from '../harness/node-process.js';
 import { type RedisServer, sleep, startRedis } from '../harness/redis.js';
+import { redisCommand } from '../harness/redis-resp.js';
+import { ChaosJwks } from './jwks.js';
 
 export const HISTORY_SIZE = 1000;
 const START_ATTEMPTS = 3;
@@ -18,13 +21,23 @@ export const SHARED_NAMESPACE = 'chaos';
 
 const recoverable = { history_size: HISTORY_SIZE, history_ttl: '1h', force_recovery: true };
 
-export function nodeConfig(redisUrl: string): Record<string, unknown> {
+/** Redis's default limit for pub/sub clients, restored after an overflow fault. */
+const PUBSUB_DEFAULT_LIMIT = 'pubsub 32mb 8mb 60';
+/** So small that one storm publication (20 KB) overflows a node's subscriber connection. */
+const PUBSUB_TINY_LIMIT = 'pubsub 2kb 1kb 1';
+
+export const PING_INTERVAL_MS = 10_000;
+export const PONG_TIMEOUT_MS = 5000;
+
+export function nodeConfig(redisUrl: string, jwksUrl: string): Record<string, unknown> {
   return {
     engine: { redis: { address: redisUrl, command_timeout: '1s' } },
     client: {
+      // HMAC tokens for some clients, RS256 tokens from the JWKS endpoint for the others.
+      token: { hmac_secret_key: TEST_SECRET, jwks_public_endpoint: jwksUrl },
       // Slow consumers are noticed within seconds: no pong 10 s after a ping, or 256 KiB queued.
-      ping_interval: '10s',
-      pong_timeout: '5s',
+      ping_interval: `${PING_INTERVAL_MS}ms`,
+      pong_timeout: `${PONG_TIMEOUT_MS}ms`,
       queue_max_size: 256 * 1024,
       recovery_max_publication_limit: RECOVERY_LIMIT,
     },
@@ -64,6 +77,8 @@ export class ChaosCluster {
   /** Exit of each node when it was stopped at the end (SIGTERM). */
   readonly finalExits: NodeExit[] = [];
   readonly restarts = new Map<string, number>();
+  /** Node pub/sub connections that Redis cut for their output buffer during storm faults. */
+  pubsubCuts = 0;
   /** Restarts that did not answer /health in time and were tried again. */
   slowStarts = 0;
   private readonly expected = new Set<NodeProcess['child']>();
@@ -73,6 +88,7 @@ export class ChaosCluster {
     readonly redis: RedisServer,
     readonly nodes: NodeProcess[],
     readonly nginx: Nginx | undefined,
+    readonly jwks: ChaosJwks,
   ) {
     for (const node of nodes) this.watch(node);
   }
@@ -80,15 +96,17 @@ export class ChaosCluster {
   static async start(count: number, withNginx: boolean): Promise<ChaosCluster> {
     // fsync on every write: a SIGKILLed Redis comes back with every acknowledged publication.
     const redis = await startRedis(['--appendonly', 'yes', '--appendfsync', 'always']);
+    const jwks = await ChaosJwks.start();
     const nodes: NodeProcess[] = [];
     try {
       for (let i = 0; i < count; i++)
-        nodes.push(await startNodeProcess(`chaos-${i + 1}`, nodeConfig(redis.url)));
+        nodes.push(await startNodeProcess(`chaos-${i + 1}`, nodeConfig(redis.url, jwks.url)));
       const nginx = withNginx ? await startNginx(nodes.map((n) => n.port)) : undefined;
-      return new ChaosCluster(redis, nodes, nginx);
+      return new ChaosCluster(redis, nodes, nginx, jwks);
     } catch (error) {
       await Promise.all(nodes.map((n) => n.stop().catch(() => {})));
       await redis.stop();
+      await jwks.stop();
       throw error;
     }
   }
@@ -146,6 +164,36 @@ export class ChaosCluster {
     await this.redis.restartKeepingData();
   }
 
+  /**
+   * Shrinks Redis's output-buffer limit for pub/sub clients so far that each node's subscriber
+   * connection is cut by the next large publication, runs `storm`, then restores the default. A
+   * Redis restart meanwhile resets the limit by itself. Counts the subscriber connections cut.
+   */
+  async overflowPubSub(storm: () => Promise<void>): Promise<void> {
+    const limit = (value: string): Promise<unknown> =>
+      redisCommand(this.redis.port, ['CONFIG', 'SET', 'client-output-buffer-limit', value]);
+    const before = await this.pubsubClients();
+    await limit(PUBSUB_TINY_LIMIT);
+    try {
+      await storm();
+    } finally {
+      await limit(PUBSUB_DEFAULT_LIMIT).catch(() => {});
+    }
+    const after = await this.pubsubClients();
+    for (const id of before) if (!after.has(id)) this.pubsubCuts++;
+  }
+
+  /** Ids of the connections Redis holds in pub/sub mode (CLIENT LIST flag P). */
+  private async pubsubClients(): Promise<Set<string>> {
+    const list = String(await redisCommand(this.redis.port, ['CLIENT', 'LIST']));
+    const ids = new Set<string>();
+    for (const line of list.split('\n')) {
+      const match = /^id=(\d+) .* flags=\w*P/.exec(line);
+      if (match !== null) ids.add(match[1]!);
+    }
+    return ids;
+  }
+
   rss(): number[] {
     return this.nodes.map((n) => rssMiB(n.child.pid));
   }
@@ -164,5 +212,6 @@ export class ChaosCluster {
       }),
     );
     await this.redis.stop();
+    await this.jwks.stop();
   }
 }

@@ -63,7 +63,17 @@ export class Publisher {
     return n;
   }
 
-  private enqueue(channel: string): void {
+  /**
+   * A burst on top of the steady rate: `perChannel` publications to each of `channels`, each
+   * carrying `padBytes` of padding; resolves when all of them were accepted (or abandoned).
+   */
+  async storm(channels: readonly string[], perChannel: number, padBytes: number): Promise<void> {
+    const pad = 'x'.repeat(padBytes);
+    for (let i = 0; i < perChannel; i++) for (const channel of channels) this.enqueue(channel, pad);
+    await Promise.all(channels.map((c) => this.channels.get(c)?.chain));
+  }
+
+  private enqueue(channel: string, pad?: string): void {
     let record = this.channels.get(channel);
     if (record === undefined) {
       record = { enqueued: 0, final: 0, epoch: '', chain: Promise.resolve() };
@@ -73,7 +83,7 @@ export class Publisher {
     this.pending++;
     const rec = record;
     rec.chain = rec.chain.then(async () => {
-      await this.publishOne(channel, seq, rec);
+      await this.publishOne(channel, seq, rec, pad);
       this.pending--;
     });
   }
@@ -82,8 +92,9 @@ export class Publisher {
     this.retries.set(kind, (this.retries.get(kind) ?? 0) + 1);
   }
 
-  private async publishOne(channel: string, seq: number, rec: ChannelRecord): Promise<void> {
-    const body = JSON.stringify({ channel, data: { seq }, idempotency_key: `${channel}/${seq}` });
+  private async publishOne(channel: string, seq: number, rec: ChannelRecord, pad?: string): Promise<void> {
+    const data = pad === undefined ? { seq } : { seq, pad };
+    const body = JSON.stringify({ channel, data, idempotency_key: `${channel}/${seq}` });
     for (let attempt = 0; Date.now() < this.giveUpAt; attempt++) {
       const urls = this.baseUrls();
       const url = urls[Math.floor(Math.random() * urls.length)]!;

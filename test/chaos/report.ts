@@ -21,7 +21,7 @@ export function summaryRows(r: SoakReport): [string, string][] {
     ],
     [
       'Clients',
-      `${o.clients}, each on its personal channel and ${o.channelsPerClient} of ${o.sharedChannels} shared channels`,
+      `${o.clients}, each on its personal channel and ${o.channelsPerClient} of ${o.sharedChannels} shared channels; ${r.jwksClients} with RS256 tokens from the JWKS endpoint, the others HMAC`,
     ],
     [
       'Publications',
@@ -42,6 +42,8 @@ export function summaryRows(r: SoakReport): [string, string][] {
     ['Clients not settled at the end', String(r.unsettledClients)],
     ['Client reconnects', `${r.clientReconnects}; close codes ${list(r.closeCodes)}`],
     ['Connect errors (reconnected)', list(r.connectErrors)],
+    ['Terminal answers (an SDK would stop reconnecting)', list(r.terminal)],
+    ['Pub/sub connections Redis cut for their output buffer', String(r.outputBufferDisconnections)],
     ['Subscribe errors (retried)', list(r.subscribeErrors)],
     ['Node crashes (not injected)', r.crashes.length === 0 ? '0' : r.crashes.join('; ')],
     ['Unclean exits at SIGTERM', r.badExits.length === 0 ? '0' : r.badExits.join('; ')],
@@ -83,6 +85,10 @@ export function violations(r: SoakReport): string[] {
   if (r.unsettledClients > 0) out.push(`${r.unsettledClients} clients not settled`);
   if (r.deliveries !== r.expectedDeliveries) {
     out.push(`${r.deliveries} deliveries, expected ${r.expectedDeliveries}`);
+  }
+  for (const [what, n] of Object.entries(r.terminal)) out.push(`${n} × terminal ${what}`);
+  if (r.faults['pub/sub overflow in a storm'] > 0 && r.outputBufferDisconnections === 0) {
+    out.push('the pub/sub overflow fault cut no connection');
   }
   out.push(...r.crashes.map((c) => `crash: ${c}`));
   out.push(...r.badExits.map((c) => `unclean exit: ${c}`));

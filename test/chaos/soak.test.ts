@@ -4,7 +4,7 @@ import { textTable, violations } from './report.js';
 import { runSoak } from './soak.js';
 
 describe('chaos soak (60 s)', () => {
-  it('delivers every publication once and in order through node kills, freezes, Redis restarts and slow clients', {
+  it('delivers every publication once and in order through node kills, freezes, Redis restarts, pub/sub overflows, JWKS outages and slow clients, and never answers a client terminally', {
     timeout: 300_000,
   }, async () => {
     const report = await runSoak({

@@ -72,6 +72,15 @@ export interface SoakReport {
   closeCodes: Record<string, number>;
   subscribeErrors: Record<string, number>;
   connectErrors: Record<string, number>;
+  /**
+   * Answers after which an official SDK would stop reconnecting: close codes 3500 and above, and
+   * connect errors not marked temporary. A fault of ours must never cause one.
+   */
+  terminal: Record<string, number>;
+  /** Clients connecting with RS256 tokens checked against the JWKS endpoint. */
+  jwksClients: number;
+  /** Node subscriber connections Redis cut for their output buffer (the storm fault). */
+  outputBufferDisconnections: number;
   faults: Record<FaultKind, number>;
   faultFailures: string[];
   crashes: string[];
@@ -114,7 +123,11 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakR
     const limits = { recoveryLimit: RECOVERY_LIMIT, historySize: HISTORY_SIZE };
     for (let i = 0; i < o.clients; i++) {
       const user = `u${i}`;
-      const token = await signToken({ sub: user }, TEST_SECRET, { expiresInSeconds: tokenTtl });
+      // Every other client depends on the JWKS endpoint (the JWKS outage fault).
+      const token =
+        i % 2 === 1
+          ? await cluster.jwks.sign(user, tokenTtl)
+          : await signToken({ sub: user }, TEST_SECRET, { expiresInSeconds: tokenTtl });
       clients.push(new ChaosClient(user, token, channelsFor(i, o), () => cluster.wsUrl(), limits));
     }
     for (const [i, client] of clients.entries()) {
@@ -144,6 +157,8 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakR
       minGapMs: o.minFaultGapMs,
       maxGapMs: o.maxFaultGapMs,
       clientShare: 0.05,
+      // Three 20 KB publications to each shared channel, each more than a node's pub/sub buffer may hold.
+      storm: () => publisher.storm(shared, 3, 20_000),
       log,
     });
     faults.start();
@@ -198,6 +213,9 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakR
       closeCodes: {},
       subscribeErrors: {},
       connectErrors: {},
+      terminal: {},
+      jwksClients: Math.floor(o.clients / 2),
+      outputBufferDisconnections: cluster.pubsubCuts,
       faults: Object.fromEntries(faults.counts) as Record<FaultKind, number>,
       faultFailures: faults.failures,
       crashes: [],
@@ -207,8 +225,14 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakR
     };
     for (const client of clients) {
       report.clientReconnects += client.reconnects;
-      for (const [code, n] of client.closeCodes) bump(report.closeCodes, String(code), n);
-      for (const [code, n] of client.connectErrors) bump(report.connectErrors, String(code), n);
+      for (const [code, n] of client.closeCodes) {
+        bump(report.closeCodes, String(code), n);
+        if (code >= 3500) bump(report.terminal, `close ${code}`, n);
+      }
+      for (const [key, n] of client.connectErrors) {
+        bump(report.connectErrors, key, n);
+        if (!key.endsWith('/temporary')) bump(report.terminal, `connect error ${key}`, n);
+      }
       for (const view of client.views.values()) {
         const final = publisher.channels.get(view.channel)?.final ?? 0;
         let declared = 0;
