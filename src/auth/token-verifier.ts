@@ -5,6 +5,7 @@
  */
 import { errors, type JWTPayload, jwtVerify } from 'jose';
 import type { Config, TokenConfig } from '../config/types.js';
+import { isWellFormedJson, isWellFormedString, numericClaimProblem } from './claim-checks.js';
 import { KeySet } from './key-set.js';
 import { TokenError } from './token-error.js';
 import type { ConnectTokenClaims, SubscriptionTokenClaims } from './types.js';
@@ -59,7 +60,8 @@ export class TokenVerifier {
   /**
    * Verifies a connection token. `sub` must be a string (`''` is an anonymous user); `channels`, when
    * present, an array of strings. A token carrying a `channel` claim is a subscription token and is
-   * refused, so one cannot stand in for the other when both share a key.
+   * refused, so one cannot stand in for the other when both share a key. Dates must be finite and
+   * within year 9999, strings (`sub`, `channels`, `info`) well-formed Unicode.
    * @throws {TokenError} TOKEN_EXPIRED when `exp` is past, TOKEN_INVALID for anything else.
    */
   async verifyConnectToken(token: string): Promise<ConnectTokenClaims> {
@@ -74,6 +76,7 @@ export class TokenVerifier {
     if (channels !== undefined && !isStringArray(channels)) {
       throw invalid('connection token claim "channels" must be an array of channel names (strings)');
     }
+    checkWellFormed('connection', payload.sub, channels, payload['info']);
     const claims: ConnectTokenClaims = { sub: payload.sub };
     if (payload.exp !== undefined) claims.exp = payload.exp;
     if (payload['info'] !== undefined) claims.info = payload['info'];
@@ -83,7 +86,8 @@ export class TokenVerifier {
 
   /**
    * Verifies a subscription token. `sub` must be a string and `channel` a non-empty string; the caller
-   * checks they equal the connection's user and the channel subscribed.
+   * checks they equal the connection's user and the channel subscribed. Dates and strings are
+   * checked as for connection tokens.
    * @throws {TokenError} TOKEN_EXPIRED when `exp` is past, TOKEN_INVALID for anything else.
    */
   async verifySubscriptionToken(token: string): Promise<SubscriptionTokenClaims> {
@@ -95,6 +99,7 @@ export class TokenVerifier {
     if (typeof channel !== 'string' || channel === '') {
       throw invalid('subscription token has no "channel" claim; set it to the channel the token grants');
     }
+    checkWellFormed('subscription', payload.sub, [channel], payload['info']);
     const claims: SubscriptionTokenClaims = { sub: payload.sub, channel };
     if (payload.exp !== undefined) claims.exp = payload.exp;
     if (payload['info'] !== undefined) claims.info = payload['info'];
@@ -118,11 +123,22 @@ export class TokenVerifier {
         ...(keys.audience === undefined ? {} : { audience: keys.audience }),
         ...(keys.issuer === undefined ? {} : { issuer: keys.issuer }),
       });
+      const problem = numericClaimProblem(payload);
+      if (problem !== undefined) throw invalid(`${kind} token ${problem}`);
       return payload;
     } catch (err) {
       throw toTokenError(err, keys, kind);
     }
   }
+}
+
+/** Refuses lone UTF-16 surrogates in the claims that are stored, compared and sent to others. */
+function checkWellFormed(kind: TokenKind, sub: string, channels: string[] | undefined, info: unknown): void {
+  if (!isWellFormedString(sub)) throw invalid(`${kind} token claim "sub" is not well-formed Unicode`);
+  if (channels !== undefined && !channels.every(isWellFormedString)) {
+    throw invalid(`${kind} token channel names must be well-formed Unicode`);
+  }
+  if (!isWellFormedJson(info)) throw invalid(`${kind} token claim "info" is not well-formed Unicode`);
 }
 
 function invalid(message: string, cause?: unknown): TokenError {
@@ -136,6 +152,12 @@ function isStringArray(value: unknown): value is string[] {
 /** Maps a `jose` failure to a TokenError whose message is built from codes only, never token text. */
 function toTokenError(err: unknown, keys: KeySet, kind: TokenKind): TokenError {
   if (err instanceof TokenError) return err;
+  // A claim check failed on a verified payload: a date out of range (exp: -1e999 is "expired" to
+  // jose) makes the token invalid, not merely expired.
+  if (err instanceof errors.JWTExpired || err instanceof errors.JWTClaimValidationFailed) {
+    const problem = numericClaimProblem(err.payload);
+    if (problem !== undefined) return invalid(`${kind} token ${problem}`, err);
+  }
   if (err instanceof errors.JWTExpired) {
     return new TokenError('TOKEN_EXPIRED', `${kind} token has expired; get a new token`, { cause: err });
   }
