@@ -47,7 +47,7 @@ function hasKeySource(token: { [K in keyof typeof tokenShape]: string }): boolea
   );
 }
 
-const clientSchema = section({
+const clientFields = section({
   token: section(tokenShape),
   subscription_token: section({ enabled: bool(false), ...tokenShape }).superRefine((token, ctx) => {
     if (token.enabled && !hasKeySource(token)) {
@@ -70,6 +70,11 @@ const clientSchema = section({
   stale_close_delay: duration(10_000, { positive: true }),
   channel_limit: count(128),
   queue_max_size: positiveCount(MIB),
+  // Optional: when absent it follows queue_max_size (half of it), see the transform below.
+  max_publication_size: z
+    .int({ error: expected('a positive integer') })
+    .min(1, { error: expected('a positive integer') })
+    .optional(),
   connection_limit: count(0),
   user_connection_limit: count(0),
   command_rate_limit: count(100),
@@ -99,6 +104,29 @@ const clientSchema = section({
     });
   }
 });
+
+/**
+ * `client` with `max_publication_size` resolved: half of `queue_max_size` when absent; a larger value
+ * fails, since a publication the queue cannot hold twice would drop subscribers that read.
+ */
+const clientSchema = clientFields
+  .superRefine((client, ctx) => {
+    const half = Math.floor(client.queue_max_size / 2);
+    if (client.max_publication_size !== undefined && client.max_publication_size > half) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['max_publication_size'],
+        input: client.max_publication_size,
+        message:
+          `expected at most half of queue_max_size (${half} bytes), so a subscriber's queue holds two of ` +
+          `the largest publications; got ${client.max_publication_size} (raise queue_max_size or lower this)`,
+      });
+    }
+  })
+  .transform((client) => ({
+    ...client,
+    max_publication_size: client.max_publication_size ?? Math.floor(client.queue_max_size / 2),
+  }));
 
 /** `http_server.tls`: when enabled, exactly one source each for the certificate and the key. */
 const tlsSchema = section({

@@ -102,6 +102,12 @@ export interface ClientConfig {
   channel_limit: number;
   /** Bytes waiting to be written per connection before it is closed as slow. Default 1 MiB. */
   queue_max_size: number;
+  /**
+   * Largest publication the server API and client `publish` accept, bytes as the node encodes it (data,
+   * tags, publisher info, offset); a larger one is refused with error 106. At most half of
+   * `queue_max_size`, and half of it when not set, so a subscriber's queue holds two of the largest.
+   */
+  max_publication_size: number;
   /** Connections per node; 0 means no limit. */
   connection_limit: number;
   /** Connections per user per node; 0 means no limit. */
