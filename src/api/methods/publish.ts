@@ -10,6 +10,7 @@ import {
   requireData,
   requireString,
 } from '../../gateway/params.js';
+import { checkPublicationSize } from '../../gateway/size-limits.js';
 import { ErrorCode } from '../../protocol/codes.js';
 
 async function publishOne(
@@ -24,7 +25,9 @@ async function publishOne(
   const tags = optionalStringMap(params, 'tags');
   const skipHistory = optionalBoolean(params, 'skip_history');
   const options = skipHistory ? { ...ns.options, history_size: 0, history_ttl: 0 } : ns.options;
-  const result = await node.publish(channel, tags === undefined ? { data } : { data, tags }, options, {
+  const pub = tags === undefined ? { data } : { data, tags };
+  checkPublicationSize(node.config.client, pub);
+  const result = await node.publish(channel, pub, options, {
     idempotencyKey: optionalString(params, 'idempotency_key') || undefined,
   });
   return result.position === undefined
@@ -32,7 +35,10 @@ async function publishOne(
     : { offset: result.position.offset, epoch: result.position.epoch };
 }
 
-/** `publish`: one channel. Returns the stream position on channels with history. */
+/**
+ * `publish`: one channel. Returns the stream position on channels with history; error 106 for a
+ * publication larger than `client.max_publication_size`.
+ */
 export async function publish(node: GatewayNode, params: Params): Promise<string> {
   const channel = requireString(params, 'channel');
   return JSON.stringify(await publishOne(node, channel, requireData(params), params));

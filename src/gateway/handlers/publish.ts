@@ -3,9 +3,10 @@ import { encodeRawReply } from '../../protocol/encode.js';
 import type { Command } from '../../protocol/types.js';
 import type { Connection } from '../connection.js';
 import { requireData, requireString } from '../params.js';
+import { checkPublicationSize } from '../size-limits.js';
 import { authorize, resolveChannel } from './channel-access.js';
 
-/** `publish` from a client, where the namespace allows it. */
+/** `publish` from a client, where the namespace allows it and the publication is not too large to deliver. */
 export async function handlePublish(conn: Connection, cmd: Command): Promise<void> {
   const node = conn.node;
   const channel = requireString(cmd.params, 'channel');
@@ -13,6 +14,8 @@ export async function handlePublish(conn: Connection, cmd: Command): Promise<voi
   const options = resolveChannel(conn, channel);
   const sub = conn.subs.get(channel);
   authorize(conn, channel, options, canPublish);
-  await node.publish(channel, { data, info: sub?.info ?? conn.clientInfo() }, options);
+  const pub = { data, info: sub?.info ?? conn.clientInfo() };
+  checkPublicationSize(node.config.client, pub);
+  await node.publish(channel, pub, options);
   conn.send(encodeRawReply(cmd.id, 'publish', '{}'));
 }
