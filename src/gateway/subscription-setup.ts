@@ -7,11 +7,12 @@
 import type { ChannelOptions } from '../config/types.js';
 import { ErrorCode } from '../protocol/codes.js';
 import { encodePublicationPush } from '../protocol/encode.js';
-import type { SubscribeResult } from '../protocol/types.js';
+import type { Publication, SubscribeResult } from '../protocol/types.js';
 import { ClientSubscription } from './client-subscription.js';
 import type { Connection } from './connection.js';
 import { CommandError } from './errors.js';
 import { ttlSeconds } from './handlers/tokens.js';
+import { publicationsBytes, replyBudget } from './size-limits.js';
 
 /** What the client (or the server, for server-side subscriptions) asked for. */
 export interface SubscriptionRequest {
@@ -95,7 +96,11 @@ async function readPosition(
     const read = await node.engine.history.history(sub.channel, { limit, since: { offset: since } }, metaTtl);
     const pubs = read.publications;
     const continuous = pubs.length === 0 ? read.position.offset === since : pubs[0]!.offset === since + 1;
-    const recovered = read.position.epoch === req.epoch && continuous && (max === 0 || pubs.length <= max);
+    const recovered =
+      read.position.epoch === req.epoch &&
+      continuous &&
+      (max === 0 || pubs.length <= max) &&
+      claimReplyRoom(conn, sub, pubs);
     node.metrics?.recovery(recovered);
     if (!recovered && req.rejectUnrecovered === true) {
       throw new CommandError(ErrorCode.UnrecoverablePosition);
@@ -116,8 +121,33 @@ async function readPosition(
   result.offset = sub.offset;
 }
 
+/**
+ * Bytes of recovered publications held for a subscription whose reply is not queued yet. The entry of a
+ * subscription that goes live is deleted; one removed before that stops counting (it has left `conn.subs`).
+ */
+const replyClaims = new WeakMap<ClientSubscription, number>();
+
+/**
+ * Whether recovered publications fit the reply budget next to those claimed by the connection's other
+ * subscriptions still being set up (a connect recovers its server-side channels into one reply); claims
+ * the room when they do. Beyond the budget the subscription is answered `recovered: false`: queued, such
+ * a reply would drop the client as slow on every reconnect.
+ */
+function claimReplyRoom(conn: Connection, sub: ClientSubscription, pubs: readonly Publication[]): boolean {
+  if (pubs.length === 0) return true;
+  let claimed = 0;
+  for (const other of conn.subs.values()) {
+    if (other !== sub && other.buffer !== null) claimed += replyClaims.get(other) ?? 0;
+  }
+  const bytes = publicationsBytes(pubs);
+  if (claimed + bytes > replyBudget(conn.node.config.client)) return false;
+  replyClaims.set(sub, bytes);
+  return true;
+}
+
 /** Call right after the reply is queued: delivers what arrived meanwhile and makes the subscription live. */
 export function activateSubscription(conn: Connection, sub: ClientSubscription): void {
+  replyClaims.delete(sub);
   const buffered = sub.buffer;
   sub.buffer = null;
   if (buffered !== null) {

@@ -4,9 +4,13 @@ import type { Command } from '../../protocol/types.js';
 import type { Connection } from '../connection.js';
 import { readHistory } from '../history-read.js';
 import { optionalBoolean, optionalInteger, optionalObject, requireString } from '../params.js';
+import { checkReplySize, publicationsBytes } from '../size-limits.js';
 import { authorize, resolveChannel } from './channel-access.js';
 
-/** `history`: a page of the channel's stream, capped by `client.history_max_publication_limit`. */
+/**
+ * `history`: a page of the channel's stream, capped by `client.history_max_publication_limit`; a page
+ * larger than the reply budget is refused (106) rather than queued, so the client can ask for less.
+ */
 export async function handleHistory(conn: Connection, cmd: Command): Promise<void> {
   const node = conn.node;
   const p = cmd.params;
@@ -19,9 +23,8 @@ export async function handleHistory(conn: Connection, cmd: Command): Promise<voi
     reverse: optionalBoolean(p, 'reverse'),
     maxLimit: node.config.client.history_max_publication_limit,
   });
-  const result = encodeWithPublications(
-    { epoch: read.position.epoch, offset: read.position.offset },
-    read.publications,
-  );
+  const pubs = read.publications;
+  checkReplySize(node.config.client, 'history', publicationsBytes(pubs), 'ask for a smaller limit');
+  const result = encodeWithPublications({ epoch: read.position.epoch, offset: read.position.offset }, pubs);
   conn.send(encodeRawReply(cmd.id, 'history', result));
 }

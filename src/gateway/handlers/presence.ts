@@ -3,6 +3,7 @@ import { encodeReply } from '../../protocol/encode.js';
 import type { Command } from '../../protocol/types.js';
 import type { Connection } from '../connection.js';
 import { requireString } from '../params.js';
+import { checkReplySize } from '../size-limits.js';
 import { authorize, resolveChannel } from './channel-access.js';
 
 function checkPresence(conn: Connection, cmd: Command): string {
@@ -12,11 +13,13 @@ function checkPresence(conn: Connection, cmd: Command): string {
   return channel;
 }
 
-/** `presence`: clients in a channel, by client id. */
+/** `presence`: clients in a channel, by client id; a list larger than the reply budget is refused (106). */
 export async function handlePresence(conn: Connection, cmd: Command): Promise<void> {
   const channel = checkPresence(conn, cmd);
   const presence = await conn.node.engine.presence.presence(channel);
-  conn.send(encodeReply(cmd.id, 'presence', { presence }));
+  const reply = encodeReply(cmd.id, 'presence', { presence });
+  checkReplySize(conn.node.config.client, 'presence', Buffer.byteLength(reply), 'use presence_stats');
+  conn.send(reply);
 }
 
 /** `presence_stats`: how many clients and distinct users are in a channel. */
