@@ -224,6 +224,11 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
     }
   }
 
+  /** The transport's pongs would pass `queue_max_size` (TransportHandler): a slow client. */
+  onSlow(): void {
+    this.close(DisconnectCode.Slow);
+  }
+
   /** The socket closed or is closing (TransportHandler). */
   onClose(): void {
     if (this.state === 'closed') return;
