@@ -5,8 +5,10 @@
  * signature check.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import type { JWTVerifyGetKey } from 'jose';
 import type { TokenConfig } from '../config/types.js';
+import type { Logger } from '../log.js';
+import { JwksCache } from './jwks-cache.js';
 import { TokenKeyError } from './token-key-error.js';
 
 const hmacAlgorithms = ['HS256', 'HS384', 'HS512'] as const;
@@ -27,8 +29,10 @@ type StaticKey = Uint8Array | KeyObject;
 export interface KeySetOptions {
   /** Where the configuration lives, for error messages, e.g. `client.token`. */
   configPath: string;
-  /** Timeout of a JWKS fetch, ms. Default 5 000. */
+  /** Timeout of a JWKS fetch, ms; overrides the configuration's `jwks_timeout`. */
   jwksTimeoutMs?: number;
+  /** Told when the JWKS endpoint becomes unavailable and when it is back. */
+  log?: Pick<Logger, 'warn' | 'info'>;
 }
 
 /** The keys and claim requirements of one token configuration. */
@@ -42,7 +46,8 @@ export class KeySet {
   /** Required `iss`, or undefined. */
   readonly issuer: string | undefined;
   readonly #static = new Map<string, StaticKey>();
-  readonly #jwks: JWTVerifyGetKey | undefined;
+  /** The JWKS endpoint's keys, when one is configured. */
+  readonly jwks: JwksCache | undefined;
 
   /** @throws {TokenKeyError} when a configured key cannot be used. */
   constructor(config: TokenConfig, options: KeySetOptions) {
@@ -79,12 +84,16 @@ export class KeySet {
     }
     if (config.jwks_public_endpoint.trim() !== '') {
       const url = this.#jwksUrl(config.jwks_public_endpoint.trim());
-      // jose caches the set (10 min) and refetches on an unknown `kid` at most every 30 s.
-      this.#jwks = createRemoteJWKSet(url, { timeoutDuration: options.jwksTimeoutMs ?? 5000 });
+      this.jwks = new JwksCache(url, {
+        source: `${this.configPath}.jwks_public_endpoint`,
+        timeoutMs: options.jwksTimeoutMs ?? config.jwks_timeout,
+        refreshIntervalMs: config.jwks_refresh_interval,
+        ...(options.log === undefined ? {} : { log: options.log }),
+      });
     }
 
     const algorithms = new Set(this.#static.keys());
-    if (this.#jwks !== undefined) for (const alg of jwksAlgorithms) algorithms.add(alg);
+    if (this.jwks !== undefined) for (const alg of jwksAlgorithms) algorithms.add(alg);
     this.algorithms = [...algorithms];
   }
 
@@ -101,7 +110,7 @@ export class KeySet {
     const alg = header.alg ?? '';
     const key = this.#static.get(alg);
     if (key !== undefined) return key;
-    if (this.#jwks !== undefined && jwksAlgorithms.includes(alg)) return this.#jwks(header, token);
+    if (this.jwks !== undefined && jwksAlgorithms.includes(alg)) return this.jwks.getKey(header, token);
     // Unreachable while `algorithms` is passed to jwtVerify alongside this resolver.
     throw new Error(`no key configured for algorithm ${JSON.stringify(alg)}`);
   };

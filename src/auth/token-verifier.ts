@@ -5,7 +5,9 @@
  */
 import { errors, type JWTPayload, jwtVerify } from 'jose';
 import type { Config, TokenConfig } from '../config/types.js';
+import type { Logger } from '../log.js';
 import { isWellFormedJson, isWellFormedString, numericClaimProblem } from './claim-checks.js';
+import { JwksUnavailableError } from './jwks-error.js';
 import { KeySet } from './key-set.js';
 import { TokenError } from './token-error.js';
 import type { ConnectTokenClaims, SubscriptionTokenClaims } from './types.js';
@@ -14,8 +16,10 @@ import type { ConnectTokenClaims, SubscriptionTokenClaims } from './types.js';
 export interface TokenVerifierOptions {
   /** Seconds of clock skew allowed on `exp` and `nbf`. Default 0. */
   clockToleranceSeconds?: number;
-  /** Timeout of a JWKS fetch, ms. Default 5 000. */
+  /** Timeout of a JWKS fetch, ms; overrides `jwks_timeout` of the token configurations. */
   jwksTimeoutMs?: number;
+  /** Told when a JWKS endpoint becomes unavailable and when it is back. */
+  log?: Pick<Logger, 'warn' | 'info'>;
 }
 
 type TokenKind = 'connection' | 'subscription';
@@ -24,7 +28,8 @@ type TokenKind = 'connection' | 'subscription';
  * Verifies tokens. Accepts exactly the algorithms of the configured keys: HS256/384/512 with
  * `hmac_secret_key`, RS256/384/512 and PS256/384/512 with `rsa_public_key`, the ES algorithm of the
  * curve of `ecdsa_public_key`, EdDSA with `ed25519_public_key`, and any public-key algorithm through
- * `jwks_public_endpoint`. Every failure is a {@link TokenError}.
+ * `jwks_public_endpoint`. Every failure is a {@link TokenError}: KEYS_UNAVAILABLE when the JWKS
+ * endpoint cannot be fetched and the key it would hold is not cached.
  */
 export class TokenVerifier {
   readonly #connect: KeySet;
@@ -43,7 +48,10 @@ export class TokenVerifier {
       throw new RangeError(`clockToleranceSeconds must be a finite number >= 0, got ${clockTolerance}`);
     }
     this.#clockTolerance = clockTolerance;
-    const keyOptions = options.jwksTimeoutMs === undefined ? {} : { jwksTimeoutMs: options.jwksTimeoutMs };
+    const keyOptions = {
+      ...(options.jwksTimeoutMs === undefined ? {} : { jwksTimeoutMs: options.jwksTimeoutMs }),
+      ...(options.log === undefined ? {} : { log: options.log }),
+    };
     this.#connect = new KeySet(connect, { ...keyOptions, configPath: 'client.token' });
     this.#subscription =
       subscription === undefined
@@ -180,11 +188,10 @@ function toTokenError(err: unknown, keys: KeySet, kind: TokenKind): TokenError {
   if (err instanceof errors.JWSInvalid || err instanceof errors.JWTInvalid) {
     return invalid(`${kind} token is malformed; send a signed JWT (header.payload.signature)`, err);
   }
-  if (err instanceof errors.JWKSTimeout) {
-    return invalid(
-      `fetching ${keys.configPath}.jwks_public_endpoint timed out; ${kind} token not verified`,
-      err,
-    );
+  if (err instanceof JwksUnavailableError) {
+    return new TokenError('KEYS_UNAVAILABLE', `${kind} token not verified: ${err.message}; retry later`, {
+      cause: err,
+    });
   }
   if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys) {
     return invalid(`no single key of ${keys.configPath}.jwks_public_endpoint matches the ${kind} token`, err);

@@ -26,18 +26,27 @@ const MIB = 1024 * 1024;
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 
+type KeySourceKey =
+  | 'hmac_secret_key'
+  | 'rsa_public_key'
+  | 'ecdsa_public_key'
+  | 'ed25519_public_key'
+  | 'jwks_public_endpoint';
+
 const tokenShape = {
   hmac_secret_key: text(),
   rsa_public_key: text(),
   ecdsa_public_key: text(),
   ed25519_public_key: text(),
   jwks_public_endpoint: text(),
+  jwks_timeout: duration(2_000, { positive: true }),
+  jwks_refresh_interval: duration(600_000, { positive: true }),
   audience: text(),
   issuer: text(),
 };
 
 /** True when a token section names at least one source of verification keys. */
-function hasKeySource(token: { [K in keyof typeof tokenShape]: string }): boolean {
+function hasKeySource(token: Record<KeySourceKey, string>): boolean {
   return (
     token.hmac_secret_key !== '' ||
     token.rsa_public_key !== '' ||

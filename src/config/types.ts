@@ -74,6 +74,13 @@ export interface TokenConfig {
   ed25519_public_key: string;
   /** JWKS URL; keys are fetched and cached. */
   jwks_public_endpoint: string;
+  /** Deadline of one JWKS fetch, ms. Default 2 s. */
+  jwks_timeout: number;
+  /**
+   * Age after which JWKS keys are fetched again, ms; until a fetch succeeds the old keys are served.
+   * Default 10 min.
+   */
+  jwks_refresh_interval: number;
   /** Required `aud`, when set. */
   audience: string;
   /** Required `iss`, when set. */

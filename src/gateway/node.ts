@@ -72,6 +72,7 @@ export class GatewayNode {
     this.verifier = new TokenVerifier(
       client.token,
       client.subscription_token.enabled ? client.subscription_token : undefined,
+      { log: this.log },
     );
   }
 

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { type CryptoKey, errors, exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { TokenVerifier } from '../../src/auth/index.js';
+import { JwksUnavailableError } from '../../src/auth/jwks-error.js';
 import { tokenConfig } from './make-config.js';
 import { rejectsWithToken } from './token-assert.js';
 
@@ -114,15 +115,18 @@ describe('TokenVerifier with a JWKS endpoint', () => {
     assert.equal((await verifier.verifyConnectToken(fromJwks)).sub, 'jwks');
   });
 
-  it('refuses tokens with TOKEN_INVALID when the JWKS cannot be fetched', async () => {
+  it('answers KEYS_UNAVAILABLE, not TOKEN_INVALID, when the JWKS cannot be fetched', async () => {
     const missing = new TokenVerifier(tokenConfig({ jwks_public_endpoint: `${base}/missing` }));
     const token = await sign({ sub: '1' }, { alg: 'RS256', kid: 'rsa-1' }, rsa.privateKey);
-    await rejectsWithToken(missing.verifyConnectToken(token), 'TOKEN_INVALID', token);
+    const err = await rejectsWithToken(missing.verifyConnectToken(token), 'KEYS_UNAVAILABLE', token);
+    assert.ok(err.cause instanceof JwksUnavailableError && err.cause.failure === 'status');
+    assert.ok(!err.message.includes(base), 'the message names the configuration key, not the URL');
 
     const closed = new JwksServer();
     const closedBase = await closed.listen();
     await closed.close();
     const unreachable = new TokenVerifier(tokenConfig({ jwks_public_endpoint: `${closedBase}/jwks` }));
-    await rejectsWithToken(unreachable.verifyConnectToken(token), 'TOKEN_INVALID', token);
+    const refused = await rejectsWithToken(unreachable.verifyConnectToken(token), 'KEYS_UNAVAILABLE', token);
+    assert.ok(refused.cause instanceof JwksUnavailableError && refused.cause.failure === 'network');
   });
 });

@@ -36,6 +36,8 @@ const emptyToken = {
   ecdsa_public_key: '',
   ed25519_public_key: '',
   jwks_public_endpoint: '',
+  jwks_timeout: 2000,
+  jwks_refresh_interval: 600_000,
   audience: '',
   issuer: '',
 };

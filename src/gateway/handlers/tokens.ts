@@ -5,11 +5,23 @@ import { DisconnectCode, ErrorCode } from '../../protocol/codes.js';
 import type { Connection } from '../connection.js';
 import { CommandError, DisconnectError } from '../errors.js';
 
-/** Throws 109 for an expired token, else the given outcome for an invalid one. */
+/**
+ * The answer while a token's keys cannot be had (the JWKS endpoint is down): error 100, which
+ * carries `temporary: true`, so the SDK retries the same command — Centrifugo's answer to any
+ * failure that is not the token's fault. Never the final 3500: the token may be perfectly good.
+ */
+export const keysUnavailable = (): CommandError =>
+  new CommandError(ErrorCode.Internal, 'token keys unavailable, retry later');
+
+/**
+ * Throws 109 for an expired token, the temporary 100 when its keys are unavailable, else the given
+ * outcome for an invalid one.
+ */
 export function tokenFailure(error: unknown, invalid: CommandError | DisconnectError): never {
   if (error instanceof TokenError && error.code === 'TOKEN_EXPIRED') {
     throw new CommandError(ErrorCode.TokenExpired);
   }
+  if (error instanceof TokenError && error.code === 'KEYS_UNAVAILABLE') throw keysUnavailable();
   if (error instanceof TokenError) throw invalid;
   throw error;
 }
