@@ -11,7 +11,10 @@ export interface HistoryOptions {
   size: number;
   /** Publications are dropped once the stream has had no publish for this long (ms). Must be > 0. */
   ttlMs: number;
-  /** How long the stream's offset and epoch survive without a publish (ms). */
+  /**
+   * How long the stream's offset and epoch survive after the last publish (ms); reads do not extend
+   * it. Must be > 0 (Infinity: never expire, for embedders only: every channel ever published stays).
+   */
   metaTtlMs: number;
 }
 
@@ -81,14 +84,19 @@ export interface HistoryResult {
   position: StreamPosition;
 }
 
-/** Reads channel history streams written by `Broker.publish`. */
+/**
+ * Reads channel history streams written by `Broker.publish`. Only a publish creates a stream's
+ * record; reads store nothing, so readers cannot make the engine hold channels.
+ */
 export interface HistoryStore {
   /**
-   * Reads a channel's stream. A channel that has no stream yet gets one (offset 0, a new epoch),
-   * so a subscriber learns a position before the first publication.
+   * Reads a channel's stream and stores nothing. A channel without a record (never published, or
+   * its meta expired) reads as offset 0 and the epoch that its first publish will store, the same
+   * on every read and node (see `stream-epoch.ts`), so a subscriber learns a position before the
+   * first publication. `metaTtlMs` (> 0) is the channel's meta ttl, which that epoch depends on.
    */
   history(channel: string, query: HistoryQuery, metaTtlMs: number): Promise<HistoryResult>;
-  /** Drops the stream's publications; offset and epoch stay. */
+  /** Drops the stream's publications; offset and epoch stay. Creates nothing. */
   remove(channel: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -109,7 +117,10 @@ export interface PresenceStore {
   close(): Promise<void>;
 }
 
-/** One node's view of the engine. */
+/**
+ * One node's view of the engine. Every method refuses a channel name, idempotency key, client id or
+ * user id that is not well-formed Unicode with `EngineArgumentError` (see `protocol/unicode.ts`).
+ */
 export interface Engine {
   readonly broker: Broker;
   readonly history: HistoryStore;

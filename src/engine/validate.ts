@@ -3,6 +3,7 @@
  * comparisons that allocate nothing unless they fail.
  */
 
+import { isWellFormed } from '../protocol/unicode.js';
 import { EngineArgumentError } from './errors.js';
 import type { HistoryOptions, HistoryQuery } from './types.js';
 
@@ -13,10 +14,14 @@ export function requirePositive(name: string, value: number): void {
   }
 }
 
-/** Throws unless `value` is 0 (no expiry) or a positive number. */
-export function requireNonNegative(name: string, value: number): void {
-  if (!(value >= 0)) {
-    throw new EngineArgumentError(`${name} must be 0 (no expiry) or above, got ${String(value)}`);
+/**
+ * Throws unless `value` is well-formed Unicode. A lone surrogate has no UTF-8 encoding: in a Redis
+ * key or pub/sub channel it would become U+FFFD and so another name (see `protocol/unicode.ts`).
+ */
+export function requireWellFormed(name: string, value: string): void {
+  if (!isWellFormed(value)) {
+    const shown = JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
+    throw new EngineArgumentError(`${name} must be well-formed Unicode (no lone surrogate), got ${shown}`);
   }
 }
 
@@ -28,7 +33,8 @@ export function requireHistoryOptions(options: HistoryOptions): void {
     );
   }
   requirePositive('history.ttlMs', options.ttlMs);
-  requireNonNegative('history.metaTtlMs', options.metaTtlMs);
+  // Above 0: a stream's meta must expire, or every channel ever published would be kept for good.
+  requirePositive('history.metaTtlMs', options.metaTtlMs);
 }
 
 /** Throws unless the query's limit is -1 (all), 0 (position only) or a positive integer. */

@@ -16,6 +16,12 @@ export interface EngineFactory {
    * usable for the next `create`.
    */
   cleanup(): Promise<void>;
+  /**
+   * Names of what the backend holds for `channel` right now (Redis keys, memory tables); empty when
+   * nothing. The state suite asserts with it that reads create nothing and that what a publish
+   * creates expires; it skips those checks for a factory without it.
+   */
+  stored?(channel: string): Promise<string[]>;
 }
 
 /** A tuple of `N` elements of `T`, so destructured nodes are typed without `undefined`. */

@@ -188,7 +188,10 @@ export function historyConformance(name: string, factory: EngineFactory): void {
       assert.equal(lost.position.offset, 0);
       assert.notEqual(lost.position.epoch, old.position?.epoch, 'a lost stream must get a new epoch');
       const next = await a.broker.publish(channel, numbered(3), { history });
-      assert.deepEqual(next.position, { offset: 1, epoch: lost.position.epoch });
+      assert.equal(next.position?.offset, 1);
+      // Not compared with lost's epoch: with a 300 ms meta ttl the epoch of a stream without a record
+      // changes every 150 ms, and the read and the publish may fall on either side of a change.
+      assert.notEqual(next.position?.epoch, old.position?.epoch);
     });
 
     it('rejects reads after close', async () => {

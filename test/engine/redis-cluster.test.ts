@@ -10,9 +10,12 @@ import { EventRecorder, numbered } from '../conformance/event-recorder.js';
 import { clientInfo, uniqueChannel, waitFor } from '../conformance/helpers.js';
 import { historyConformance } from '../conformance/history-suite.js';
 import { presenceConformance } from '../conformance/presence-suite.js';
+import { stateConformance } from '../conformance/state-suite.js';
+import { unicodeConformance } from '../conformance/unicode-suite.js';
 import { type RedisClusterHandle, startRedisCluster } from '../harness/redis.js';
 import { redisConfig, redisFactory, uniquePrefix } from '../harness/redis-engines.js';
 import { redisCommand } from '../harness/redis-resp.js';
+import { storedKeys } from './redis-stored.js';
 
 let cluster: RedisClusterHandle;
 before(async () => {
@@ -26,9 +29,21 @@ const prefix = uniquePrefix('cluster');
 const factory = () =>
   redisFactory(() => ({ config: redisConfig({ cluster_address: cluster.addresses, prefix }) }));
 
+const inspected = () =>
+  Object.assign(factory(), {
+    stored: (channel: string) =>
+      storedKeys(
+        cluster.nodes.map((n) => n.port),
+        prefix,
+        channel,
+      ),
+  });
+
 brokerConformance('redis cluster', factory());
 historyConformance('redis cluster', factory());
 presenceConformance('redis cluster', factory());
+stateConformance('redis cluster', inspected());
+unicodeConformance('redis cluster', inspected());
 
 describe('redis cluster: layout', () => {
   const nodes = factory();

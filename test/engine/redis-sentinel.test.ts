@@ -11,9 +11,12 @@ import { EventRecorder, numbered } from '../conformance/event-recorder.js';
 import { uniqueChannel, waitFor } from '../conformance/helpers.js';
 import { historyConformance } from '../conformance/history-suite.js';
 import { presenceConformance } from '../conformance/presence-suite.js';
+import { stateConformance } from '../conformance/state-suite.js';
+import { unicodeConformance } from '../conformance/unicode-suite.js';
 import { type RedisSentinelHandle, startRedisSentinel, waitUntil } from '../harness/redis.js';
 import { redisConfig, redisFactory, uniquePrefix } from '../harness/redis-engines.js';
 import { redisCommand } from '../harness/redis-resp.js';
+import { storedKeys } from './redis-stored.js';
 
 let sentinel: RedisSentinelHandle;
 before(async () => {
@@ -34,9 +37,16 @@ const factory = () =>
     }),
   }));
 
+const inspected = () =>
+  Object.assign(factory(), {
+    stored: async (channel: string) => storedKeys([await sentinel.masterPort()], prefix, channel),
+  });
+
 brokerConformance('redis sentinel', factory());
 historyConformance('redis sentinel', factory());
 presenceConformance('redis sentinel', factory());
+stateConformance('redis sentinel', inspected());
+unicodeConformance('redis sentinel', inspected());
 
 const HISTORY: HistoryOptions = { size: 100, ttlMs: 60_000, metaTtlMs: 600_000 };
 

@@ -12,9 +12,12 @@ import { EventRecorder, numbered } from '../conformance/event-recorder.js';
 import { clientInfo, uniqueChannel, waitFor } from '../conformance/helpers.js';
 import { historyConformance } from '../conformance/history-suite.js';
 import { presenceConformance } from '../conformance/presence-suite.js';
+import { stateConformance } from '../conformance/state-suite.js';
+import { unicodeConformance } from '../conformance/unicode-suite.js';
 import { type RedisServer, startRedis } from '../harness/redis.js';
 import { redisConfig, redisFactory, uniquePrefix } from '../harness/redis-engines.js';
 import { redisCommand } from '../harness/redis-resp.js';
+import { storedKeys } from './redis-stored.js';
 
 let redis: RedisServer;
 before(async () => {
@@ -26,10 +29,14 @@ after(async () => {
 
 const prefix = uniquePrefix('standalone');
 const factory = () => redisFactory(() => ({ config: redisConfig({ address: redis.url, prefix }) }));
+const inspected = () =>
+  Object.assign(factory(), { stored: (channel: string) => storedKeys([redis.port], prefix, channel) });
 
 brokerConformance('redis standalone', factory());
 historyConformance('redis standalone', factory());
 presenceConformance('redis standalone', factory());
+stateConformance('redis standalone', inspected());
+unicodeConformance('redis standalone', inspected());
 
 describe('redis standalone: engine specifics', () => {
   const nodes = factory();
@@ -57,12 +64,19 @@ describe('redis standalone: engine specifics', () => {
     const metaTtl = Number(await redisCommand(redis.port, ['PTTL', k.meta]));
     assert.ok(streamTtl > 29_000 && streamTtl <= 30_000, `stream ttl ${streamTtl}`);
     assert.ok(metaTtl > 119_000 && metaTtl <= 120_000, `meta ttl ${metaTtl}`);
-    // A read with a shorter meta ttl never shortens it.
+    // A read changes no ttl, shorter or longer: only publishing keeps a stream's keys alive.
     await a!.history.history(channel, { limit: 0 }, 1000);
-    assert.ok(Number(await redisCommand(redis.port, ['PTTL', k.meta])) > 119_000);
-    // Meta ttl 0 keeps the meta forever.
-    await a!.history.history(channel, { limit: 0 }, 0);
-    assert.equal(await redisCommand(redis.port, ['PTTL', k.meta]), -1);
+    await a!.history.history(channel, { limit: 0 }, 3_600_000);
+    const afterReads = Number(await redisCommand(redis.port, ['PTTL', k.meta]));
+    assert.ok(afterReads > 118_000 && afterReads <= metaTtl, `meta ttl after reads ${afterReads}`);
+  });
+
+  it('writes no key when a channel that was never published is read', async () => {
+    const [a] = await nodes.create(1);
+    for (let i = 0; i < 200; i++) {
+      await a!.history.history(uniqueChannel('unpublished'), { limit: -1 }, 60_000);
+    }
+    assert.deepEqual(await redisCommand(redis.port, ['KEYS', `${prefix}:{conformance:unpublished:*`]), []);
   });
 
   it('handles channels and idempotency keys with braces, colons, backslashes, multibyte and the empty name', async () => {

@@ -6,7 +6,12 @@
 import type { ClientInfo, Publication } from '../../protocol/types.js';
 import { BrokerStateError, EngineClosedError } from '../errors.js';
 import type { Broker, BrokerEvent, BrokerEventHandler, PublishOptions, PublishResult } from '../types.js';
-import { DEFAULT_IDEMPOTENCY_TTL_MS, requireHistoryOptions, requirePositive } from '../validate.js';
+import {
+  DEFAULT_IDEMPOTENCY_TTL_MS,
+  requireHistoryOptions,
+  requirePositive,
+  requireWellFormed,
+} from '../validate.js';
 import { copyPublication } from './copy-publication.js';
 import { type BusEndpoint, MemoryBus } from './memory-bus.js';
 
@@ -51,21 +56,26 @@ export class MemoryBroker implements Broker {
 
   async subscribe(channels: readonly string[]): Promise<void> {
     const endpoint = this.started('subscribe');
+    for (const channel of channels) requireWellFormed('channel', channel);
     for (const channel of channels) this.bus.subscribe(channel, endpoint);
   }
 
   async unsubscribe(channels: readonly string[]): Promise<void> {
     const endpoint = this.started('unsubscribe');
+    for (const channel of channels) requireWellFormed('channel', channel);
     for (const channel of channels) this.bus.unsubscribe(channel, endpoint);
   }
 
   async publish(channel: string, pub: Publication, options?: PublishOptions): Promise<PublishResult> {
     this.assertOpen();
+    // Once per publish, never per delivery; the Redis engine refuses the same names.
+    requireWellFormed('channel', channel);
     const bus = this.bus;
     const now = bus.now();
     const key = options?.idempotencyKey;
     let ttlMs = 0;
     if (key !== undefined) {
+      requireWellFormed('idempotencyKey', key);
       ttlMs = options?.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
       requirePositive('idempotencyTtlMs', ttlMs);
       const seen = bus.idempotency.get(channel, key, now);
@@ -92,11 +102,13 @@ export class MemoryBroker implements Broker {
 
   async publishJoin(channel: string, info: ClientInfo): Promise<void> {
     this.assertOpen();
+    requireWellFormed('channel', channel);
     this.bus.send({ type: 'join', channel, info });
   }
 
   async publishLeave(channel: string, info: ClientInfo): Promise<void> {
     this.assertOpen();
+    requireWellFormed('channel', channel);
     this.bus.send({ type: 'leave', channel, info });
   }
 

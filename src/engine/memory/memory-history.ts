@@ -5,7 +5,7 @@
 
 import { EngineClosedError } from '../errors.js';
 import type { HistoryQuery, HistoryResult, HistoryStore } from '../types.js';
-import { requireHistoryQuery, requireNonNegative } from '../validate.js';
+import { requireHistoryQuery, requirePositive, requireWellFormed } from '../validate.js';
 import { MemoryBus } from './memory-bus.js';
 
 /** Options of a `MemoryHistoryStore`. */
@@ -16,7 +16,7 @@ export interface MemoryHistoryStoreOptions {
 
 /**
  * A `HistoryStore` on a `MemoryBus`. Returned publications are the stored objects (no copy per
- * read): callers must not change them. A `metaTtlMs` of 0 keeps a created stream's meta forever.
+ * read): callers must not change them. Reads store nothing (see `MemoryStreams.read`).
  */
 export class MemoryHistoryStore implements HistoryStore {
   /** The bus whose streams this store reads. */
@@ -30,13 +30,15 @@ export class MemoryHistoryStore implements HistoryStore {
 
   async history(channel: string, query: HistoryQuery, metaTtlMs: number): Promise<HistoryResult> {
     this.assertOpen();
+    requireWellFormed('channel', channel);
     requireHistoryQuery(query);
-    requireNonNegative('metaTtlMs', metaTtlMs);
+    requirePositive('metaTtlMs', metaTtlMs);
     return this.bus.streams.read(channel, query, metaTtlMs, this.bus.now());
   }
 
   async remove(channel: string): Promise<void> {
     this.assertOpen();
+    requireWellFormed('channel', channel);
     this.bus.streams.clear(channel);
   }
 

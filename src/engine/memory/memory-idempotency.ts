@@ -19,6 +19,11 @@ export class MemoryIdempotency {
     return this.channels.size;
   }
 
+  /** Whether `channel` has keys in memory (expired but unswept ones included). */
+  has(channel: string): boolean {
+    return this.channels.has(channel);
+  }
+
   /** The first publish's record when `key` was seen in `channel` and has not expired. */
   get(channel: string, key: string, now: number): { position: StreamPosition | undefined } | undefined {
     const seen = this.channels.get(channel)?.get(key);

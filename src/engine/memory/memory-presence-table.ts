@@ -19,6 +19,11 @@ export class MemoryPresenceTable {
     return this.channels.size;
   }
 
+  /** Whether `channel` has entries in memory (expired but unswept ones included). */
+  has(channel: string): boolean {
+    return this.channels.has(channel);
+  }
+
   /** Adds or refreshes the entry of `info.client`; it expires `ttlMs` after `now`. */
   add(channel: string, info: ClientInfo, ttlMs: number, now: number): void {
     let entries = this.channels.get(channel);

@@ -5,7 +5,7 @@
 import type { ClientInfo } from '../../protocol/types.js';
 import { EngineClosedError } from '../errors.js';
 import type { PresenceStats, PresenceStore } from '../types.js';
-import { requirePositive } from '../validate.js';
+import { requirePositive, requireWellFormed } from '../validate.js';
 import { MemoryBus } from './memory-bus.js';
 
 /** Options of a `MemoryPresenceStore`. */
@@ -30,22 +30,29 @@ export class MemoryPresenceStore implements PresenceStore {
 
   async add(channel: string, info: ClientInfo, ttlMs: number): Promise<void> {
     this.assertOpen();
+    requireWellFormed('channel', channel);
+    requireWellFormed('client id', info.client);
+    requireWellFormed('user id', info.user);
     requirePositive('presence ttlMs', ttlMs);
     this.bus.presence.add(channel, info, ttlMs, this.bus.now());
   }
 
   async remove(channel: string, clientId: string): Promise<void> {
     this.assertOpen();
+    requireWellFormed('channel', channel);
+    requireWellFormed('client id', clientId);
     this.bus.presence.remove(channel, clientId);
   }
 
   async presence(channel: string): Promise<Record<string, ClientInfo>> {
     this.assertOpen();
+    requireWellFormed('channel', channel);
     return this.bus.presence.list(channel, this.bus.now());
   }
 
   async stats(channel: string): Promise<PresenceStats> {
     this.assertOpen();
+    requireWellFormed('channel', channel);
     return this.bus.presence.stats(channel, this.bus.now());
   }
 

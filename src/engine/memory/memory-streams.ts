@@ -1,10 +1,12 @@
 /**
  * Channel history streams held in process memory. One instance lives on a `MemoryBus` and is shared
  * by every broker (which appends) and history store (which reads) attached to that bus, the way a
- * Redis instance is shared by the nodes of a cluster.
+ * Redis instance is shared by the nodes of a cluster. Only an append creates a record; a read of a
+ * channel without one answers offset 0 and the epoch its first append will take (`stream-epoch.ts`).
  */
 import { randomBytes } from 'node:crypto';
 import type { Publication, StreamPosition } from '../../protocol/types.js';
+import { epochWindowMs, streamEpoch } from '../stream-epoch.js';
 import type { HistoryOptions, HistoryQuery, HistoryResult } from '../types.js';
 import { copyPublication } from './copy-publication.js';
 
@@ -24,27 +26,29 @@ interface Stream {
   publications: Publication[];
   /** When the publications are dropped (ttl after the last publish). */
   publicationsExpireAt: number;
-  /** When offset and epoch are forgotten (meta ttl after the last activity). */
+  /** When offset and epoch are forgotten (meta ttl after the last publish; reads do not extend it). */
   metaExpireAt: number;
-}
-
-/** A short random epoch: a stream that lost its meta gets a new one, so clients notice the loss. */
-function newEpoch(): string {
-  return randomBytes(4).toString('hex');
-}
-
-/** Expiry time for a ttl; 0 means the meta never expires. */
-function expiryOf(now: number, metaTtlMs: number): number {
-  return metaTtlMs > 0 ? now + metaTtlMs : Number.POSITIVE_INFINITY;
 }
 
 /** History streams keyed by channel. Times are in the bus clock's milliseconds. */
 export class MemoryStreams {
   private readonly streams = new Map<string, Stream>();
+  /**
+   * This bus's identity in epochs: a new process (which lost every stream) never reuses the epochs of
+   * the one before.
+   */
+  private readonly identity = randomBytes(8).toString('hex');
+  /** The last epoch computed per window size, so reads of unpublished channels hash once per window. */
+  private readonly epochs = new Map<number, { window: number; epoch: string }>();
 
   /** Number of channels with stream meta in memory (expired but unswept ones included). */
   get size(): number {
     return this.streams.size;
+  }
+
+  /** Whether `channel` has a stream record in memory (an expired but unswept one included). */
+  has(channel: string): boolean {
+    return this.streams.has(channel);
   }
 
   /**
@@ -52,7 +56,7 @@ export class MemoryStreams {
    * A stream whose meta expired starts over with a new epoch, so the first offset is 1 again.
    */
   append(channel: string, pub: Publication, options: HistoryOptions, now: number): StreamView {
-    const stream = this.live(channel, now) ?? this.create(channel);
+    const stream = this.live(channel, now) ?? this.create(channel, options.metaTtlMs, now);
     const offset = stream.offset + 1;
     stream.offset = offset;
     // A copy, so the caller's object is not changed and `pub.offset` from the caller is ignored.
@@ -65,21 +69,20 @@ export class MemoryStreams {
     }
     stream.publicationsExpireAt = now + options.ttlMs;
     // Meta outlives the publications, otherwise kept publications would sit in a stream with a new epoch.
-    stream.metaExpireAt = Math.max(
-      stream.metaExpireAt,
-      expiryOf(now, options.metaTtlMs),
-      stream.publicationsExpireAt,
-    );
+    stream.metaExpireAt = Math.max(stream.metaExpireAt, now + options.metaTtlMs, stream.publicationsExpireAt);
     return stream;
   }
 
   /**
-   * Reads a stream, creating its meta (offset 0, new epoch) when missing. A read counts as activity:
-   * it extends the meta ttl, like the Redis history script does.
+   * Reads a stream and stores nothing: a channel without a record reads as offset 0 with the epoch
+   * its first append will take, and a read does not extend a record's ttl (only publishing does), so
+   * readers cannot keep channels in memory.
    */
   read(channel: string, query: HistoryQuery, metaTtlMs: number, now: number): HistoryResult {
-    const stream = this.live(channel, now) ?? this.create(channel);
-    stream.metaExpireAt = Math.max(stream.metaExpireAt, expiryOf(now, metaTtlMs));
+    const stream = this.live(channel, now);
+    if (stream === undefined) {
+      return { publications: [], position: { offset: 0, epoch: this.epochAt(metaTtlMs, now) } };
+    }
     const position: StreamPosition = { offset: stream.offset, epoch: stream.epoch };
     return { publications: select(stream.publications, query), position };
   }
@@ -115,9 +118,9 @@ export class MemoryStreams {
     return stream;
   }
 
-  private create(channel: string): Stream {
+  private create(channel: string, metaTtlMs: number, now: number): Stream {
     const stream: Stream = {
-      epoch: newEpoch(),
+      epoch: this.epochAt(metaTtlMs, now),
       offset: 0,
       publications: [],
       publicationsExpireAt: 0,
@@ -126,6 +129,17 @@ export class MemoryStreams {
     };
     this.streams.set(channel, stream);
     return stream;
+  }
+
+  /** The epoch of a stream without a record at `now`, for channels with this meta ttl. */
+  private epochAt(metaTtlMs: number, now: number): string {
+    const windowMs = epochWindowMs(metaTtlMs);
+    const window = windowMs === 0 ? 0 : Math.floor(now / windowMs);
+    const cached = this.epochs.get(windowMs);
+    if (cached !== undefined && cached.window === window) return cached.epoch;
+    const epoch = streamEpoch(this.identity, windowMs, now);
+    this.epochs.set(windowMs, { window, epoch });
+    return epoch;
   }
 }
 

@@ -1,15 +1,17 @@
 /**
  * The history read script: meta and entries in one atomic step, so the position returned is the
- * top of exactly the entries returned.
+ * top of exactly the entries returned. It writes nothing.
  *
  * KEYS: meta, stream
- * ARGV: meta ttl (ms, 0 = never expire), limit (-1 all, 0 position only, N), since offset ('' none),
- *       reverse ('1' | '0')
+ * ARGV: epoch window (ms, 0 = the meta never expires; see `stream_epoch`), limit (-1 all, 0 position
+ *       only, N), since offset ('' none), reverse ('1' | '0')
  *
- * Creates the meta (new epoch, offset 0) when missing, extends its ttl (a read counts as activity),
- * then returns `{offset, epoch, id1, body1, id2, body2, …}`. Forward: entries after `since`, oldest
- * first; reverse: entries before `since`, newest first; `limit` applies after the `since` filter —
- * the memory engine's semantics. Entry ids are `<offset>-0`, so `since` maps to an id range directly.
+ * Without meta the stream has no record: returns `{0, stream_epoch(window)}` and no entries (a
+ * stream key left without its meta holds a lost epoch's entries). A read never creates nor extends
+ * anything, so readers cannot keep keys alive. Otherwise returns `{offset, epoch, id1, body1, id2,
+ * body2, …}`. Forward: entries after `since`, oldest first; reverse: entries before `since`, newest
+ * first; `limit` applies after the `since` filter — the memory engine's semantics. Entry ids are
+ * `<offset>-0`, so `since` maps to an id range directly.
  */
 import { LUA_HELPERS } from './lua-helpers.js';
 import { LuaScript } from './lua-script.js';
@@ -18,15 +20,7 @@ const SOURCE = `${LUA_HELPERS}
 local meta, stream = KEYS[1], KEYS[2]
 local fields = redis.call('hmget', meta, 'e', 'o')
 local epoch, offset = fields[1], tonumber(fields[2])
-local fresh = false
-if not epoch then
-  epoch = new_epoch()
-  offset = 0
-  fresh = true
-  redis.call('del', stream)
-  redis.call('hset', meta, 'e', epoch, 'o', 0)
-end
-keep(meta, tonumber(ARGV[1]), fresh)
+if not epoch then return {0, stream_epoch(tonumber(ARGV[1]))} end
 local out = {offset, epoch}
 local limit = tonumber(ARGV[2])
 if limit == 0 then return out end

@@ -14,6 +14,7 @@
  * spread one channel's keys over several slots.
  */
 import { EngineArgumentError } from '../errors.js';
+import { requireWellFormed } from '../validate.js';
 
 /** The names of one channel's keys and its pub/sub channel. */
 export interface ChannelKeys {
@@ -39,8 +40,13 @@ export class KeySpace {
     this.control = `${prefix}:control`;
   }
 
-  /** The pub/sub channel of `channel`; the other keys of the channel start with it. */
+  /**
+   * The pub/sub channel of `channel`; the other keys of the channel start with it. Every key of a
+   * channel is built here, so this refuses a name that is not well-formed Unicode: its UTF-8 form
+   * would be another channel's (U+FFFD for the lone surrogate).
+   */
   topic(channel: string): string {
+    requireWellFormed('channel', channel);
     return `${this.prefix}:{${escapeChannel(channel)}}`;
   }
 
@@ -57,6 +63,7 @@ export class KeySpace {
 
   /** The key holding the result of a publish with this idempotency key. */
   idempotency(channel: string, key: string): string {
+    requireWellFormed('idempotencyKey', key);
     return idempotencyKey(this.topic(channel), key);
   }
 }

@@ -4,25 +4,25 @@
  */
 
 /**
- * `new_epoch()`: a short epoch for a stream that has no meta (new, expired or lost with a Redis
- * restart): the server time in microseconds, base 36. Two metas of one channel are never created
- * in the same microsecond, so a lost stream always gets an epoch different from the one before.
+ * `stream_epoch(window)`: the epoch of a stream that has no meta (never published, expired, or lost
+ * with a Redis restart or failover), as `streamEpoch` in `../stream-epoch.ts` computes it for the
+ * memory engine: a hash of this server's `run_id` (new after every restart and on a promoted
+ * replica), the window size in ms (0: the meta never expires) and the number of the current window.
+ * Reads answer it without storing anything; the publish that creates the meta stores it.
  *
  * `keep(key, ttl, fresh)`: extends a key's expiry to at least `ttl` ms, never shortens it; ttl 0
  * means never expire. `fresh` says the key was just created (no expiry yet, unlike a key kept forever).
  */
 export const LUA_HELPERS = `
-local function new_epoch()
-  local t = redis.call('time')
-  local n = tonumber(t[1]) * 1000000 + tonumber(t[2])
-  local digits = '0123456789abcdefghijklmnopqrstuvwxyz'
-  local s = ''
-  while n > 0 do
-    local d = n % 36
-    s = string.sub(digits, d + 1, d + 1) .. s
-    n = math.floor(n / 36)
+local function stream_epoch(window)
+  local number = 0
+  if window > 0 then
+    local t = redis.call('time')
+    number = math.floor((tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)) / window)
   end
-  return s
+  local id = string.match(redis.call('info', 'server'), 'run_id:(%x+)') or ''
+  local hash = redis.sha1hex(id .. ':' .. string.format('%d', window) .. ':' .. string.format('%d', number))
+  return string.sub(hash, 1, 12)
 end
 
 local function keep(key, ttl, fresh)

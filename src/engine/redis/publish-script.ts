@@ -4,12 +4,13 @@
  *
  * KEYS: meta, stream[, idempotency key]
  * ARGV: topic, body, history size (0 = no history), history ttl, meta ttl, idempotency ttl,
- *       publish command (`publish` | `spublish`). Ttls in ms, 0 = never expire.
+ *       publish command (`publish` | `spublish`), epoch window. Ttls in ms, 0 = never expire.
  *
  * 1. With an idempotency key that is set: return `{1, stored result}` and deliver nothing.
- * 2. With history: create the meta (new epoch, offset 0, stream dropped) when missing, HINCRBY the
- *    offset, XADD `<offset>-0` trimmed exactly to the size, extend the stream ttl and the meta ttl
- *    (never shortened), and publish `p<offset>:<epoch>:<body>`. Without: publish `p::<body>`.
+ * 2. With history: create the meta when missing (offset 0, stream dropped, and the epoch readers of
+ *    the recordless stream were told: `stream_epoch(window)`), HINCRBY the offset, XADD
+ *    `<offset>-0` trimmed exactly to the size, extend the stream ttl and the meta ttl (never
+ *    shortened), and publish `p<offset>:<epoch>:<body>`. Without: publish `p::<body>`.
  * 3. Store `<offset>:<epoch>` (empty without history) under the idempotency key with its ttl.
  * Returns `{0, result}`.
  */
@@ -29,7 +30,7 @@ if size > 0 then
   local epoch = redis.call('hget', meta, 'e')
   local fresh = false
   if not epoch then
-    epoch = new_epoch()
+    epoch = stream_epoch(tonumber(ARGV[8]))
     fresh = true
     redis.call('del', stream)
     redis.call('hset', meta, 'e', epoch, 'o', 0)

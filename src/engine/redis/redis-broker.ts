@@ -9,8 +9,14 @@
  */
 import type { ClientInfo, Publication } from '../../protocol/types.js';
 import { BrokerStateError, EngineClosedError } from '../errors.js';
+import { epochWindowMs } from '../stream-epoch.js';
 import type { Broker, BrokerEvent, BrokerEventHandler, PublishOptions, PublishResult } from '../types.js';
-import { DEFAULT_IDEMPOTENCY_TTL_MS, requireHistoryOptions, requirePositive } from '../validate.js';
+import {
+  DEFAULT_IDEMPOTENCY_TTL_MS,
+  requireHistoryOptions,
+  requirePositive,
+  requireWellFormed,
+} from '../validate.js';
 import type { CommandConnection } from './command-connection.js';
 import {
   decodeMessage,
@@ -24,7 +30,7 @@ import { idempotencyKey, type KeySpace, metaKey, streamKey } from './keys.js';
 import { publishScript } from './publish-script.js';
 import type { Subscriber, SubscriberSink } from './subscriber.js';
 import { toEngineError } from './to-engine-error.js';
-import { metaTtlArg, ttlArg } from './ttl.js';
+import { ttlArg } from './ttl.js';
 
 /** Options of a `RedisBroker`, filled by `createRedisEngine`. */
 export interface RedisBrokerOptions {
@@ -81,8 +87,10 @@ export class RedisBroker implements Broker, SubscriberSink {
 
   async unsubscribe(channels: readonly string[]): Promise<void> {
     this.started('unsubscribe');
+    // Outside the try: a refused name is the caller's error, not Redis being unavailable.
+    const topics = channels.map((channel) => this.keys.topic(channel));
     try {
-      await this.subscriber.unsubscribe(channels.map((channel) => this.keys.topic(channel)));
+      await this.subscriber.unsubscribe(topics);
     } catch (error) {
       throw toEngineError(error, `unsubscribing ${channels.length} channel(s)`);
     }
@@ -94,6 +102,7 @@ export class RedisBroker implements Broker, SubscriberSink {
     const key = options?.idempotencyKey;
     let idempotencyTtlMs = 0;
     if (key !== undefined) {
+      requireWellFormed('idempotencyKey', key);
       idempotencyTtlMs = options?.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
       requirePositive('idempotencyTtlMs', idempotencyTtlMs);
     }
@@ -115,6 +124,7 @@ export class RedisBroker implements Broker, SubscriberSink {
         history === undefined ? 0 : metaKeepMs(history.ttlMs, history.metaTtlMs),
         ttlArg(idempotencyTtlMs),
         this.publishCommand,
+        history === undefined ? 0 : epochWindowMs(history.metaTtlMs),
       ])) as [number, string];
       return toResult(reply);
     } catch (error) {
@@ -196,7 +206,7 @@ export class RedisBroker implements Broker, SubscriberSink {
  */
 function metaKeepMs(ttlMs: number, metaTtlMs: number): number {
   const ttl = ttlArg(ttlMs);
-  const meta = metaTtlArg(metaTtlMs);
+  const meta = ttlArg(metaTtlMs);
   return ttl === 0 || meta === 0 ? 0 : Math.max(ttl, meta);
 }
 

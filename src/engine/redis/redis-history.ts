@@ -1,12 +1,15 @@
-/** The Redis history store: reads the streams the publish script appends to, with one script per read. */
+/**
+ * The Redis history store: reads the streams the publish script appends to, with one script per read
+ * that writes nothing (a read of a channel never published leaves no key behind).
+ */
 import { EngineClosedError } from '../errors.js';
+import { epochWindowMs } from '../stream-epoch.js';
 import type { HistoryQuery, HistoryResult, HistoryStore } from '../types.js';
-import { requireHistoryQuery, requireNonNegative } from '../validate.js';
+import { requireHistoryQuery, requirePositive } from '../validate.js';
 import type { CommandConnection } from './command-connection.js';
 import { decodeStored } from './envelope.js';
 import { historyScript } from './history-script.js';
 import type { KeySpace } from './keys.js';
-import { metaTtlArg } from './ttl.js';
 
 export class RedisHistoryStore implements HistoryStore {
   private closed = false;
@@ -19,7 +22,7 @@ export class RedisHistoryStore implements HistoryStore {
   async history(channel: string, query: HistoryQuery, metaTtlMs: number): Promise<HistoryResult> {
     this.assertOpen();
     requireHistoryQuery(query);
-    requireNonNegative('metaTtlMs', metaTtlMs);
+    requirePositive('metaTtlMs', metaTtlMs);
     const keys = this.keys.channel(channel);
     let reply: (string | number)[];
     try {
@@ -27,7 +30,7 @@ export class RedisHistoryStore implements HistoryStore {
         this.connection.client,
         [keys.meta, keys.stream],
         [
-          metaTtlArg(metaTtlMs),
+          epochWindowMs(metaTtlMs),
           query.limit,
           query.since === undefined ? '' : query.since.offset,
           query.reverse === true ? '1' : '0',
@@ -46,8 +49,10 @@ export class RedisHistoryStore implements HistoryStore {
 
   async remove(channel: string): Promise<void> {
     this.assertOpen();
+    // Outside the try: a refused name is the caller's error, not Redis being unavailable.
+    const stream = this.keys.channel(channel).stream;
     try {
-      await this.connection.client.del(this.keys.channel(channel).stream);
+      await this.connection.client.del(stream);
     } catch (error) {
       throw this.connection.fail(error, `removing the history of ${channel}`);
     }

@@ -2,7 +2,7 @@
 import type { ClientInfo } from '../../protocol/types.js';
 import { EngineClosedError } from '../errors.js';
 import type { PresenceStats, PresenceStore } from '../types.js';
-import { requirePositive } from '../validate.js';
+import { requirePositive, requireWellFormed } from '../validate.js';
 import type { CommandConnection } from './command-connection.js';
 import type { KeySpace } from './keys.js';
 import { presenceAddScript, presenceReadScript, presenceRemoveScript } from './presence-scripts.js';
@@ -18,6 +18,9 @@ export class RedisPresenceStore implements PresenceStore {
 
   async add(channel: string, info: ClientInfo, ttlMs: number): Promise<void> {
     this.assertOpen();
+    // The client id is a hash field and the user is counted by the scripts: both must encode as UTF-8.
+    requireWellFormed('client id', info.client);
+    requireWellFormed('user id', info.user);
     requirePositive('presence ttlMs', ttlMs);
     await this.run(channel, 'adding presence', presenceAddScript, [
       info.client,
@@ -28,6 +31,7 @@ export class RedisPresenceStore implements PresenceStore {
 
   async remove(channel: string, clientId: string): Promise<void> {
     this.assertOpen();
+    requireWellFormed('client id', clientId);
     await this.run(channel, 'removing presence', presenceRemoveScript, [clientId]);
   }
 

@@ -5,8 +5,3 @@
 export function ttlArg(ms: number): number {
   return ms === Number.POSITIVE_INFINITY ? 0 : Math.max(1, Math.ceil(ms));
 }
-
-/** A meta ttl as the scripts take it: 0 (the interfaces' "never") stays 0. */
-export function metaTtlArg(ms: number): number {
-  return ms === 0 ? 0 : ttlArg(ms);
-}

@@ -1,0 +1,39 @@
+/**
+ * The epoch of a stream that has no record. Reading a channel stores nothing, so a channel that was
+ * never published (or whose record expired) has no stored epoch, yet a subscriber must learn a
+ * position that the first publish continues: offset 0 and an epoch that stays the same on every
+ * read and every node, and that the first publish then stores as the stream's epoch.
+ *
+ * That epoch is a hash of three things, so nothing needs storing:
+ *
+ * - the backend's identity: a random id per memory bus, the `run_id` of the Redis server that owns
+ *   the channel. It changes when the backend may have lost records (a restart, a failover), so a
+ *   lost stream never comes back under its old epoch;
+ * - a time window of half the meta ttl, and the window's number. A record lives at least a meta ttl
+ *   after it is created, so two records of one channel can never start in the same window: the
+ *   next record gets another epoch, and a client holding the old one is told `recovered: false`.
+ *   Half, not the whole ttl, so that even a clock step of less than half the ttl cannot break that;
+ * - nothing of the channel: epochs are compared within one channel only.
+ *
+ * The cost: a subscriber that read the position of an unpublished channel in one window and sees
+ * its first publication in the next (once per 15 days of a 30-day meta ttl, per channel) sees the
+ * epoch change and resubscribes with `recovered: false`: never a silent loss, at worst a reload.
+ */
+import { createHash } from 'node:crypto';
+
+/** The window the epoch of a stream without a record changes with, ms; 0 when the meta never expires. */
+export function epochWindowMs(metaTtlMs: number): number {
+  return metaTtlMs === Number.POSITIVE_INFINITY ? 0 : Math.max(1, Math.floor(metaTtlMs / 2));
+}
+
+/** Characters of an epoch: 48 bits of the hash, so two windows of one channel practically never collide. */
+export const EPOCH_LENGTH = 12;
+
+/**
+ * The epoch of a stream without a record on the backend `identity`, at `now` (ms). The Redis
+ * scripts compute the same thing in Lua (`stream_epoch` in `redis/lua-helpers.ts`).
+ */
+export function streamEpoch(identity: string, windowMs: number, now: number): string {
+  const window = windowMs === 0 ? 0 : Math.floor(now / windowMs);
+  return createHash('sha1').update(`${identity}:${windowMs}:${window}`).digest('hex').slice(0, EPOCH_LENGTH);
+}
