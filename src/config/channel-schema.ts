@@ -28,7 +28,9 @@ const channelOptionsShape = {
   allow_user_limited_channels: bool(true),
   history_size: count(0),
   history_ttl: duration(0),
-  history_meta_ttl: duration(30 * DAY_MS),
+  // Above zero: a stream's position is dropped this long after its last publish (reads do not
+  // extend it), so channels published once are not kept forever.
+  history_meta_ttl: duration(30 * DAY_MS, { positive: true }),
   force_recovery: bool(false),
   allow_recovery: bool(false),
   force_positioning: bool(false),
