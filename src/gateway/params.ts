@@ -1,5 +1,12 @@
-/** Field readers for command and API parameters: a wrong type is a bad request naming the field. */
+/**
+ * Field readers for command and API parameters: a wrong type is a bad request (107) naming the field.
+ * Every string they return is well-formed Unicode: a lone surrogate (JSON `"\ud800"`) is a bad
+ * request too, since a channel, user id, idempotency key or tag holding one would become another
+ * name once encoded as UTF-8 (see `protocol/unicode.ts`). Client commands and the server API both
+ * read their parameters here, so the rule holds at every edge.
+ */
 import { ErrorCode } from '../protocol/codes.js';
+import { isWellFormed } from '../protocol/unicode.js';
 import { CommandError } from './errors.js';
 
 export type Params = Record<string, unknown>;
@@ -8,17 +15,25 @@ function bad(field: string, expected: string): CommandError {
   return new CommandError(ErrorCode.BadRequest, `bad request: "${field}" must be ${expected}`);
 }
 
+const WELL_FORMED = 'well-formed Unicode (no lone surrogate)';
+
+/** `value` when it is well-formed, else a bad request naming `field`. */
+export function wellFormed(field: string, value: string): string {
+  if (!isWellFormed(value)) throw bad(field, WELL_FORMED);
+  return value;
+}
+
 export function requireString(params: Params, field: string): string {
   const value = params[field];
   if (typeof value !== 'string' || value.length === 0) throw bad(field, 'a non-empty string');
-  return value;
+  return wellFormed(field, value);
 }
 
 export function optionalString(params: Params, field: string): string | undefined {
   const value = params[field];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw bad(field, 'a string');
-  return value;
+  return wellFormed(field, value);
 }
 
 export function optionalBoolean(params: Params, field: string): boolean {
@@ -49,13 +64,17 @@ export function optionalStringArray(params: Params, field: string): string[] | u
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
     throw bad(field, 'an array of strings');
+  if (!value.every(isWellFormed)) throw bad(field, `an array of ${WELL_FORMED} strings`);
   return value;
 }
 
 export function optionalStringMap(params: Params, field: string): Record<string, string> | undefined {
   const value = optionalObject(params, field);
   if (value === undefined) return undefined;
-  for (const v of Object.values(value)) if (typeof v !== 'string') throw bad(field, 'an object of strings');
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string') throw bad(field, 'an object of strings');
+    if (!isWellFormed(k) || !isWellFormed(v)) throw bad(field, `an object of ${WELL_FORMED} strings`);
+  }
   return value as Record<string, string>;
 }
 

@@ -1,6 +1,7 @@
 /**
  * Generators shared by the fuzz properties: client commands with well-typed, wrong-typed, huge and
- * deeply nested field values, and byte-level mutations of encoded frames.
+ * deeply nested field values, strings that are not well-formed Unicode, and byte-level mutations of
+ * encoded frames.
  */
 import fc from 'fast-check';
 
@@ -80,11 +81,28 @@ export function deepJsonText(depth: number, kind: 'array' | 'object'): string {
     : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
 }
 
+/**
+ * Strings that are not well-formed Unicode: ordinary text around a lone high or low surrogate, a
+ * reversed pair, or any single surrogate code unit. JSON carries them as `\ud800` escapes; the server
+ * must refuse them as names (107), never pass them to the engine (where UTF-8 turns them into U+FFFD).
+ */
+export const illFormedString: fc.Arbitrary<string> = fc
+  .tuple(
+    fc.string({ maxLength: 6 }),
+    fc.oneof(
+      fc.constantFrom('\ud800', '\udbff', '\udc00', '\udfff', '\udc00\ud800', '\ud83d', '\ude00'),
+      fc.integer({ min: 0xd800, max: 0xdfff }).map((unit) => String.fromCharCode(unit)),
+    ),
+    fc.string({ maxLength: 6 }),
+  )
+  .map(([before, lone, after]) => before + lone + after);
+
 /** Any JSON value, biased toward strings with unusual code points (lone surrogates, NUL, newlines). */
 export const anyJson: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
   edgeNumber,
   fc.string({ unit: 'binary', maxLength: 20 }),
+  illFormedString,
   fc.constantFrom('', '\n', '\u0000', '\ud800', 'a\udc00b', ' ', '$private', 'ns:', ':x', '#', '#u1,u2'),
 );
 
@@ -105,30 +123,41 @@ export const channelName = fc.oneof(
     '',
     'a'.repeat(300),
     '\ud83d\ude00'.repeat(200),
+    // Names in real namespaces with a lone surrogate, so refusal is checked past the namespace lookup.
+    'hist:feed\ud800',
+    'ns:room\udc00',
+    'news\udc00\ud800',
   ),
   fc.string({ maxLength: 16 }),
   fc.string({ unit: 'binary', maxLength: 8 }),
+  illFormedString,
 );
 
 /** A value for one request field: usually a plausible one, often a wrong type. */
 export function fieldValue(field: string, tokens: readonly string[]): fc.Arbitrary<unknown> {
   const plausible: Record<string, fc.Arbitrary<unknown>> = {
     channel: channelName,
-    token: tokens.length > 0 ? fc.oneof(fc.constantFrom(...tokens), fc.string()) : fc.string(),
+    token:
+      tokens.length > 0
+        ? fc.oneof(fc.constantFrom(...tokens), fc.string(), illFormedString)
+        : fc.oneof(fc.string(), illFormedString),
     data: fc.jsonValue({ maxDepth: 4 }),
     subs: fc.dictionary(
       channelName,
-      fc.record({ recover: fc.boolean(), epoch: fc.string(), offset: edgeNumber }, { requiredKeys: [] }),
+      fc.record(
+        { recover: fc.boolean(), epoch: fc.oneof(fc.string(), illFormedString), offset: edgeNumber },
+        { requiredKeys: [] },
+      ),
       { maxKeys: 3 },
     ),
-    name: fc.string(),
-    version: fc.string(),
+    name: fc.oneof(fc.string(), illFormedString),
+    version: fc.oneof(fc.string(), illFormedString),
     recover: fc.boolean(),
     recoverable: fc.boolean(),
     positioned: fc.boolean(),
     join_leave: fc.boolean(),
     reverse: fc.boolean(),
-    epoch: fc.string({ maxLength: 10 }),
+    epoch: fc.oneof(fc.string({ maxLength: 10 }), illFormedString),
     offset: edgeNumber,
     limit: edgeNumber,
     flag: edgeNumber,

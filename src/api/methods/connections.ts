@@ -8,14 +8,16 @@ import {
   optionalStringArray,
   type Params,
   requireString,
+  wellFormed,
 } from '../../gateway/params.js';
 import { DisconnectCode, disconnectReason, ErrorCode } from '../../protocol/codes.js';
 
+/** The `user` parameter: any string (the empty one is the anonymous user), well-formed. */
 function requireUser(params: Params): string {
   const user = params['user'];
   if (typeof user !== 'string')
     throw new CommandError(ErrorCode.BadRequest, 'bad request: "user" must be a string');
-  return user;
+  return wellFormed('user', user);
 }
 
 function checkChannel(node: GatewayNode, channel: string): void {

@@ -1,7 +1,7 @@
 import type { NodeInfo } from '../../cluster/messages.js';
 import { CommandError } from '../../gateway/errors.js';
 import type { GatewayNode } from '../../gateway/node.js';
-import { optionalString, type Params } from '../../gateway/params.js';
+import { optionalString, type Params, wellFormed } from '../../gateway/params.js';
 import type { ConnectionEntry } from '../../gateway/surveys.js';
 import { ErrorCode } from '../../protocol/codes.js';
 
@@ -62,6 +62,7 @@ export async function connections(node: GatewayNode, params: Params): Promise<st
   if (user !== undefined && typeof user !== 'string') {
     throw new CommandError(ErrorCode.BadRequest, 'bad request: "user" must be a string');
   }
+  if (user !== undefined) wellFormed('user', user);
   const out: Record<string, ConnectionEntry> = {};
   for (const answer of await node.cluster.survey('connections', user === undefined ? {} : { user })) {
     for (const entry of answer.result as ConnectionEntry[]) out[entry.client] = entry;
