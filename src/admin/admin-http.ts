@@ -1,13 +1,15 @@
 /**
  * The admin web UI at `/admin`: the page and its files (GET), login (`POST /admin/auth` with the
- * password, answering a session token) and the JSON endpoints `POST /admin/api/<method>`, which run
- * server API methods for a request carrying `Authorization: token <t>`.
+ * password, answering a session token, throttled per address and per node) and the JSON endpoints
+ * `POST /admin/api/<method>`, which run server API methods for a request carrying
+ * `Authorization: token <t>`.
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { callMethod } from '../api/dispatch.js';
 import { BodyError, readJsonBody } from '../api/json-body.js';
 import type { GatewayNode } from '../gateway/node.js';
+import { LoginThrottle, throttleKey } from './login-throttle.js';
 import { AdminSessions } from './session-token.js';
 import { inlineScriptHashes, loadAdminFiles, type StaticFile } from './static-files.js';
 
@@ -34,6 +36,7 @@ class HttpError extends Error {
 
 export class AdminHttp {
   private readonly sessions: AdminSessions;
+  private readonly throttle = new LoginThrottle();
   private readonly files: Map<string, StaticFile>;
   private readonly csp: string;
 
@@ -79,14 +82,34 @@ export class AdminHttp {
 
   private async login(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') throw new HttpError(405, 'method not allowed: use POST');
+    const insecure = this.node.config.admin.insecure;
+    const address = req.socket.remoteAddress;
+    const key = throttleKey(address);
+    // Checked before the body is read: a throttled guess is never compared, so a 429 tells nothing.
+    const attempt = insecure ? ({ allowed: true } as const) : this.throttle.attempt(key);
+    if (!attempt.allowed) {
+      const retryAfter = Math.max(1, Math.ceil(attempt.retryAfterMs / 1000));
+      if (attempt.first) {
+        this.node.log.warn(
+          { address, scope: attempt.scope, retryAfter },
+          attempt.scope === 'address'
+            ? 'admin logins throttled for this address: too many wrong passwords'
+            : 'admin logins throttled for every address: too many wrong passwords on this node',
+        );
+      }
+      sendJson(res, 429, '{"error":"too many login attempts, retry later"}', {
+        'retry-after': String(retryAfter),
+      });
+      return;
+    }
     const body = await readJson(req, AUTH_BODY_LIMIT);
     const password =
       typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['password'] : undefined;
-    const insecure = this.node.config.admin.insecure;
     if (!insecure && (typeof password !== 'string' || !this.sessions.passwordMatches(password))) {
-      this.node.log.warn({ address: req.socket.remoteAddress }, 'admin login refused: wrong password');
+      this.node.log.warn({ address }, 'admin login refused: wrong password');
       throw new HttpError(401, 'unauthorized: wrong password');
     }
+    if (!insecure) this.throttle.succeeded(key);
     sendJson(res, 200, JSON.stringify({ token: this.sessions.issue() }));
   }
 
@@ -127,10 +150,16 @@ export class AdminHttp {
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: string): void {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) return;
   res.writeHead(status, {
     ...SECURITY_HEADERS,
+    ...headers,
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
     'cache-control': 'no-store',
