@@ -1,5 +1,6 @@
 /** Token verification and channel permission rules. */
 export { type ChannelNamespace, ChannelRules, type ChannelRulesConfig } from './channel-rules.js';
+export { type JwksFailure, JwksUnavailableError } from './jwks-error.js';
 export {
   canHistory,
   canPresence,
