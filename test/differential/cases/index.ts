@@ -1,0 +1,22 @@
+/** Every case of the differential suite, in the order they run. */
+import type { DiffCase } from '../script.js';
+import { commandCases } from './commands.js';
+import { connectCases } from './connect.js';
+import { presenceHistoryCases } from './presence-history.js';
+import { publishCases } from './publish.js';
+import { recoverCases } from './recover.js';
+import { serverApiCases } from './server-api.js';
+import { subscribeCases } from './subscribe.js';
+import { timingCases } from './timing.js';
+
+/** All cases; names are unique. */
+export const ALL_CASES: DiffCase[] = [
+  ...connectCases,
+  ...subscribeCases,
+  ...recoverCases,
+  ...publishCases,
+  ...presenceHistoryCases,
+  ...commandCases,
+  ...serverApiCases,
+  ...timingCases,
+];
