@@ -4,7 +4,7 @@
  * position that the first publish continues: offset 0 and an epoch that stays the same on every
  * read and every node, and that the first publish then stores as the stream's epoch.
  *
- * That epoch is a hash of three things, so nothing needs storing:
+ * That epoch is a hash of four things, so nothing needs storing:
  *
  * - the backend's identity: a random id per memory bus, the `run_id` of the Redis server that owns
  *   the channel. It changes when the backend may have lost records (a restart, a failover), so a
@@ -13,7 +13,8 @@
  *   after it is created, so two records of one channel can never start in the same window: the
  *   next record gets another epoch, and a client holding the old one is told `recovered: false`.
  *   Half, not the whole ttl, so that even a clock step of less than half the ttl cannot break that;
- * - nothing of the channel: epochs are compared within one channel only.
+ * - the channel (the Redis scripts use its meta key), so channels do not share an epoch: in
+ *   Centrifugo too every stream gets its own.
  *
  * The cost: a subscriber that read the position of an unpublished channel in one window and sees
  * its first publication in the next (once per 15 days of a 30-day meta ttl, per channel) sees the
@@ -30,10 +31,11 @@ export function epochWindowMs(metaTtlMs: number): number {
 export const EPOCH_LENGTH = 12;
 
 /**
- * The epoch of a stream without a record on the backend `identity`, at `now` (ms). The Redis
- * scripts compute the same thing in Lua (`stream_epoch` in `redis/lua-helpers.ts`).
+ * The epoch of `channel`'s stream without a record on the backend `identity`, at `now` (ms). The
+ * Redis scripts compute the same thing in Lua (`stream_epoch` in `redis/lua-helpers.ts`).
  */
-export function streamEpoch(identity: string, windowMs: number, now: number): string {
+export function streamEpoch(identity: string, windowMs: number, now: number, channel: string): string {
   const window = windowMs === 0 ? 0 : Math.floor(now / windowMs);
-  return createHash('sha1').update(`${identity}:${windowMs}:${window}`).digest('hex').slice(0, EPOCH_LENGTH);
+  const hash = createHash('sha1').update(`${identity}:${windowMs}:${window}:${channel}`);
+  return hash.digest('hex').slice(0, EPOCH_LENGTH);
 }

@@ -38,6 +38,8 @@ export function stateConformance(name: string, factory: EngineFactory): void {
       await b.history.remove(channel);
       const again = await b.history.history(channel, { limit: -1 }, META_TTL_MS);
       assert.deepEqual(again.position, first.position, 'every read and node sees the same position');
+      const other = await a.history.history(uniqueChannel('read-only-other'), { limit: 0 }, META_TTL_MS);
+      assert.notEqual(other.position.epoch, first.position.epoch, 'each channel has its own epoch');
       assert.deepEqual(await stored(channel), []);
     });
 

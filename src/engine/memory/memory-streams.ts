@@ -38,8 +38,6 @@ export class MemoryStreams {
    * the one before.
    */
   private readonly identity = randomBytes(8).toString('hex');
-  /** The last epoch computed per window size, so reads of unpublished channels hash once per window. */
-  private readonly epochs = new Map<number, { window: number; epoch: string }>();
 
   /** Number of channels with stream meta in memory (expired but unswept ones included). */
   get size(): number {
@@ -81,7 +79,7 @@ export class MemoryStreams {
   read(channel: string, query: HistoryQuery, metaTtlMs: number, now: number): HistoryResult {
     const stream = this.live(channel, now);
     if (stream === undefined) {
-      return { publications: [], position: { offset: 0, epoch: this.epochAt(metaTtlMs, now) } };
+      return { publications: [], position: { offset: 0, epoch: this.epochAt(channel, metaTtlMs, now) } };
     }
     const position: StreamPosition = { offset: stream.offset, epoch: stream.epoch };
     return { publications: select(stream.publications, query), position };
@@ -120,7 +118,7 @@ export class MemoryStreams {
 
   private create(channel: string, metaTtlMs: number, now: number): Stream {
     const stream: Stream = {
-      epoch: this.epochAt(metaTtlMs, now),
+      epoch: this.epochAt(channel, metaTtlMs, now),
       offset: 0,
       publications: [],
       publicationsExpireAt: 0,
@@ -131,15 +129,9 @@ export class MemoryStreams {
     return stream;
   }
 
-  /** The epoch of a stream without a record at `now`, for channels with this meta ttl. */
-  private epochAt(metaTtlMs: number, now: number): string {
-    const windowMs = epochWindowMs(metaTtlMs);
-    const window = windowMs === 0 ? 0 : Math.floor(now / windowMs);
-    const cached = this.epochs.get(windowMs);
-    if (cached !== undefined && cached.window === window) return cached.epoch;
-    const epoch = streamEpoch(this.identity, windowMs, now);
-    this.epochs.set(windowMs, { window, epoch });
-    return epoch;
+  /** The epoch of `channel`'s stream without a record at `now`, given the channel's meta ttl. */
+  private epochAt(channel: string, metaTtlMs: number, now: number): string {
+    return streamEpoch(this.identity, epochWindowMs(metaTtlMs), now, channel);
   }
 }
 

@@ -6,7 +6,7 @@
  * ARGV: epoch window (ms, 0 = the meta never expires; see `stream_epoch`), limit (-1 all, 0 position
  *       only, N), since offset ('' none), reverse ('1' | '0')
  *
- * Without meta the stream has no record: returns `{0, stream_epoch(window)}` and no entries (a
+ * Without meta the stream has no record: returns `{0, stream_epoch(meta, window)}` and no entries (a
  * stream key left without its meta holds a lost epoch's entries). A read never creates nor extends
  * anything, so readers cannot keep keys alive. Otherwise returns `{offset, epoch, id1, body1, id2,
  * body2, …}`. Forward: entries after `since`, oldest first; reverse: entries before `since`, newest
@@ -20,7 +20,7 @@ const SOURCE = `${LUA_HELPERS}
 local meta, stream = KEYS[1], KEYS[2]
 local fields = redis.call('hmget', meta, 'e', 'o')
 local epoch, offset = fields[1], tonumber(fields[2])
-if not epoch then return {0, stream_epoch(tonumber(ARGV[1]))} end
+if not epoch then return {0, stream_epoch(meta, tonumber(ARGV[1]))} end
 local out = {offset, epoch}
 local limit = tonumber(ARGV[2])
 if limit == 0 then return out end

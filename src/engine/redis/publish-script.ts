@@ -8,7 +8,7 @@
  *
  * 1. With an idempotency key that is set: return `{1, stored result}` and deliver nothing.
  * 2. With history: create the meta when missing (offset 0, stream dropped, and the epoch readers of
- *    the recordless stream were told: `stream_epoch(window)`), HINCRBY the offset, XADD
+ *    the recordless stream were told: `stream_epoch(meta, window)`), HINCRBY the offset, XADD
  *    `<offset>-0` trimmed exactly to the size, extend the stream ttl and the meta ttl (never
  *    shortened), and publish `p<offset>:<epoch>:<body>`. Without: publish `p::<body>`.
  * 3. Store `<offset>:<epoch>` (empty without history) under the idempotency key with its ttl.
@@ -30,7 +30,7 @@ if size > 0 then
   local epoch = redis.call('hget', meta, 'e')
   local fresh = false
   if not epoch then
-    epoch = stream_epoch(tonumber(ARGV[8]))
+    epoch = stream_epoch(meta, tonumber(ARGV[8]))
     fresh = true
     redis.call('del', stream)
     redis.call('hset', meta, 'e', epoch, 'o', 0)
