@@ -79,6 +79,12 @@ export class Client {
     this.rawSend(commands.map((c) => JSON.stringify(c)).join('\n'));
   }
 
+  /** Sends bytes as they are, in a text frame (`binary` false) or a binary frame. */
+  sendBytes(bytes: Buffer, binary: boolean, note: string): void {
+    this.transcript.push({ at: this.label, sendRaw: `[${binary ? 'binary' : 'text'}] ${note}` });
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(bytes, { binary });
+  }
+
   /** Sends text as it is (malformed frames); `binary` sends it as a binary frame. */
   sendRaw(text: string, binary = false): void {
     this.transcript.push({ at: this.label, sendRaw: binary ? `[binary] ${text}` : text });

@@ -144,4 +144,14 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
   'api/unknown-method':
     'Centrifugo answers 404 with a plain-text body; Switchboard 404 with a JSON error 104',
   'api/auth': 'Centrifugo answers 401 with an empty body; Switchboard 401 with a JSON error 101',
+
+  // transport
+  'transport/invalid-utf8-text-frame':
+    'Centrifugo does not check UTF-8 in text frames and closes with 3501 (undecodable JSON); ' +
+    'Switchboard closes with 1007 as RFC 6455 asks',
+  'transport/plain-http-get':
+    'A plain GET of /connection/websocket: Centrifugo answers 400, Switchboard 426 (Upgrade Required)',
+  'sub_refresh/with-token':
+    'A sub_refresh token issued for another channel: Centrifugo closes with 3500 (invalid token); ' +
+    'Switchboard answers error 103',
 };

@@ -87,6 +87,18 @@ export class Script {
     return body;
   }
 
+  /** Sends a plain HTTP request to `path` and records the status (and the body, when `withBody`). */
+  async http(method: string, path: string, withBody = false): Promise<void> {
+    const res = await fetch(`${this.server.baseUrl}${path}`, { method });
+    const text = await res.text();
+    this.transcript.push({
+      api: `${method} ${path}`,
+      request: null,
+      status: res.status,
+      body: withBody ? text.trim() : null,
+    });
+  }
+
   /** Waits `ms`. */
   sleep(ms: number): Promise<void> {
     return new Promise((r) => setTimeout(r, ms));

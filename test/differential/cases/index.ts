@@ -8,6 +8,7 @@ import { recoverCases } from './recover.js';
 import { serverApiCases } from './server-api.js';
 import { subscribeCases } from './subscribe.js';
 import { timingCases } from './timing.js';
+import { transportCases } from './transport.js';
 
 /** All cases; names are unique. */
 export const ALL_CASES: DiffCase[] = [
@@ -18,5 +19,6 @@ export const ALL_CASES: DiffCase[] = [
   ...presenceHistoryCases,
   ...commandCases,
   ...serverApiCases,
+  ...transportCases,
   ...timingCases,
 ];
