@@ -63,6 +63,7 @@ export class GatewayServer {
       this.lean = {
         maxPayload: websocket.message_size_limit,
         closeTimeout: CLOSE_TIMEOUT_MS,
+        queueMaxSize: node.config.client.queue_max_size,
         wheel: node.wheel,
         open: this.transports,
       };

@@ -109,9 +109,10 @@ describe('lean WebSocket transport', () => {
       Buffer.concat([frame(PING, 'a'), frame(PING, 'b'), frame(TEXT, await connectCommand())]),
     );
     await connectReply(many);
+    // Pings in one read get one pong, for the last of them (RFC 6455 section 5.5.3).
     assert.deepEqual(
       many.frames.filter((f) => f.opcode === PONG).map((f) => f.payload.toString()),
-      ['a', 'b'],
+      ['b'],
     );
   });
 
@@ -121,6 +122,36 @@ describe('lean WebSocket transport', () => {
     c.socket.write(frame(PING, payload));
     await waitFor(() => c.frames.some((f) => f.opcode === PONG), 'pong');
     assert.deepEqual(c.frames.find((f) => f.opcode === PONG)!.payload, payload);
+  });
+
+  it('answers 10,000 pings written at once with a few pongs, the last for the last ping', async () => {
+    const c = await open();
+    const pings = Array.from({ length: 10_000 }, (_, i) => frame(PING, `p${i}`));
+    c.socket.write(Buffer.concat(pings));
+    await waitFor(() => c.frames.some((f) => f.payload.toString() === 'p9999'), 'pong for the last ping');
+    await new Promise((r) => setTimeout(r, 100));
+    const pongs = c.frames.filter((f) => f.opcode === PONG).map((f) => f.payload.toString());
+    // One per socket read at most: about 90 KB arrive in a few reads.
+    assert.ok(pongs.length <= 20, `${pongs.length} pongs`);
+    assert.equal(pongs.at(-1), 'p9999');
+    // The connection is still fine.
+    c.socket.write(frame(TEXT, await connectCommand()));
+    await connectReply(c);
+  });
+
+  it('answers a ping that comes with a close frame before echoing the close, and none after it', async () => {
+    const c = await open();
+    c.socket.write(
+      Buffer.concat([frame(PING, 'before'), frame(CLOSE, closeBody(1000)), frame(PING, 'after')]),
+    );
+    assert.equal(await c.closeCode(), 1000);
+    assert.deepEqual(
+      c.frames.map((f) => [f.opcode, f.opcode === PONG ? f.payload.toString() : '']),
+      [
+        [PONG, 'before'],
+        [CLOSE, ''],
+      ],
+    );
   });
 
   it('echoes a close frame and ends the socket', async () => {
@@ -193,5 +224,28 @@ describe('lean WebSocket transport', () => {
     const head = frame(BINARY, Buffer.alloc(LIMIT + 10)).subarray(0, 14);
     c.socket.write(head);
     assert.equal(await c.closeCode(), 1009);
+  });
+});
+
+describe('lean WebSocket transport: pongs and the outbound limit', () => {
+  it('a pong that would take the socket past client.queue_max_size cuts the client as slow', async () => {
+    // 100 bytes: a pong for a 10-byte ping fits, one for a 125-byte ping does not.
+    const node = await startTestNode({ websocket: { transport: 'lean' }, client: { queue_max_size: 100 } });
+    try {
+      const { client } = await FrameClient.open(node.port);
+      client.socket.write(frame(PING, 'x'.repeat(10)));
+      await waitFor(() => client.frames.some((f) => f.opcode === PONG), 'pong for a small ping');
+      client.socket.write(frame(PING, 'y'.repeat(125)));
+      await client.ended;
+      // Cut as Connection cuts slow clients: no close handshake, no pong.
+      assert.deepEqual(
+        client.frames.map((f) => f.opcode),
+        [PONG],
+      );
+      const scrape = await (await fetch(`${node.baseUrl}/metrics`)).text();
+      assert.match(scrape, /^switchboard_slow_client_disconnects_total 1$/m);
+    } finally {
+      await node.stop();
+    }
   });
 });

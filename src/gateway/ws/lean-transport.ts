@@ -1,13 +1,15 @@
 /**
  * The built-in WebSocket transport: one object per connection holding the socket, the parse state
  * and the handler. Socket listeners are shared functions that find this object through a symbol
- * property on the socket, and the closing deadline sits in the node's shared timer wheel.
+ * property on the socket, and the closing deadline sits in the node's shared timer wheel. Pings are
+ * answered by a Ponger (ponger.ts), made on the first one.
  */
 import type { Socket } from 'node:net';
 import type { TimerWheel, WheelItem } from '../timer-wheel.js';
 import type { WsCloseCode } from './close-codes.js';
 import { closePayload, encodeFrame, headerSize, Opcode, writeHeader } from './frame.js';
 import { FrameParser } from './frame-parser.js';
+import { Ponger } from './ponger.js';
 import { IGNORE_EVENTS, type Transport, type TransportHandler } from './transport.js';
 
 /** Settings shared by every lean transport of a node. */
@@ -16,6 +18,8 @@ export interface LeanTransportOptions {
   maxPayload: number;
   /** How long a closing socket may wait for the client's close before it is destroyed, ms. */
   closeTimeout: number;
+  /** Most bytes a socket may hold unsent (`client.queue_max_size`): a pong past it makes the client slow. */
+  queueMaxSize: number;
   wheel: TimerWheel;
   /** Open transports, so a stop that runs out of time can cut them. */
   open: Set<Transport>;
@@ -54,6 +58,7 @@ export class LeanTransport extends FrameParser implements Transport, WheelItem {
   wheelSlot = -1;
   private handler: TransportHandler = IGNORE_EVENTS;
   private state = State.Open;
+  private ponger: Ponger | null = null;
 
   /** `head`: bytes the HTTP parser read past the upgrade request. */
   constructor(
@@ -88,7 +93,7 @@ export class LeanTransport extends FrameParser implements Transport, WheelItem {
     this.socket.on('end', onSocketEnd);
     const head = this.head;
     this.head = null;
-    if (head !== null && head.length > 0) this.parse(head);
+    if (head !== null && head.length > 0) this.onData(head);
   }
 
   send(payload: Buffer): void {
@@ -108,7 +113,7 @@ export class LeanTransport extends FrameParser implements Transport, WheelItem {
 
   close(code: number, reason: string): void {
     if (this.state !== State.Open) return;
-    this.state = State.Closing;
+    this.closing();
     this.socket.write(encodeFrame(Opcode.Close, closePayload(code, reason)));
     this.finish();
   }
@@ -124,15 +129,18 @@ export class LeanTransport extends FrameParser implements Transport, WheelItem {
 
   onData(chunk: Buffer): void {
     this.parse(chunk);
+    // One pong for all the pings in this read.
+    if (this.state === State.Open) this.ponger?.answer();
   }
 
   onEnd(): void {
-    if (this.state === State.Open) this.state = State.Closing;
+    if (this.state === State.Open) this.closing();
     this.socket.end();
     this.handler.onClose();
   }
 
   onSocketClose(): void {
+    this.ponger?.stop();
     this.state = State.Closed;
     this.options.wheel.cancel(this);
     this.options.open.delete(this);
@@ -146,12 +154,14 @@ export class LeanTransport extends FrameParser implements Transport, WheelItem {
   }
 
   protected onFramePing(payload: Buffer): void {
-    if (this.state === State.Open) this.socket.write(encodeFrame(Opcode.Pong, payload));
+    if (this.state !== State.Open) return;
+    this.ponger ??= new Ponger(this.socket, this.options.queueMaxSize, () => this.onSlow());
+    this.ponger.ping(payload);
   }
 
   protected onFrameClose(code: number): void {
     if (this.state === State.Open) {
-      this.state = State.Closing;
+      this.closing();
       // Echo the client's code (none when it sent none).
       const body = code === 1005 ? Buffer.alloc(0) : closePayload(code, '');
       this.socket.write(encodeFrame(Opcode.Close, body));
@@ -162,11 +172,28 @@ export class LeanTransport extends FrameParser implements Transport, WheelItem {
 
   protected onFrameError(code: WsCloseCode): void {
     if (this.state === State.Open) {
-      this.state = State.Closing;
+      this.closing();
       this.socket.write(encodeFrame(Opcode.Close, closePayload(code, '')));
     }
     this.finish();
     this.handler.onClose();
+  }
+
+  /** Leaves the open state: a ping of this read is answered before the close frame, none after. */
+  private closing(): void {
+    const ponger = this.ponger;
+    if (ponger !== null) {
+      ponger.answer();
+      ponger.stop();
+    }
+    if (this.state === State.Open) this.state = State.Closing;
+  }
+
+  /** A pong would pass the outbound limit: the client does not read. Cut as Connection cuts slow clients. */
+  private onSlow(): void {
+    if (this.state === State.Closed) return;
+    this.handler.onSlow();
+    this.socket.destroy();
   }
 
   /** Ends our side and gives the client `closeTimeout` to end its own. */

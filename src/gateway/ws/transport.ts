@@ -9,6 +9,11 @@ export interface TransportHandler {
   onMessage(data: Buffer, isBinary: boolean): void;
   /** The socket is gone or closing; called at least once, maybe more (handlers are idempotent). */
   onClose(): void;
+  /**
+   * The transport's own frames (pongs) would take the socket's unsent bytes past the outbound limit:
+   * the client does not read. The transport destroys the socket right after this returns.
+   */
+  onSlow(): void;
 }
 
 export interface Transport {
@@ -30,4 +35,5 @@ export interface Transport {
 export const IGNORE_EVENTS: TransportHandler = {
   onMessage() {},
   onClose() {},
+  onSlow() {},
 };
