@@ -1,6 +1,8 @@
 /**
  * Properties of the WebSocket frame parser over random, mutated and malformed input: it never throws,
  * delivers exactly the frames it was given (however the bytes are split) or fails with 1002/1007/1009.
+ * It keeps no view into a read once it has parsed it (each read is overwritten right after), and
+ * holds at most about twice the bytes of an unfinished frame and message.
  */
 import assert from 'node:assert/strict';
 import { isUtf8 } from 'node:buffer';
@@ -8,15 +10,10 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { WsCloseCode } from '../../src/gateway/ws/close-codes.js';
 import { FrameParser } from '../../src/gateway/ws/frame-parser.js';
-import { closeBody, frame } from '../harness/frame-client.js';
+import { frame } from '../harness/frame-client.js';
 import { invalidUtf8, mutate, mutation } from './arbitraries.js';
 import { checkProperty } from './run-property.js';
-
-type ParserEvent =
-  | { type: 'message'; data: Buffer; binary: boolean }
-  | { type: 'ping'; payload: Buffer }
-  | { type: 'close'; code: number }
-  | { type: 'error'; code: WsCloseCode };
+import { cuts, maskKey, type ParserEvent, split, validStream } from './ws-streams.js';
 
 /** The frame parser with every callback recorded. */
 class RecordingParser extends FrameParser {
@@ -51,16 +48,21 @@ const ERROR_CODES = new Set([
   WsCloseCode.MessageTooBig,
 ]);
 
-/** Splits bytes at the given cut points (fractions of the length) and feeds them. */
-function parseInChunks(bytes: Buffer, cuts: readonly number[], limit = MAX_PAYLOAD): ParserEvent[] {
+/** Largest frame header. */
+const MAX_HEADER = 14;
+
+/**
+ * Splits bytes at the given cut points (fractions of the length) and feeds them, each chunk its own
+ * buffer as a socket delivers them (the parser unmasks in place). Once parsed, a chunk is
+ * overwritten, as a reused read buffer would be: a parser keeping a view into it would deliver the
+ * garbage. What the parser holds between reads stays within twice a frame and a message.
+ */
+function parseInChunks(bytes: Buffer, at: readonly number[], limit = MAX_PAYLOAD): ParserEvent[] {
   const parser = new RecordingParser(limit);
-  const points = [...new Set(cuts.map((c) => Math.floor(c * bytes.length)))].sort((x, y) => x - y);
-  let at = 0;
-  for (const point of [...points, bytes.length]) {
-    if (point <= at) continue;
-    // Each chunk is its own buffer, as a socket delivers them; the parser unmasks in place.
-    parser.feed(Buffer.from(bytes.subarray(at, point)));
-    at = point;
+  for (const chunk of split(bytes, at)) {
+    parser.feed(chunk);
+    chunk.fill(0xee);
+    assert.ok(parser.heldBytes <= 2 * limit + MAX_HEADER, `holds ${parser.heldBytes} bytes`);
   }
   assertEvents(parser.events, limit);
   return parser.events;
@@ -82,94 +84,16 @@ function assertEvents(events: readonly ParserEvent[], limit: number): void {
   });
 }
 
-type Piece = { frames: Buffer[]; events: ParserEvent[] };
-
-const maskKey = fc.uint8Array({ minLength: 4, maxLength: 4 });
-const lengthBits = (size: number): fc.Arbitrary<7 | 16 | 64> =>
-  size < 126 ? fc.constantFrom(7, 16, 64) : size < 65_536 ? fc.constantFrom(16, 64) : fc.constant(64);
-
-/** One encoded frame with a generated mask and length form. */
-function encoded(opcode: number, payload: Buffer, fin = true): fc.Arbitrary<Buffer> {
-  return fc
-    .tuple(maskKey, lengthBits(payload.length))
-    .map(([key, bits]) => frame(opcode, payload, { fin, maskKey: key, lengthBits: bits }));
-}
-
-const textPayload = fc.string({ maxLength: 300 }).map((s) => Buffer.from(s));
-const binaryPayload = fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b));
-const pingPayload = fc.uint8Array({ maxLength: 125 }).map((b) => Buffer.from(b));
-
-const pingPiece: fc.Arbitrary<Piece> = pingPayload.chain((p) =>
-  encoded(9, p).map((f) => ({ frames: [f], events: [{ type: 'ping' as const, payload: p }] })),
-);
-const pongPiece: fc.Arbitrary<Piece> = pingPayload.chain((p) =>
-  encoded(10, p).map((f) => ({ frames: [f], events: [] })),
-);
-
-/** A data message, whole or in fragments with control frames between them. */
-const messagePiece: fc.Arbitrary<Piece> = fc
-  .tuple(fc.boolean(), fc.integer({ min: 1, max: 4 }))
-  .chain(([binary, parts]) =>
-    (binary ? binaryPayload : textPayload).chain((payload) => {
-      const step = Math.ceil(payload.length / parts) || 1;
-      const slices: Buffer[] = [];
-      for (let i = 0; i < parts; i++) slices.push(payload.subarray(i * step, (i + 1) * step));
-      return fc
-        .tuple(
-          ...slices.map((slice, i) => encoded(i === 0 ? (binary ? 2 : 1) : 0, slice, i === parts - 1)),
-          fc.array(fc.oneof(pingPiece, pongPiece), { maxLength: parts - 1 }),
-        )
-        .map((all) => {
-          const fragments = all.slice(0, parts) as Buffer[];
-          const controls = all[parts] as Piece[];
-          const frames: Buffer[] = [];
-          const events: ParserEvent[] = [];
-          fragments.forEach((f, i) => {
-            frames.push(f);
-            const control = controls[i];
-            if (control !== undefined && i < parts - 1) {
-              frames.push(...control.frames);
-              events.push(...control.events);
-            }
-          });
-          events.push({ type: 'message', data: payload, binary });
-          return { frames, events };
-        });
-    }),
-  );
-
-const closePiece: fc.Arbitrary<Piece> = fc
-  .tuple(
-    fc.option(fc.constantFrom(1000, 1001, 1011, 3000, 3501, 4999), { nil: undefined }),
-    fc.string({ maxLength: 20 }),
-  )
-  .chain(([code, reason]) => {
-    const body = code === undefined ? Buffer.alloc(0) : closeBody(code, reason);
-    return encoded(8, body).map((f) => ({
-      frames: [f],
-      events: [{ type: 'close' as const, code: code ?? 1005 }],
-    }));
-  });
-
-/** A valid client byte stream: messages and control frames, maybe ending with a close. */
-const validStream = fc
-  .tuple(fc.array(fc.oneof(messagePiece, pingPiece, pongPiece), { maxLength: 6 }), fc.option(closePiece))
-  .map(([pieces, close]) => {
-    const all = close === null ? pieces : [...pieces, close];
-    return {
-      bytes: Buffer.concat(all.flatMap((p) => p.frames)),
-      events: all.flatMap((p) => p.events),
-    };
-  });
-
-const cuts = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 8 });
-
 describe('fuzz: WebSocket frame parser', () => {
   it('delivers exactly the frames of a valid stream, however the bytes are split', () => {
     checkProperty(
       'frame parser: valid streams',
       fc.property(validStream, cuts, (stream, at) => {
         assert.deepEqual(parseInChunks(stream.bytes, at), stream.events);
+        // A stream of whole frames leaves nothing held.
+        const parser = new RecordingParser(MAX_PAYLOAD);
+        for (const chunk of split(stream.bytes, at)) parser.feed(chunk);
+        assert.equal(parser.heldBytes, 0);
       }),
       800,
     );
@@ -243,5 +167,28 @@ describe('fuzz: WebSocket frame parser', () => {
       ),
       200,
     );
+  });
+
+  it('holds a message of 65,536 one-byte fragments in one buffer, each fragment read into the same 64 KiB', () => {
+    const limit = 65_536;
+    const parser = new RecordingParser(limit);
+    // One read buffer, reused: a fragment kept as a view into it would be overwritten by the next read.
+    const read = Buffer.allocUnsafeSlow(64 * 1024);
+    const pong = frame(10, Buffer.alloc(125), { maskKey: Buffer.from([1, 2, 3, 4]) });
+    let most = 0;
+    for (let i = 0; i < limit; i++) {
+      const fragment = frame(i === 0 ? 1 : 0, String.fromCharCode(97 + (i % 26)), {
+        fin: i === limit - 1,
+        maskKey: Buffer.from([i & 0xff, 5, 6, 7]),
+      });
+      fragment.copy(read, 0);
+      pong.copy(read, fragment.length);
+      parser.feed(read.subarray(0, fragment.length + pong.length));
+      most = Math.max(most, parser.heldBytes);
+    }
+    assert.ok(most <= 2 * limit, `held ${most} bytes at most`);
+    assert.equal(parser.heldBytes, 0);
+    const expected = Buffer.from(Array.from({ length: limit }, (_, i) => 97 + (i % 26)));
+    assert.deepEqual(parser.events, [{ type: 'message', data: expected, binary: false }]);
   });
 });

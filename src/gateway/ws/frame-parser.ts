@@ -1,23 +1,35 @@
 /**
  * Client-to-server frame parsing (RFC 6455 section 5) as a base class, so the parse state lives in
  * the one object a connection already has. Payloads are unmasked in place inside the socket's
- * chunk; bytes are copied only when a frame spans chunks or a message is fragmented.
+ * chunk. Nothing is kept as a view into a chunk past the read it came in: a frame that spans reads
+ * and the fragments of a message are copied into one buffer each (grow.ts), so a connection holds
+ * about the bytes it is waiting on, at most a frame and a message (`maxPayload`), however those
+ * bytes were cut up. The common case, whole unfragmented frames, copies nothing.
  */
 import { isUtf8 } from 'node:buffer';
 import { isValidCloseCode, WsCloseCode } from './close-codes.js';
 import { Opcode, unmask } from './frame.js';
+import { backingBytes, reserve } from './grow.js';
+
+const EMPTY = Buffer.alloc(0);
 
 export abstract class FrameParser {
-  /** Unparsed bytes of a frame that spans chunks, and how many bytes the parser waits for. */
-  private pending: Buffer[] | null = null;
-  private pendingBytes = 0;
+  /** The start of a frame that spans reads (copied), how much of it is there, how much is needed. */
+  private partial: Buffer | null = null;
+  private partialLength = 0;
   private needed = 0;
-  /** Payloads of a fragmented message so far, and its opcode. */
-  private fragments: Buffer[] | null = null;
-  private fragmentBytes = 0;
-  private fragmentOpcode = Opcode.Text;
+  /** The payload of a fragmented message so far (copied), null until it has a byte. */
+  private message: Buffer | null = null;
+  private messageLength = 0;
+  /** The opcode of the fragmented message in progress; Continuation (0) while there is none. */
+  private messageOpcode = Opcode.Continuation;
   /** Set once the parser met an error or a close frame: later bytes are dropped. */
   protected parseDone = false;
+
+  /** Bytes of memory the parser keeps between reads. */
+  get heldBytes(): number {
+    return backingBytes(this.partial) + backingBytes(this.message);
+  }
 
   /** Largest message, bytes, fragmented or not. */
   protected abstract get maxPayload(): number;
@@ -32,18 +44,29 @@ export abstract class FrameParser {
   /** Feeds bytes read from the socket. */
   protected parse(chunk: Buffer): void {
     if (this.parseDone) return;
-    let data = chunk;
-    if (this.pending !== null) {
-      this.pending.push(chunk);
-      this.pendingBytes += chunk.length;
-      if (this.pendingBytes < this.needed) return;
-      data = Buffer.concat(this.pending, this.pendingBytes);
-      this.pending = null;
-    }
     let at = 0;
-    while (!this.parseDone && at < data.length) {
-      const used = this.parseFrame(data, at);
-      if (used === 0) return;
+    // First the frame that spans reads: copy what it still needs, parse it once complete.
+    while (this.partial !== null) {
+      const take = Math.min(this.needed - this.partialLength, chunk.length - at);
+      const partial = reserve(this.partial, this.partialLength, this.partialLength + take, this.needed);
+      chunk.copy(partial, this.partialLength, at, at + take);
+      this.partial = partial;
+      this.partialLength += take;
+      at += take;
+      if (this.partialLength < this.needed) return;
+      // Parsing may learn the frame is longer than its first bytes said (`needed` grows): go on.
+      if (this.parseFrame(partial.subarray(0, this.partialLength), 0) === 0) {
+        if (this.parseDone) return;
+        continue;
+      }
+      this.partial = null;
+    }
+    while (!this.parseDone && at < chunk.length) {
+      const used = this.parseFrame(chunk, at);
+      if (used === 0) {
+        if (!this.parseDone) this.keep(chunk, at);
+        return;
+      }
       at += used;
     }
   }
@@ -51,7 +74,7 @@ export abstract class FrameParser {
   /** Parses one frame at `at`; returns the bytes it used, 0 when the frame is incomplete. */
   private parseFrame(data: Buffer, at: number): number {
     const available = data.length - at;
-    if (available < 2) return this.wait(data, at, 2);
+    if (available < 2) return this.wait(2);
     const b0 = data[at]!;
     const b1 = data[at + 1]!;
     const fin = (b0 & 0x80) !== 0;
@@ -62,7 +85,7 @@ export abstract class FrameParser {
     let header = 6;
     if (length === 126) header = 8;
     else if (length === 127) header = 14;
-    if (available < header) return this.wait(data, at, header);
+    if (available < header) return this.wait(header);
     if (length === 126) {
       length = data.readUInt16BE(at + 2);
     } else if (length === 127) {
@@ -75,14 +98,14 @@ export abstract class FrameParser {
       if (opcode > Opcode.Pong || !fin || length > 125) return this.fail(WsCloseCode.ProtocolError);
     } else if (opcode > Opcode.Binary) {
       return this.fail(WsCloseCode.ProtocolError);
-    } else if ((opcode === Opcode.Continuation) === (this.fragments === null)) {
+    } else if ((opcode === Opcode.Continuation) === (this.messageOpcode === Opcode.Continuation)) {
       // A continuation needs a message in progress; a new message must not interrupt one.
       return this.fail(WsCloseCode.ProtocolError);
-    } else if (this.fragmentBytes + length > this.maxPayload) {
+    } else if (this.messageLength + length > this.maxPayload) {
       return this.fail(WsCloseCode.MessageTooBig);
     }
     const end = at + header + length;
-    if (data.length < end) return this.wait(data, at, header + length);
+    if (data.length < end) return this.wait(header + length);
     const start = at + header;
     unmask(data, start, end, start - 4);
     const payload = data.subarray(start, end);
@@ -97,19 +120,24 @@ export abstract class FrameParser {
         this.deliver(payload, opcode === Opcode.Binary);
         return;
       }
-      this.fragments = [payload];
-      this.fragmentBytes = payload.length;
-      this.fragmentOpcode = opcode;
-      return;
+      this.messageOpcode = opcode;
     }
-    const fragments = this.fragments!;
-    fragments.push(payload);
-    this.fragmentBytes += payload.length;
+    if (payload.length > 0) {
+      const message = reserve(
+        this.message,
+        this.messageLength,
+        this.messageLength + payload.length,
+        this.maxPayload,
+      );
+      payload.copy(message, this.messageLength);
+      this.message = message;
+      this.messageLength += payload.length;
+    }
     if (!fin) return;
-    const message = Buffer.concat(fragments, this.fragmentBytes);
-    this.fragments = null;
-    this.fragmentBytes = 0;
-    this.deliver(message, this.fragmentOpcode === Opcode.Binary);
+    const message = this.message === null ? EMPTY : this.message.subarray(0, this.messageLength);
+    const isBinary = this.messageOpcode === Opcode.Binary;
+    this.dropMessage();
+    this.deliver(message, isBinary);
   }
 
   private deliver(message: Buffer, isBinary: boolean): void {
@@ -144,13 +172,19 @@ export abstract class FrameParser {
     // Pongs need no answer.
   }
 
-  /** Keeps the rest of `data` (copied: the chunk may be large) until `needed` bytes are there. */
-  private wait(data: Buffer, at: number, needed: number): 0 {
-    const rest = data.subarray(at);
-    this.pending = [Buffer.from(rest)];
-    this.pendingBytes = rest.length;
+  /** The frame is incomplete: it needs `needed` bytes from its start. */
+  private wait(needed: number): 0 {
     this.needed = needed;
     return 0;
+  }
+
+  /** Copies the incomplete frame at the end of `chunk` (from `at`) to finish it with later reads. */
+  private keep(chunk: Buffer, at: number): void {
+    const rest = chunk.length - at;
+    const partial = reserve(null, 0, rest, this.needed);
+    chunk.copy(partial, 0, at);
+    this.partial = partial;
+    this.partialLength = rest;
   }
 
   private fail(code: WsCloseCode): 0 {
@@ -161,8 +195,13 @@ export abstract class FrameParser {
   }
 
   private drop(): void {
-    this.pending = null;
-    this.fragments = null;
-    this.fragmentBytes = 0;
+    this.partial = null;
+    this.dropMessage();
+  }
+
+  private dropMessage(): void {
+    this.message = null;
+    this.messageLength = 0;
+    this.messageOpcode = Opcode.Continuation;
   }
 }
