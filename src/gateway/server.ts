@@ -137,7 +137,10 @@ export class GatewayServer {
       return;
     }
     if (this.wss !== undefined) {
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.open(new WsTransport(ws, this.transports)));
+      const maxPayload = this.node.config.websocket.message_size_limit;
+      this.wss.handleUpgrade(req, socket, head, (ws) =>
+        this.open(new WsTransport(ws, this.transports, maxPayload)),
+      );
       return;
     }
     const answer = answerHandshake(req);
