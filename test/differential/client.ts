@@ -8,7 +8,7 @@ import { decodeReplies, encodeConnect } from './protobuf.js';
 import type { CloseInfo, Transcript } from './transcript.js';
 
 /** How long a command waits for its reply, and `recv` for its messages. */
-export const REPLY_TIMEOUT_MS = 3000;
+export const REPLY_TIMEOUT_MS = 5000;
 
 /** Options of {@link openClient}. */
 export interface OpenOptions {

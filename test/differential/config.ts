@@ -69,7 +69,7 @@ export const CENTRIFUGO_ONLY: Record<string, Options> = {
 function clientSettings(profile: Profile): Options {
   const timing =
     profile === 'timing'
-      ? { ping_interval: '1s', pong_timeout: '500ms', stale_close_delay: '1s', expired_close_delay: '1s' }
+      ? { ping_interval: '2s', pong_timeout: '1s', stale_close_delay: '1s', expired_close_delay: '1s' }
       : { ping_interval: '25s', pong_timeout: '8s', stale_close_delay: '10s', expired_close_delay: '25s' };
   return {
     token: { hmac_secret_key: HMAC_SECRET },

@@ -1,6 +1,6 @@
 /**
  * Cases that wait for the server's clock: pings and the pong timeout, stale connections, expiring
- * tokens. They run against the `timing` profile (1 s pings, 500 ms pong timeout, 1 s delays).
+ * tokens. They run against the `timing` profile (2 s pings, 1 s pong timeout, 1 s delays).
  */
 import type { DiffCase } from '../script.js';
 
@@ -11,10 +11,10 @@ export const timingCases: DiffCase[] = [
     profile: 'timing',
     async run(s) {
       const c = await s.connected('alice');
-      await c.recv(1, 2500); // the first ping
+      await c.recv(1, 4000); // the first ping
       c.sendRaw('{}'); // the pong
-      await c.recv(1, 2500); // the second ping, left unanswered
-      await c.closed(3000);
+      await c.recv(1, 4000); // the second ping, left unanswered
+      await c.closed(4000);
     },
   },
   {
