@@ -52,8 +52,8 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
 
   // connect
   'connect/expired-token':
-    'Centrifugo marks a connection unusable after a failed connect (a second connect gets no reply); ' +
-    'Switchboard accepts a second connect with a fresh token',
+    'After a failed connect Centrifugo marks the connection unusable: a second connect gets no reply and ' +
+    'the socket is dropped about 5 s later (1006); Switchboard accepts the second connect',
   'connect/token-without-sub':
     'Centrifugo accepts a token without `sub` as an anonymous user; Switchboard closes with 3500',
   'connect/token-nbf-in-future': 'Centrifugo answers error 109 (token expired); Switchboard closes with 3500',
