@@ -193,7 +193,9 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
   onDeadline(now: number): void {
     const client = this.node.config.client;
     if (this.state === 'opening') {
-      this.close(DisconnectCode.Stale);
+      // A connect that arrived in time but waits for its token check (a slow key source) is not stale.
+      if (this.processing) this.node.wheel.schedule(this, now + client.stale_close_delay);
+      else this.close(DisconnectCode.Stale);
       return;
     }
     if (this.state !== 'connected') return;

@@ -12,15 +12,33 @@ export interface WheelItem {
   onDeadline(now: number): void;
 }
 
+/** A tick this much later than due means the process was stopped or its event loop blocked. */
+const LATE_MS = 1000;
+
 export class TimerWheel {
   private readonly buckets = new Map<number, Set<WheelItem>>();
   private readonly timer: NodeJS.Timeout;
   private nextSlot: number;
+  private lastTickAt = Date.now();
 
   constructor(private readonly resolutionMs = 250) {
     this.nextSlot = Math.floor(Date.now() / resolutionMs);
-    this.timer = setInterval(() => this.tick(Date.now()), resolutionMs);
+    this.timer = setInterval(() => this.onInterval(), resolutionMs);
     this.timer.unref();
+  }
+
+  /**
+   * Node runs timers before it reads sockets. After a stop (SIGSTOP, a long GC, a blocked loop) the
+   * pongs and connect commands that arrived meanwhile wait unread, so deadlines walked right away
+   * would close those clients as silent. A late tick waits one turn (`setImmediate` runs after
+   * the reads), so what the clients sent in time counts.
+   */
+  private onInterval(): void {
+    const now = Date.now();
+    const late = now - this.lastTickAt > this.resolutionMs + LATE_MS;
+    this.lastTickAt = now;
+    if (late) setImmediate(() => this.tick(Date.now()));
+    else this.tick(now);
   }
 
   /** Sets the item's deadline, replacing any earlier one. */
