@@ -34,7 +34,13 @@ export function nodeConfig(redisUrl: string, jwksUrl: string): Record<string, un
     engine: { redis: { address: redisUrl, command_timeout: '1s' } },
     client: {
       // HMAC tokens for some clients, RS256 tokens from the JWKS endpoint for the others.
-      token: { hmac_secret_key: TEST_SECRET, jwks_public_endpoint: jwksUrl },
+      // A short refresh interval, so that nodes serve their cached keys stale through the outage.
+      token: {
+        hmac_secret_key: TEST_SECRET,
+        jwks_public_endpoint: jwksUrl,
+        jwks_timeout: '500ms',
+        jwks_refresh_interval: '2s',
+      },
       // Slow consumers are noticed within seconds: no pong 10 s after a ping, or 256 KiB queued.
       ping_interval: `${PING_INTERVAL_MS}ms`,
       pong_timeout: `${PONG_TIMEOUT_MS}ms`,

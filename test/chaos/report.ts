@@ -43,6 +43,7 @@ export function summaryRows(r: SoakReport): [string, string][] {
     ['Client reconnects', `${r.clientReconnects}; close codes ${list(r.closeCodes)}`],
     ['Connect errors (reconnected)', list(r.connectErrors)],
     ['Terminal answers (an SDK would stop reconnecting)', list(r.terminal)],
+    ['JWKS key sets served (all nodes)', String(r.jwksFetches)],
     ['Pub/sub connections Redis cut for their output buffer', String(r.outputBufferDisconnections)],
     ['Subscribe errors (retried)', list(r.subscribeErrors)],
     ['Node crashes (not injected)', r.crashes.length === 0 ? '0' : r.crashes.join('; ')],

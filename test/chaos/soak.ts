@@ -79,6 +79,8 @@ export interface SoakReport {
   terminal: Record<string, number>;
   /** Clients connecting with RS256 tokens checked against the JWKS endpoint. */
   jwksClients: number;
+  /** Key sets the JWKS endpoint served, all nodes together. */
+  jwksFetches: number;
   /** Node subscriber connections Redis cut for their output buffer (the storm fault). */
   outputBufferDisconnections: number;
   faults: Record<FaultKind, number>;
@@ -215,6 +217,7 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakR
       connectErrors: {},
       terminal: {},
       jwksClients: Math.floor(o.clients / 2),
+      jwksFetches: cluster.jwks.served,
       outputBufferDisconnections: cluster.pubsubCuts,
       faults: Object.fromEntries(faults.counts) as Record<FaultKind, number>,
       faultFailures: faults.failures,
