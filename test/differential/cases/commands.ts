@@ -70,6 +70,7 @@ export const commandCases: DiffCase[] = [
     async run(s) {
       const c = await s.connected('alice');
       c.send({ send: { data: { a: 1 } } });
+      await c.quiet(300);
       await probe(s, c);
       await c.quiet();
     },
@@ -86,6 +87,7 @@ export const commandCases: DiffCase[] = [
     async run(s) {
       const c = await s.connected('alice');
       c.sendRaw('{}');
+      await c.quiet(300);
       await probe(s, c);
       await c.quiet();
     },
