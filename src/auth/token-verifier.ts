@@ -6,7 +6,8 @@
 import { errors, type JWTPayload, jwtVerify } from 'jose';
 import type { Config, TokenConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
-import { isWellFormedJson, isWellFormedString, numericClaimProblem } from './claim-checks.js';
+import { numericClaimProblem } from './claim-checks.js';
+import { decodeProblem, readConnectClaims, readSubscriptionClaims, type TokenKind } from './claim-shape.js';
 import { JwksUnavailableError } from './jwks-error.js';
 import { KeySet } from './key-set.js';
 import { TokenError } from './token-error.js';
@@ -21,8 +22,6 @@ export interface TokenVerifierOptions {
   /** Told when a JWKS endpoint becomes unavailable and when it is back. */
   log?: Pick<Logger, 'warn' | 'info'>;
 }
-
-type TokenKind = 'connection' | 'subscription';
 
 /**
  * Verifies tokens. Accepts exactly the algorithms of the configured keys: HS256/384/512 with
@@ -66,52 +65,32 @@ export class TokenVerifier {
   }
 
   /**
-   * Verifies a connection token. `sub` must be a string (`''` is an anonymous user); `channels`, when
-   * present, an array of strings. A token carrying a `channel` claim is a subscription token and is
-   * refused, so one cannot stand in for the other when both share a key. Dates must be finite and
-   * within year 9999, strings (`sub`, `channels`, `info`) well-formed Unicode.
-   * @throws {TokenError} TOKEN_EXPIRED when `exp` is past, TOKEN_INVALID for anything else.
+   * Verifies a connection token. A missing (or null) `sub` is the anonymous user `''`, as in
+   * Centrifugo; one that is not a string is invalid. `channels`, when present, must be an array of
+   * strings. A token carrying a non-empty `channel` claim is a subscription token and is refused,
+   * so one cannot stand in for the other when both share a key. Dates must be finite and within
+   * year 9999, strings (`sub`, `channels`, `info`) well-formed Unicode.
+   * @throws {TokenError} TOKEN_EXPIRED when `exp` is past or `nbf` is still ahead (Centrifugo's
+   *   reading: the client should get a new token), TOKEN_INVALID for anything else.
    */
   async verifyConnectToken(token: string): Promise<ConnectTokenClaims> {
-    const payload = await this.#verify(token, this.#connect, 'connection');
-    if (typeof payload.sub !== 'string') {
-      throw invalid('connection token has no string "sub" claim; set it to the user id ("" for anonymous)');
-    }
-    if (payload['channel'] !== undefined) {
-      throw invalid('connection token has a "channel" claim: a subscription token cannot be used to connect');
-    }
-    const channels = payload['channels'];
-    if (channels !== undefined && !isStringArray(channels)) {
-      throw invalid('connection token claim "channels" must be an array of channel names (strings)');
-    }
-    checkWellFormed('connection', payload.sub, channels, payload['info']);
-    const claims: ConnectTokenClaims = { sub: payload.sub };
-    if (payload.exp !== undefined) claims.exp = payload.exp;
-    if (payload['info'] !== undefined) claims.info = payload['info'];
-    if (channels !== undefined) claims.channels = channels;
-    return claims;
+    const read = readConnectClaims(await this.#verify(token, this.#connect, 'connection'));
+    if ('problem' in read) throw invalid(read.problem);
+    return read.claims;
   }
 
   /**
-   * Verifies a subscription token. `sub` must be a string and `channel` a non-empty string; the caller
-   * checks they equal the connection's user and the channel subscribed. Dates and strings are
+   * Verifies a subscription token. `sub` is read as for connection tokens; `channel` must be a
+   * non-empty string, `client` (a connection id the token is limited to) a string when present. The
+   * caller checks they match the connection and the channel subscribed. Dates and strings are
    * checked as for connection tokens.
-   * @throws {TokenError} TOKEN_EXPIRED when `exp` is past, TOKEN_INVALID for anything else.
+   * @throws {TokenError} TOKEN_EXPIRED when `exp` is past or `nbf` still ahead, TOKEN_INVALID for
+   *   anything else.
    */
   async verifySubscriptionToken(token: string): Promise<SubscriptionTokenClaims> {
-    const payload = await this.#verify(token, this.#subscription, 'subscription');
-    if (typeof payload.sub !== 'string') {
-      throw invalid('subscription token has no string "sub" claim; set it to the user id ("" for anonymous)');
-    }
-    const channel = payload['channel'];
-    if (typeof channel !== 'string' || channel === '') {
-      throw invalid('subscription token has no "channel" claim; set it to the channel the token grants');
-    }
-    checkWellFormed('subscription', payload.sub, [channel], payload['info']);
-    const claims: SubscriptionTokenClaims = { sub: payload.sub, channel };
-    if (payload.exp !== undefined) claims.exp = payload.exp;
-    if (payload['info'] !== undefined) claims.info = payload['info'];
-    return claims;
+    const read = readSubscriptionClaims(await this.#verify(token, this.#subscription, 'subscription'));
+    if ('problem' in read) throw invalid(read.problem);
+    return read.claims;
   }
 
   async #verify(token: string, keys: KeySet, kind: TokenKind): Promise<JWTPayload> {
@@ -140,34 +119,30 @@ export class TokenVerifier {
   }
 }
 
-/** Refuses lone UTF-16 surrogates in the claims that are stored, compared and sent to others. */
-function checkWellFormed(kind: TokenKind, sub: string, channels: string[] | undefined, info: unknown): void {
-  if (!isWellFormedString(sub)) throw invalid(`${kind} token claim "sub" is not well-formed Unicode`);
-  if (channels !== undefined && !channels.every(isWellFormedString)) {
-    throw invalid(`${kind} token channel names must be well-formed Unicode`);
-  }
-  if (!isWellFormedJson(info)) throw invalid(`${kind} token claim "info" is not well-formed Unicode`);
-}
-
 function invalid(message: string, cause?: unknown): TokenError {
   return new TokenError('TOKEN_INVALID', message, cause === undefined ? undefined : { cause });
-}
-
-function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
 
 /** Maps a `jose` failure to a TokenError whose message is built from codes only, never token text. */
 function toTokenError(err: unknown, keys: KeySet, kind: TokenKind): TokenError {
   if (err instanceof TokenError) return err;
   // A claim check failed on a verified payload: a date out of range (exp: -1e999 is "expired" to
-  // jose) makes the token invalid, not merely expired.
+  // jose) makes the token invalid, not merely expired; so does a claim Centrifugo could not decode.
   if (err instanceof errors.JWTExpired || err instanceof errors.JWTClaimValidationFailed) {
     const problem = numericClaimProblem(err.payload);
     if (problem !== undefined) return invalid(`${kind} token ${problem}`, err);
+    const decode = decodeProblem(kind, err.payload);
+    if (decode !== undefined) return invalid(decode, err);
   }
   if (err instanceof errors.JWTExpired) {
     return new TokenError('TOKEN_EXPIRED', `${kind} token has expired; get a new token`, { cause: err });
+  }
+  // Not valid yet: Centrifugo answers it as expired (109), so the SDK fetches a new token and
+  // retries instead of stopping for good on an invalid one.
+  if (isNotYetValid(err)) {
+    return new TokenError('TOKEN_EXPIRED', `${kind} token is not valid yet (nbf); get a new token`, {
+      cause: err,
+    });
   }
   if (err instanceof errors.JWTClaimValidationFailed) {
     const hint =
@@ -200,4 +175,10 @@ function toTokenError(err: unknown, keys: KeySet, kind: TokenKind): TokenError {
     return invalid(`${kind} token could not be verified (${err.code})`, err);
   }
   return invalid(`${kind} token could not be verified with the keys in ${keys.configPath}`, err);
+}
+
+function isNotYetValid(err: unknown): boolean {
+  return (
+    err instanceof errors.JWTClaimValidationFailed && err.claim === 'nbf' && err.reason === 'check_failed'
+  );
 }

@@ -1,6 +1,6 @@
 /** Claims Switchboard reads from a connection token. */
 export interface ConnectTokenClaims {
-  /** User id; an empty string is an anonymous user. */
+  /** User id; an empty string (or no `sub` claim) is an anonymous user. */
   sub: string;
   /** Expiry, Unix seconds. Without it the connection never expires. */
   exp?: number;
@@ -16,6 +16,8 @@ export interface SubscriptionTokenClaims {
   sub: string;
   /** Must equal the channel being subscribed. */
   channel: string;
+  /** When set, the id of the only connection the token is for (Centrifugo's `client` claim). */
+  client?: string;
   /** Expiry, Unix seconds. */
   exp?: number;
   /** Channel info, shown to others as `chan_info`. */

@@ -87,12 +87,16 @@ describe('TokenVerifier with an HMAC secret', () => {
     await rejectsWithToken(verifier.verifyConnectToken(token), 'TOKEN_INVALID', token);
   });
 
-  it('refuses a token whose nbf is in the future', async () => {
+  it('refuses a token whose nbf is in the future as expired (109 in Centrifugo too)', async () => {
     const token = await new SignJWT({ sub: '42' })
       .setProtectedHeader({ alg: 'HS256' })
       .setNotBefore(nowSeconds() + 60)
       .sign(new TextEncoder().encode(secret));
-    await rejectsWithToken(verifier.verifyConnectToken(token), 'TOKEN_INVALID', token);
+    await rejectsWithToken(verifier.verifyConnectToken(token), 'TOKEN_EXPIRED', token);
+    const subscription = await signToken({ sub: '42', channel: 'c', nbf: nowSeconds() + 60 }, secret);
+    await rejectsWithToken(verifier.verifySubscriptionToken(subscription), 'TOKEN_EXPIRED', subscription);
+    const notNumber = await signToken({ sub: '42', nbf: 'soon' }, secret);
+    await rejectsWithToken(verifier.verifyConnectToken(notNumber), 'TOKEN_INVALID', notNumber);
   });
 
   it('accepts a token whose nbf has passed', async () => {
@@ -165,17 +169,43 @@ describe('TokenVerifier with an HMAC secret', () => {
 
   it('checks the connection claims', async () => {
     for (const claims of [
-      {},
       { sub: 42 },
-      { sub: null },
+      { sub: {} },
       { sub: '1', channels: 'a' },
       { sub: '1', channels: ['a', 1] },
       { sub: '1', exp: 'tomorrow' },
       { sub: '1', channel: 'news' },
+      { sub: '1', channel: 7 },
     ]) {
       const token = await signToken(claims, secret);
       await rejectsWithToken(verifier.verifyConnectToken(token), 'TOKEN_INVALID', token);
     }
+  });
+
+  it('reads a missing or null sub as the anonymous user, as Centrifugo does', async () => {
+    for (const claims of [{}, { sub: null }, { info: { a: 1 } }]) {
+      const token = await signToken(claims, secret);
+      assert.equal((await verifier.verifyConnectToken(token)).sub, '', JSON.stringify(claims));
+    }
+    const subscription = await signToken({ channel: '$p' }, secret);
+    assert.deepEqual(await verifier.verifySubscriptionToken(subscription), { sub: '', channel: '$p' });
+  });
+
+  it('accepts what Go decodes to zero values: channels null, an empty channel claim', async () => {
+    const token = await signToken({ sub: '1', channels: null, channel: '' }, secret);
+    assert.deepEqual(await verifier.verifyConnectToken(token), { sub: '1' });
+  });
+
+  it('refuses a token with an undecodable claim as invalid even when it has expired too', async () => {
+    for (const claims of [{ sub: 1 }, { sub: '1', channel: 'news' }, { sub: '1', channels: 'a' }]) {
+      const token = await signToken(claims, secret, { expiresInSeconds: -10 });
+      await rejectsWithToken(verifier.verifyConnectToken(token), 'TOKEN_INVALID', token);
+    }
+    const subscription = await signToken({ sub: 1, channel: 'c' }, secret, { expiresInSeconds: -10 });
+    await rejectsWithToken(verifier.verifySubscriptionToken(subscription), 'TOKEN_INVALID', subscription);
+    // A subscription token without channel that expired is expired: Centrifugo checks dates first.
+    const noChannel = await signToken({ sub: '1' }, secret, { expiresInSeconds: -10 });
+    await rejectsWithToken(verifier.verifySubscriptionToken(noChannel), 'TOKEN_EXPIRED', noChannel);
   });
 
   it('checks the subscription claims and returns them', async () => {
@@ -185,11 +215,14 @@ describe('TokenVerifier with an HMAC secret', () => {
       channel: '$secret',
       info: [1],
     });
+    const limited = await signToken({ sub: '42', channel: 'c', client: 'abc' }, secret);
+    assert.equal((await verifier.verifySubscriptionToken(limited)).client, 'abc');
     for (const claims of [
-      { channel: 'a' },
       { sub: 1, channel: 'a' },
       { sub: '42' },
       { sub: '42', channel: '' },
+      { sub: '42', channel: 5 },
+      { sub: '42', channel: 'a', client: 5 },
     ]) {
       const bad = await signToken(claims, secret);
       await rejectsWithToken(verifier.verifySubscriptionToken(bad), 'TOKEN_INVALID', bad);
