@@ -20,7 +20,7 @@ import { clientErrorResponse, cutSilentSockets, slowClientOptions } from './http
 import type { GatewayNode } from './node.js';
 import { originAllowed } from './origin.js';
 import { answerReady, READY_PATH } from './readiness.js';
-import { answerHandshake } from './ws/handshake.js';
+import { answerHandshake, selectSubprotocol, wantsProtobuf } from './ws/handshake.js';
 import { LeanTransport, type LeanTransportOptions } from './ws/lean-transport.js';
 import { IGNORE_EVENTS, type Transport } from './ws/transport.js';
 import { WsTransport } from './ws/ws-transport.js';
@@ -28,6 +28,8 @@ import { WsTransport } from './ws/ws-transport.js';
 export const WEBSOCKET_PATH = '/connection/websocket';
 /** How long a closing WebSocket waits for the client's close frame before it is cut, ms (as `ws`). */
 const CLOSE_TIMEOUT_MS = 30_000;
+/** The close reason given to protobuf clients (within the 123 bytes of a close frame). */
+const PROTOBUF_REFUSED = 'inappropriate protocol: this server speaks only the JSON protocol';
 
 export class GatewayServer {
   readonly http: Server;
@@ -58,6 +60,8 @@ export class GatewayServer {
         clientTracking: false,
         perMessageDeflate: false,
         maxPayload: websocket.message_size_limit,
+        // Without it `ws` echoes the first offered subprotocol, whatever it is.
+        handleProtocols: (offered) => selectSubprotocol(offered) ?? false,
       });
     } else {
       this.lean = {
@@ -139,7 +143,10 @@ export class GatewayServer {
     if (this.wss !== undefined) {
       const maxPayload = this.node.config.websocket.message_size_limit;
       this.wss.handleUpgrade(req, socket, head, (ws) =>
-        this.open(new WsTransport(ws, this.transports, maxPayload)),
+        this.open(
+          new WsTransport(ws, this.transports, maxPayload),
+          wantsProtobuf(req.url, ws.protocol || undefined),
+        ),
       );
       return;
     }
@@ -155,10 +162,18 @@ export class GatewayServer {
       return;
     }
     socket.write(answer.response);
-    this.open(new LeanTransport(socket as Socket, this.lean!, head));
+    this.open(new LeanTransport(socket as Socket, this.lean!, head), wantsProtobuf(req.url, answer.protocol));
   }
 
-  private open(transport: Transport): void {
+  /** @param protobuf the client asked for the protobuf protocol, which this server does not speak. */
+  private open(transport: Transport, protobuf: boolean): void {
+    if (protobuf) {
+      // A terminal code with a reason: the SDK reports it and stops, where a refused handshake
+      // would leave it reconnecting forever, and a JSON reply would be undecodable to it.
+      transport.attach(IGNORE_EVENTS);
+      transport.close(DisconnectCode.InappropriateProtocol, PROTOBUF_REFUSED);
+      return;
+    }
     const limit = this.node.config.client.connection_limit;
     if (limit > 0 && this.node.numConnections >= limit) {
       transport.attach(IGNORE_EVENTS);

@@ -63,11 +63,8 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
     'Centrifugo fails the connect with error 102 when a `channels` claim names an unknown namespace; ' +
     'Switchboard skips that channel and connects',
   'connect/subprotocol-protobuf':
-    'Both select `centrifuge-protobuf`, but only Centrifugo then speaks protobuf; ' +
-    'Switchboard closes the binary protobuf connect with 3501',
-  'connect/subprotocol-unknown':
-    'Centrifugo selects no subprotocol it does not know (the client aborts the handshake); ' +
-    'Switchboard echoes any offered subprotocol',
+    'Both select `centrifuge-protobuf`, but only Centrifugo speaks protobuf; until Switchboard does, ' +
+    'it closes the connection with 3506 (inappropriate protocol), which the SDK reports and does not retry',
 
   // subscribe
   'subscribe/private-channel-without-token':
