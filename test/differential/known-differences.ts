@@ -117,9 +117,6 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
   'refresh/expired-token':
     'Centrifugo closes with 3005 (connection expired); Switchboard answers error 109 and stays connected',
   'refresh/without-token': 'Centrifugo closes with 3501; Switchboard answers error 107',
-  'rpc/no-handler': 'Centrifugo answers 108 (not available) without an RPC handler; Switchboard answers 104',
-  'send/no-handler':
-    'Centrifugo closes with 3508 (not available) on `send` without a message handler; Switchboard drops it',
   'ping/command':
     'Centrifugo does not decode a `ping` command and closes with 3501; Switchboard answers `{"id":N,"ping":{}}`',
   'ping/pong-frame':

@@ -1,18 +1,27 @@
-import { ErrorCode } from '../../protocol/codes.js';
+import { DisconnectCode, ErrorCode } from '../../protocol/codes.js';
 import { encodeRawReply } from '../../protocol/encode.js';
 import type { Command } from '../../protocol/types.js';
 import type { Connection } from '../connection.js';
-import { CommandError } from '../errors.js';
+import { CommandError, DisconnectError } from '../errors.js';
 
 /** `ping`: an explicit round trip. */
 export function handlePing(conn: Connection, cmd: Command): void {
   conn.send(encodeRawReply(cmd.id, 'ping', '{}'));
 }
 
-/** `rpc`: no RPC methods are registered on this server. */
+/**
+ * `rpc`: this server has no RPC handler, so every call is answered 108 (`not available`), as
+ * Centrifugo answers without an RPC proxy: the method exists, the feature is off.
+ */
 export function handleRpc(_conn: Connection, _cmd: Command): void {
-  throw new CommandError(ErrorCode.MethodNotFound, 'method not found: this server has no RPC methods');
+  throw new CommandError(ErrorCode.NotAvailable, 'not available: this server has no RPC handler');
 }
 
-/** `send`: asynchronous messages to the server have no receiver here; accepted and dropped. */
-export function handleSend(_conn: Connection, _cmd: Command): void {}
+/**
+ * `send`: this server has no handler for asynchronous messages, so, as Centrifugo without one, the
+ * connection is closed with 3508 (`not available`). A `send` has no reply: dropping it silently
+ * would lose every message while the client believes they were delivered.
+ */
+export function handleSend(_conn: Connection, _cmd: Command): void {
+  throw new DisconnectError(DisconnectCode.NotAvailable);
+}
