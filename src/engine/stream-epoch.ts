@@ -6,9 +6,12 @@
  *
  * That epoch is a hash of four things, so nothing needs storing:
  *
- * - the backend's identity: a random id per memory bus, the `run_id` of the Redis server that owns
- *   the channel. It changes when the backend may have lost records (a restart, a failover), so a
- *   lost stream never comes back under its old epoch;
+ * - the backend's identity, which lives exactly as long as the backend's records: a random id per
+ *   memory bus (a process restart loses every record, and the id with them); on Redis a random seed
+ *   stored in Redis itself (`<prefix>:seed`, one per slot in Redis Cluster), so a restart that keeps
+ *   the data (append-only file, snapshot) or a failover to a replica keeps every epoch, while a Redis
+ *   that lost its data lost the seed too and gets another: a lost stream never comes back under its
+ *   old epoch;
  * - a time window of half the meta ttl, and the window's number. A record lives at least a meta ttl
  *   after it is created, so two records of one channel can never start in the same window: the
  *   next record gets another epoch, and a client holding the old one is told `recovered: false`.

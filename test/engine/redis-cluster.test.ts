@@ -3,8 +3,10 @@
  * cluster layout: a channel's keys share one slot on one shard, and its pub/sub is sharded.
  */
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { KeySpace } from '../../src/engine/redis/index.js';
+import { hashSlot, KeySpace } from '../../src/engine/redis/index.js';
 import { brokerConformance } from '../conformance/broker-suite.js';
 import { EventRecorder, numbered } from '../conformance/event-recorder.js';
 import { clientInfo, uniqueChannel, waitFor } from '../conformance/helpers.js';
@@ -12,9 +14,10 @@ import { historyConformance } from '../conformance/history-suite.js';
 import { presenceConformance } from '../conformance/presence-suite.js';
 import { stateConformance } from '../conformance/state-suite.js';
 import { unicodeConformance } from '../conformance/unicode-suite.js';
-import { type RedisClusterHandle, startRedisCluster } from '../harness/redis.js';
+import { type RedisClusterHandle, type RedisServer, startRedisCluster, waitUntil } from '../harness/redis.js';
 import { redisConfig, redisFactory, uniquePrefix } from '../harness/redis-engines.js';
 import { redisCommand } from '../harness/redis-resp.js';
+import { restartConformance } from './redis-restart-suite.js';
 import { storedKeys } from './redis-stored.js';
 
 let cluster: RedisClusterHandle;
@@ -45,6 +48,41 @@ presenceConformance('redis cluster', factory());
 stateConformance('redis cluster', inspected());
 unicodeConformance('redis cluster', inspected());
 
+/** The port of the master that owns `slot`, from CLUSTER SLOTS. */
+async function ownerOf(slot: number): Promise<number | undefined> {
+  const ranges = await redisCommand(cluster.nodes[0]!.port, ['CLUSTER', 'SLOTS']);
+  for (const range of Array.isArray(ranges) ? ranges : []) {
+    if (!Array.isArray(range)) continue;
+    const [start, end, master] = range;
+    if (Number(start) <= slot && slot <= Number(end) && Array.isArray(master)) return Number(master[1]);
+  }
+  return undefined;
+}
+
+/** The master that owns `channel`'s slot. */
+async function ownerOfChannel(channel: string): Promise<RedisServer> {
+  const topic = new KeySpace(prefix).topic(channel);
+  const slot = Number(await redisCommand(cluster.nodes[0]!.port, ['CLUSTER', 'KEYSLOT', topic]));
+  const port = await ownerOf(slot);
+  const owner = cluster.nodes.find((n) => n.port === port);
+  if (owner === undefined) throw new Error(`no master owns slot ${slot}`);
+  return owner;
+}
+
+/** Kills `owner` and starts it again with its dir (and so its cluster config); waits for the cluster. */
+async function restartMaster(owner: RedisServer): Promise<void> {
+  await owner.kill();
+  await owner.restartKeepingData();
+  await Promise.all(
+    cluster.nodes.map((node) =>
+      waitUntil(
+        async () => String(await redisCommand(node.port, ['CLUSTER', 'INFO'])).includes('cluster_state:ok'),
+        `cluster_state:ok on ${node.address} after the restart`,
+      ),
+    ),
+  );
+}
+
 describe('redis cluster: layout', () => {
   const nodes = factory();
   afterEach(async () => {
@@ -62,20 +100,9 @@ describe('redis cluster: layout', () => {
     return found;
   }
 
-  /** The port of the master that owns `slot`, from CLUSTER SLOTS. */
-  async function ownerOf(slot: number): Promise<number | undefined> {
-    const ranges = await redisCommand(cluster.nodes[0]!.port, ['CLUSTER', 'SLOTS']);
-    for (const range of Array.isArray(ranges) ? ranges : []) {
-      if (!Array.isArray(range)) continue;
-      const [start, end, master] = range;
-      if (Number(start) <= slot && slot <= Number(end) && Array.isArray(master)) return Number(master[1]);
-    }
-    return undefined;
-  }
-
   it('keeps every key of a channel in one slot, on the shard that owns it', async () => {
     const [a] = await nodes.create(1);
-    const keys = new KeySpace(prefix);
+    const keys = new KeySpace(prefix, { cluster: true });
     const channel = uniqueChannel('slot');
     await a!.broker.publish(channel, numbered(1), {
       history: { size: 10, ttlMs: 60_000, metaTtlMs: 600_000 },
@@ -83,7 +110,15 @@ describe('redis cluster: layout', () => {
     });
     await a!.presence.add(channel, clientInfo('u1', 'c1'), 60_000);
     const k = keys.channel(channel);
-    const names = [k.topic, k.stream, k.meta, k.presence, k.presenceExpiry, keys.idempotency(channel, 'k1')];
+    const names = [
+      k.topic,
+      k.stream,
+      k.meta,
+      k.presence,
+      k.presenceExpiry,
+      keys.idempotency(channel, 'k1'),
+      keys.seed(k.topic),
+    ];
     const slots = await Promise.all(
       names.map((name) => redisCommand(cluster.nodes[0]!.port, ['CLUSTER', 'KEYSLOT', name])),
     );
@@ -132,6 +167,35 @@ describe('redis cluster: layout', () => {
     assert.deepEqual(await listing('SHARDCHANNELS'), [], 'unsubscribed everywhere');
   });
 
+  it('keeps one seed key per slot that was read, not one per channel', async () => {
+    const [a] = await nodes.create(1);
+    const keys = new KeySpace(prefix);
+    const channels = Array.from({ length: 3000 }, () => uniqueChannel('seeded'));
+    await Promise.all(channels.map((channel) => a!.history.history(channel, { limit: 0 }, 600_000)));
+    const slots = new Set(channels.map((channel) => hashSlot(keys.topic(channel))));
+    const seeds: string[] = [];
+    for (const node of cluster.nodes) {
+      let cursor = '0';
+      do {
+        const [next, found] = (await redisCommand(node.port, [
+          'SCAN',
+          cursor,
+          'MATCH',
+          `${prefix}:seed:*`,
+          'COUNT',
+          '1000',
+        ])) as [string, string[]];
+        cursor = next;
+        seeds.push(...found);
+      } while (cursor !== '0');
+    }
+    // Earlier tests of this file read other channels, so there may be more seeds, never more than slots.
+    assert.ok(seeds.length <= 16_384, `${seeds.length} seed keys`);
+    const seeded = new Set(seeds.map((key) => hashSlot(key)));
+    assert.equal(seeded.size, seeds.length, 'one seed key per slot');
+    for (const slot of slots) assert.ok(seeded.has(slot), `slot ${slot} read but has no seed key`);
+  });
+
   it('subscribes many channels spread over every shard in one call', async () => {
     const [a, b] = await nodes.create(2);
     const ra = await EventRecorder.start(a!.broker);
@@ -144,6 +208,27 @@ describe('redis cluster: layout', () => {
     }
     await a!.broker.unsubscribe(channels);
   });
+});
+
+// The harness' masters keep no data on disk: a restart that keeps it snapshots first (SAVE), one
+// that does not removes any snapshot an earlier test left. Before "a master restarts", which is last.
+restartConformance('redis cluster', {
+  factory: factory(),
+  async restartKeepingData(channel) {
+    const owner = await ownerOfChannel(channel);
+    await redisCommand(owner.port, ['SAVE'], 5000);
+    await restartMaster(owner);
+  },
+  async restartWithoutData(channel) {
+    const owner = await ownerOfChannel(channel);
+    const [, dir] = (await redisCommand(owner.port, ['CONFIG', 'GET', 'dir'])) as [string, string];
+    await owner.kill();
+    rmSync(join(dir, 'dump.rdb'), { force: true });
+    await restartMaster(owner);
+  },
+  async flush(channel) {
+    await redisCommand((await ownerOfChannel(channel)).port, ['FLUSHALL']);
+  },
 });
 
 describe('redis cluster: a master restarts', () => {

@@ -1,6 +1,7 @@
 /**
  * Runs the engine conformance suites through Redis Sentinel (a master, a replica, three
- * sentinels), then fails over and checks that the engines keep publishing and delivering.
+ * sentinels), then fails over and checks that the engines keep publishing and delivering, and that
+ * the position of a channel never published stays (its seed is replicated with the data).
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -70,10 +71,13 @@ describe('redis sentinel: failover', () => {
     await nodes.cleanup();
   });
 
-  it('keeps publishing and delivering after the master fails over', async () => {
+  it('keeps publishing and delivering after the master fails over, and the positions read before', async () => {
     const [a, b] = await nodes.create(2);
     const [ra, rb] = [await EventRecorder.start(a!.broker), await EventRecorder.start(b!.broker)];
     const channel = uniqueChannel('failover');
+    // Read first, so the replica has the seed of its epoch once it has the stream written after.
+    const unpublished = uniqueChannel('failover-unpublished');
+    const seen = (await a!.history.history(unpublished, { limit: 0 }, 600_000)).position;
     await a!.broker.subscribe([channel]);
     let epoch = '';
     for (let n = 1; n <= 3; n++) {
@@ -117,5 +121,10 @@ describe('redis sentinel: failover', () => {
     );
     await a!.broker.publishControl('{"after":"failover"}');
     await rb.waitForControl('{"after":"failover"}');
+    // The seed was replicated: a channel never published keeps its position on the new master.
+    const read = await b!.history.history(unpublished, { limit: 0 }, 600_000);
+    assert.deepEqual(read.position, seen, 'the position of a channel never published');
+    const first = await b!.broker.publish(unpublished, numbered(1), { history: HISTORY });
+    assert.deepEqual(first.position, { offset: 1, epoch: seen.epoch }, 'and its first publish continues it');
   });
 });

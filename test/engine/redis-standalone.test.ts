@@ -17,6 +17,7 @@ import { unicodeConformance } from '../conformance/unicode-suite.js';
 import { type RedisServer, startRedis } from '../harness/redis.js';
 import { redisConfig, redisFactory, uniquePrefix } from '../harness/redis-engines.js';
 import { redisCommand } from '../harness/redis-resp.js';
+import { restartConformance } from './redis-restart-suite.js';
 import { storedKeys } from './redis-stored.js';
 
 let redis: RedisServer;
@@ -37,6 +38,25 @@ historyConformance('redis standalone', factory());
 presenceConformance('redis standalone', factory());
 stateConformance('redis standalone', inspected());
 unicodeConformance('redis standalone', inspected());
+
+describe('redis standalone with an append-only file', () => {
+  // Its own server, whose data a restart keeps (the shared one keeps nothing on disk).
+  let durable: RedisServer;
+  before(async () => {
+    durable = await startRedis(['--appendonly', 'yes', '--appendfsync', 'always']);
+  });
+  after(async () => {
+    await durable.stop();
+  });
+  restartConformance('redis standalone', {
+    factory: redisFactory(() => ({ config: redisConfig({ address: durable.url, prefix }) })),
+    restartKeepingData: () => durable.restartKeepingData(),
+    restartWithoutData: () => durable.restart(),
+    flush: async () => {
+      await redisCommand(durable.port, ['FLUSHALL']);
+    },
+  });
+});
 
 describe('redis standalone: engine specifics', () => {
   const nodes = factory();

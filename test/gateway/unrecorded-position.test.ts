@@ -4,7 +4,8 @@
  * carries offset 0 and the epoch the first publish will store. So a client that subscribed before
  * the first publication recovers everything published while it was away (`recovered: true`); one
  * whose channel's stream was created and then expired meanwhile is told `recovered: false`, never
- * handed a stream it cannot be sure it saw all of.
+ * handed a stream it cannot be sure it saw all of. On Redis (with an append-only file) the position
+ * survives what the data survives: a restart that keeps the data keeps it, a flush changes it.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -13,6 +14,7 @@ import { startTestNode, type TestNode } from '../harness/node.js';
 import { errorCode, type RawClient, rawConnect } from '../harness/raw-client.js';
 import { type RedisServer, startRedis } from '../harness/redis.js';
 import { uniquePrefix } from '../harness/redis-engines.js';
+import { redisCommand } from '../harness/redis-resp.js';
 
 interface SubscribeResult {
   epoch?: string;
@@ -37,13 +39,28 @@ async function subscribe(client: RawClient, params: Record<string, unknown>): Pr
   return reply['subscribe'] as SubscribeResult;
 }
 
+/** Publishes through the server API, retrying while the node's engine reconnects; returns the result. */
+async function publishEventually(
+  node: TestNode,
+  params: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const res = await node.api('publish', params);
+    const result = res.body['result'] as Record<string, unknown> | undefined;
+    if (result !== undefined) return result;
+    if (Date.now() > deadline) throw new Error(`publish still failing: ${JSON.stringify(res.body)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 for (const engine of ['memory', 'redis'] as const) {
   describe(`recovery from a position never stored (${engine} engine)`, () => {
     let redis: RedisServer | undefined;
     let node: TestNode;
 
     before(async () => {
-      if (engine === 'redis') redis = await startRedis();
+      if (engine === 'redis') redis = await startRedis(['--appendonly', 'yes', '--appendfsync', 'always']);
       node = await startTestNode({
         channel: {
           namespaces: [
@@ -147,6 +164,47 @@ for (const engine of ['memory', 'redis'] as const) {
       assert.equal(answer.recovered, false, `{"n":1} was lost: ${JSON.stringify(answer)}`);
       assert.deepEqual(answer.publications ?? [], []);
       assert.equal(answer.offset, 1);
+      assert.notEqual(answer.epoch, seen.epoch);
+      again.close();
+    });
+
+    it('a restart of Redis that keeps its data keeps the position: recovered, nothing missed', async (t) => {
+      if (redis === undefined) return t.skip('Redis only');
+      const channel = nextChannel('feed');
+      const first = await connected(node, 'erin');
+      const seen = await subscribe(first, { channel });
+      first.close();
+      await redis.restartKeepingData();
+      // Idempotent: a retried publish whose first attempt ran is not stored twice.
+      const result = await publishEventually(node, { channel, data: { n: 1 }, idempotency_key: 'erin-1' });
+      assert.equal(
+        result['epoch'],
+        seen.epoch,
+        'the first publish after the restart stores the epoch read before',
+      );
+      const again = await connected(node, 'erin');
+      const recovered = await subscribe(again, { channel, recover: true, epoch: seen.epoch, offset: 0 });
+      assert.equal(recovered.recovered, true, JSON.stringify(recovered));
+      assert.deepEqual(
+        recovered.publications?.map((p) => p.data),
+        [{ n: 1 }],
+      );
+      assert.equal(recovered.epoch, seen.epoch);
+      again.close();
+    });
+
+    it('a Redis that lost its data (FLUSHALL) changes the position: not recovered', async (t) => {
+      if (redis === undefined) return t.skip('Redis only');
+      const channel = nextChannel('feed');
+      const first = await connected(node, 'frank');
+      const seen = await subscribe(first, { channel });
+      first.close();
+      // Published while the client was away, then lost with the data.
+      await node.api('publish', { channel, data: { n: 1 } });
+      await redisCommand(redis.port, ['FLUSHALL']);
+      const again = await connected(node, 'frank');
+      const answer = await subscribe(again, { channel, recover: true, epoch: seen.epoch, offset: 0 });
+      assert.equal(answer.recovered, false, `{"n":1} was lost: ${JSON.stringify(answer)}`);
       assert.notEqual(answer.epoch, seen.epoch);
       again.close();
     });

@@ -1,9 +1,10 @@
 /**
  * Clients that read history and subscribe over a great many channels, none ever published, against
  * a node in its own process: on the memory engine and on a real redis-server. Reading or subscribing
- * must not store anything, so the node's heap after a full GC comes back to where it was and Redis
- * gains no key (a stream record used to be created per channel read, kept for the 30-day
- * history_meta_ttl: 58 MiB of heap for 114,110 channels, 27,110 Redis keys in a minute).
+ * must not store anything per channel, so the node's heap after a full GC comes back to where it was
+ * and Redis gains no key but the one seed of the epochs of unpublished channels (a stream record
+ * used to be created per channel read, kept for the 30-day history_meta_ttl: 58 MiB of heap for
+ * 114,110 channels, 27,110 Redis keys in a minute).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -176,14 +177,23 @@ describe('resource: history reads and subscribes over many channels store nothin
       await redis?.stop();
     });
 
-    it(`${CLIENTS} clients x ${READS + SUBSCRIBES} channels, twice: Redis gains no key, the node no heap`, async () => {
-      const keysBefore = Number(await redisCommand(redis.port, ['DBSIZE']));
+    it(`${CLIENTS} clients x ${READS + SUBSCRIBES} channels, twice: Redis gains no key per channel, the node no heap`, async () => {
+      const keysBefore = (await redisCommand(redis.port, ['KEYS', '*'])) as string[];
       const { start, last } = await flood(node, 'redis engine');
-      const keysAfter = Number(await redisCommand(redis.port, ['DBSIZE']));
+      const keysAfter = (await redisCommand(redis.port, ['KEYS', '*'])) as string[];
       const info = String(await redisCommand(redis.port, ['INFO', 'memory']));
       const used = /used_memory_human:(\S+)/.exec(info)?.[1];
-      console.log(`redis engine: DBSIZE ${keysBefore} before, ${keysAfter} after; Redis used_memory ${used}`);
-      assert.equal(keysAfter, keysBefore, 'reads and subscribes wrote keys to Redis');
+      console.log(
+        `redis engine: ${keysBefore.length} keys before, ${keysAfter.length} after; Redis used_memory ${used}`,
+      );
+      // The one key a read may create: the seed of the epochs of unpublished channels (one per
+      // deployment outside Redis Cluster, one per slot in it), never a key per channel.
+      const added = keysAfter.filter((key) => !keysBefore.includes(key));
+      assert.ok(
+        added.every((key) => key === 'switchboard:seed'),
+        `reads and subscribes wrote keys to Redis: ${added.slice(0, 5).join(', ')}`,
+      );
+      assert.ok(added.length <= 1, `${added.length} keys added`);
       assert.ok(last.heap - start.heap < 4 * MIB, `heap grew by ${mib(last.heap - start.heap)} MiB`);
     });
   });

@@ -1,17 +1,19 @@
 /**
  * The history read script: meta and entries in one atomic step, so the position returned is the
- * top of exactly the entries returned. It writes nothing.
+ * top of exactly the entries returned. It writes nothing of the channel.
  *
- * KEYS: meta, stream
+ * KEYS: meta, stream, seed (`KeySpace.seed`: in the channel's slot)
  * ARGV: epoch window (ms, 0 = the meta never expires; see `stream_epoch`), limit (-1 all, 0 position
  *       only, N), since offset ('' none), reverse ('1' | '0')
  *
- * Without meta the stream has no record: returns `{0, stream_epoch(meta, window)}` and no entries (a
- * stream key left without its meta holds a lost epoch's entries). A read never creates nor extends
- * anything, so readers cannot keep keys alive. Otherwise returns `{offset, epoch, id1, body1, id2,
- * body2, …}`. Forward: entries after `since`, oldest first; reverse: entries before `since`, newest
- * first; `limit` applies after the `since` filter — the memory engine's semantics. Entry ids are
- * `<offset>-0`, so `since` maps to an id range directly.
+ * Without meta the stream has no record: returns `{0, stream_epoch(meta, seed, window)}` and no
+ * entries (a stream key left without its meta holds a lost epoch's entries). A read never creates
+ * nor extends a key of the channel, so readers cannot keep keys alive; the only key it may create
+ * is the seed, when Redis has none (first use, or its data was lost): one per prefix, one per slot
+ * in Redis Cluster, whatever the number of channels read. Otherwise returns `{offset, epoch, id1,
+ * body1, id2, body2, …}`. Forward: entries after `since`, oldest first; reverse: entries before
+ * `since`, newest first; `limit` applies after the `since` filter — the memory engine's semantics.
+ * Entry ids are `<offset>-0`, so `since` maps to an id range directly.
  */
 import { LUA_HELPERS } from './lua-helpers.js';
 import { LuaScript } from './lua-script.js';
@@ -20,7 +22,7 @@ const SOURCE = `${LUA_HELPERS}
 local meta, stream = KEYS[1], KEYS[2]
 local fields = redis.call('hmget', meta, 'e', 'o')
 local epoch, offset = fields[1], tonumber(fields[2])
-if not epoch then return {0, stream_epoch(meta, tonumber(ARGV[1]))} end
+if not epoch then return {0, stream_epoch(meta, KEYS[3], tonumber(ARGV[1]))} end
 local out = {offset, epoch}
 local limit = tonumber(ARGV[2])
 if limit == 0 then return out end

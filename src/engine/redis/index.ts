@@ -10,10 +10,11 @@ export {
   encodeLeave,
   encodePublication,
 } from './envelope.js';
-export { type ChannelKeys, escapeChannel, KeySpace } from './keys.js';
+export { type ChannelKeys, escapeChannel, KeySpace, type KeySpaceOptions } from './keys.js';
 export { RedisBroker, type RedisBrokerOptions } from './redis-broker.js';
 export { createRedisEngine, type RedisEngine, type RedisEngineOptions } from './redis-engine.js';
 export { RedisHistoryStore } from './redis-history.js';
 export { RedisPresenceStore } from './redis-presence.js';
 export { modeOf, type RedisMode } from './settings.js';
-export { hashSlot } from './slot.js';
+export { hashSlot, SLOT_COUNT } from './slot.js';
+export { slotTag } from './slot-tags.js';

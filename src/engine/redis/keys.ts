@@ -8,6 +8,8 @@
  * - `<prefix>:{<channel>}:i:<key>`   idempotency result of a publish
  * - `<prefix>:{<channel>}:p` / `:pz` presence: hash client → info JSON, zset client → expiry ms
  * - `<prefix>:control`               control messages to every node (no hash tag: its own slot)
+ * - `<prefix>:seed`                  seed of the epochs of streams without a record (one key;
+ *   `<prefix>:seed:{<tag>}` in Redis Cluster: one per slot, `<tag>` a string of that slot)
  *
  * Inside the braces the channel is escaped (`\` → `\\`, `}` → `\)`, empty → `\_`): a `}` would end
  * the hash tag early and let one channel's key spell another channel's key, and an empty tag would
@@ -15,6 +17,8 @@
  */
 import { EngineArgumentError } from '../errors.js';
 import { requireWellFormed } from '../validate.js';
+import { hashSlot } from './slot.js';
+import { slotTag, slotTags } from './slot-tags.js';
 
 /** The names of one channel's keys and its pub/sub channel. */
 export interface ChannelKeys {
@@ -26,18 +30,45 @@ export interface ChannelKeys {
   readonly presenceExpiry: string;
 }
 
+/** Options of a `KeySpace`. */
+export interface KeySpaceOptions {
+  /**
+   * Redis Cluster: a script may touch keys of one slot only, so every slot gets its own seed key.
+   * Elsewhere one seed key serves every channel. Default false.
+   */
+  cluster?: boolean;
+}
+
 /** Builds key names under one prefix. */
 export class KeySpace {
   /** Pub/sub channel of control messages. */
   readonly control: string;
+  private readonly cluster: boolean;
+  private readonly seedKey: string;
 
-  constructor(readonly prefix: string) {
+  constructor(
+    readonly prefix: string,
+    options: KeySpaceOptions = {},
+  ) {
     if (prefix.length === 0 || /[{}]/.test(prefix)) {
       throw new EngineArgumentError(
         `engine.redis.prefix must be non-empty and contain no '{' or '}' (it would become the Redis Cluster hash tag of every key), got ${JSON.stringify(prefix)}`,
       );
     }
     this.control = `${prefix}:control`;
+    this.cluster = options.cluster === true;
+    this.seedKey = `${prefix}:seed`;
+    // At start, not on the first read: the table takes a few milliseconds to build.
+    if (this.cluster) slotTags();
+  }
+
+  /**
+   * The key holding the seed that the epoch of the channel whose topic is `topic` derives from
+   * while its stream has no record (`stream_epoch` in `lua-helpers.ts`). In Redis Cluster it is in
+   * the topic's slot, shared by every channel of that slot; elsewhere one key for all channels.
+   */
+  seed(topic: string): string {
+    return this.cluster ? `${this.seedKey}:{${slotTag(hashSlot(topic))}}` : this.seedKey;
   }
 
   /**

@@ -2,13 +2,13 @@
  * The publish script: one atomic step per publish, so offsets are assigned in the order Redis runs
  * the scripts and every node receives them in that order.
  *
- * KEYS: meta, stream[, idempotency key]
+ * KEYS: meta, stream, seed (`KeySpace.seed`: in the channel's slot)[, idempotency key]
  * ARGV: topic, body, history size (0 = no history), history ttl, meta ttl, idempotency ttl,
  *       publish command (`publish` | `spublish`), epoch window. Ttls in ms, 0 = never expire.
  *
  * 1. With an idempotency key that is set: return `{1, stored result}` and deliver nothing.
  * 2. With history: create the meta when missing (offset 0, stream dropped, and the epoch readers of
- *    the recordless stream were told: `stream_epoch(meta, window)`), HINCRBY the offset, XADD
+ *    the recordless stream were told: `stream_epoch(meta, seed, window)`), HINCRBY the offset, XADD
  *    `<offset>-0` trimmed exactly to the size, extend the stream ttl and the meta ttl (never
  *    shortened), and publish `p<offset>:<epoch>:<body>`. Without: publish `p::<body>`.
  * 3. Store `<offset>:<epoch>` (empty without history) under the idempotency key with its ttl.
@@ -18,7 +18,7 @@ import { LUA_HELPERS } from './lua-helpers.js';
 import { LuaScript } from './lua-script.js';
 
 const SOURCE = `${LUA_HELPERS}
-local idem = KEYS[3]
+local idem = KEYS[4]
 if idem then
   local seen = redis.call('get', idem)
   if seen then return {1, seen} end
@@ -30,7 +30,7 @@ if size > 0 then
   local epoch = redis.call('hget', meta, 'e')
   local fresh = false
   if not epoch then
-    epoch = stream_epoch(meta, tonumber(ARGV[8]))
+    epoch = stream_epoch(meta, KEYS[3], tonumber(ARGV[8]))
     fresh = true
     redis.call('del', stream)
     redis.call('hset', meta, 'e', epoch, 'o', 0)

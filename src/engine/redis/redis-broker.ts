@@ -114,7 +114,7 @@ export class RedisBroker implements Broker, SubscriberSink {
         await this.connection.publish(topic, encodePublication(body));
         return { suppressed: false };
       }
-      const scriptKeys = [metaKey(topic), streamKey(topic)];
+      const scriptKeys = [metaKey(topic), streamKey(topic), this.keys.seed(topic)];
       if (key !== undefined) scriptKeys.push(idempotencyKey(topic, key));
       const reply = (await publishScript.run(this.connection.client, scriptKeys, [
         topic,

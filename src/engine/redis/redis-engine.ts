@@ -56,10 +56,10 @@ function rethrowLater(error: unknown): void {
  */
 export async function createRedisEngine(options: RedisEngineOptions): Promise<RedisEngine> {
   const settings = resolveSettings(options.config, options.mode, options.healthCheckIntervalMs);
-  const keys = new KeySpace(settings.prefix);
+  const cluster = settings.mode === 'cluster';
+  const keys = new KeySpace(settings.prefix, { cluster });
   const onError = options.onError ?? (() => {});
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  const cluster = settings.mode === 'cluster';
   const commands = createClient(settings, 'command', onError);
   // In Redis Cluster the sharded subscriber connects to each master it needs by itself.
   const subscriberClient = cluster ? undefined : (createClient(settings, 'subscriber', onError) as Redis);

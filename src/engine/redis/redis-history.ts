@@ -1,6 +1,7 @@
 /**
  * The Redis history store: reads the streams the publish script appends to, with one script per read
- * that writes nothing (a read of a channel never published leaves no key behind).
+ * that writes nothing of the channel (a read of a channel never published leaves no key of it
+ * behind; at most the seed of its slot, see `history-script.ts`).
  */
 import { EngineClosedError } from '../errors.js';
 import { epochWindowMs } from '../stream-epoch.js';
@@ -28,7 +29,7 @@ export class RedisHistoryStore implements HistoryStore {
     try {
       reply = (await historyScript.run(
         this.connection.client,
-        [keys.meta, keys.stream],
+        [keys.meta, keys.stream, this.keys.seed(keys.topic)],
         [
           epochWindowMs(metaTtlMs),
           query.limit,

@@ -1,7 +1,11 @@
 /**
  * Redis Cluster hash slots (CRC16/XMODEM of the hash tag, mod 16384), so the cluster subscriber can
- * send one SSUBSCRIBE per slot: Redis rejects a sharded subscribe whose channels span slots.
+ * send one SSUBSCRIBE per slot (Redis rejects a sharded subscribe whose channels span slots) and
+ * the stream scripts can name the seed key of a channel's slot (`slot-tags.ts`).
  */
+
+/** How many hash slots Redis Cluster has. */
+export const SLOT_COUNT = 16384;
 
 const TABLE = buildTable();
 
@@ -27,6 +31,11 @@ export function hashSlot(key: string): number {
     crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ code) & 0xff]!;
   }
   return crc & 0x3fff;
+}
+
+/** The CRC16/XMODEM of the bytes hashed so far (`crc`) followed by `byte`; 0 starts a key. */
+export function crcStep(crc: number, byte: number): number {
+  return ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ byte) & 0xff]!;
 }
 
 function crcOf(bytes: Uint8Array): number {
