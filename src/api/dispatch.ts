@@ -13,6 +13,14 @@ export type CallOutcome =
   | { result: string }
   | { error: { code: number; message: string; temporary?: boolean } };
 
+/**
+ * What `batch` answers: the body itself on success (`{"replies":[...]}`, at the top level as
+ * Centrifugo sends it, so Centrifugo's API clients read it), or an error of the whole batch.
+ */
+export type BatchOutcome =
+  | { body: string }
+  | { error: { code: number; message: string; temporary?: boolean } };
+
 function isParams(value: unknown): value is Params {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -40,9 +48,10 @@ export async function callMethod(node: GatewayNode, method: string, params: unkn
  * Every command is started in order without waiting for the one before, so the engine pipelines
  * them (one Redis round trip for the whole batch) while the publications of a channel keep their
  * order: a channel's commands travel on one connection and run in the order sent. Replies come back
- * in command order. `parallel` is accepted for compatibility; it changes nothing.
+ * in command order, as `{"replies":[...]}` without a `result` wrapper (Centrifugo's shape).
+ * `parallel` is accepted for compatibility; it changes nothing.
  */
-export async function callBatch(node: GatewayNode, params: unknown): Promise<CallOutcome> {
+export async function callBatch(node: GatewayNode, params: unknown): Promise<BatchOutcome> {
   if (!isParams(params) || !Array.isArray(params['commands'])) {
     return { error: { code: ErrorCode.BadRequest, message: 'bad request: "commands" must be an array' } };
   }
@@ -57,7 +66,7 @@ export async function callBatch(node: GatewayNode, params: unknown): Promise<Cal
     return encodeBatchReply(outcome);
   };
   const replies = await Promise.all(commands.map(run));
-  return { result: `{"replies":[${replies.join(',')}]}` };
+  return { body: `{"replies":[${replies.join(',')}]}` };
 }
 
 async function callOne(node: GatewayNode, command: unknown): Promise<CallOutcome & { method?: string }> {

@@ -1,13 +1,14 @@
 /**
  * The server API over HTTP: `POST /api/<method>` with `X-API-Key` and a JSON body. Answers
- * `{"result":...}` or `{"error":{"code","message"}}`; malformed requests get 4xx JSON errors.
+ * `{"result":...}` or `{"error":{"code","message"}}` (`batch`: `{"replies":[...]}`, as Centrifugo);
+ * malformed requests get 4xx JSON errors.
  */
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayNode } from '../gateway/node.js';
 import { ApiHttpError } from './api-error.js';
-import { type CallOutcome, callBatch, callMethod } from './dispatch.js';
+import { type BatchOutcome, type CallOutcome, callBatch, callMethod } from './dispatch.js';
 import { BodyError, readJsonBody } from './json-body.js';
 import { apiMethods } from './methods/index.js';
 
@@ -96,8 +97,9 @@ function acceptedContentType(header: string | undefined): boolean {
   );
 }
 
-function encodeOutcome(outcome: CallOutcome): string {
-  return 'error' in outcome ? JSON.stringify({ error: outcome.error }) : `{"result":${outcome.result}}`;
+function encodeOutcome(outcome: CallOutcome | BatchOutcome): string {
+  if ('error' in outcome) return JSON.stringify({ error: outcome.error });
+  return 'body' in outcome ? outcome.body : `{"result":${outcome.result}}`;
 }
 
 function send(res: ServerResponse, status: number, body: string): void {

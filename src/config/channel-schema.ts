@@ -26,6 +26,7 @@ const channelOptionsShape = {
   allow_history_for_subscriber: bool(false),
   allow_history_for_client: bool(false),
   allow_user_limited_channels: bool(true),
+  allow_tags_filter: bool(false),
   history_size: count(0),
   history_ttl: duration(0),
   // Above zero: a stream's position is dropped this long after its last publish (reads do not

@@ -31,6 +31,11 @@ export interface ChannelOptions {
   allow_history_for_client: boolean;
   /** Channels with `#` are limited to the users listed after it (`dialog#42,43`). Default true. */
   allow_user_limited_channels: boolean;
+  /**
+   * Clients may send a tags filter (`tf`) on subscribe, so only publications whose tags match it
+   * reach them. Without it a `tf` is refused with error 107. Default false.
+   */
+  allow_tags_filter: boolean;
   /** Publications kept per channel; 0 disables history. Default 0. */
   history_size: number;
   /** History retention after the last publish, ms ("300s" in files); 0 disables history. Default 0. */

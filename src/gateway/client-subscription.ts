@@ -1,5 +1,6 @@
 import type { ChannelOptions } from '../config/types.js';
 import type { ClientInfo, Publication } from '../protocol/types.js';
+import type { Tags, TagsMatcher } from './tags-filter.js';
 
 /** A publication that arrived while its subscription was still being set up. */
 export interface BufferedPublication {
@@ -17,13 +18,20 @@ export interface Subscriber {
   onInsufficientState(sub: ClientSubscription): void;
 }
 
-/** Bits of `ClientSubscription.flags`: four booleans in one field. */
+/** Bits of `ClientSubscription.flags`: five booleans in one field. */
 enum Flag {
   Recoverable = 1,
   Positioned = 2,
   PushJoinLeave = 4,
   ServerSide = 8,
+  Filtered = 16,
 }
+
+/**
+ * Tags filters of the subscriptions that have one. Kept apart so a subscription without a filter
+ * (nearly all of them) carries no field for it; the hub looks here only when `filtered` is set.
+ */
+const filters = new WeakMap<ClientSubscription, TagsMatcher>();
 
 /** What a subscription is, fixed when it is made. */
 export interface SubscriptionTraits {
@@ -35,6 +43,8 @@ export interface SubscriptionTraits {
   pushJoinLeave: boolean;
   /** Made by the server (connect token, personal channel, server API), not by the client. */
   serverSide: boolean;
+  /** The subscribe request's tags filter (`tf`), compiled: only matching publications are delivered. */
+  filter?: TagsMatcher;
 }
 
 /** One connection's subscription to one channel. */
@@ -60,7 +70,9 @@ export class ClientSubscription implements SubscriptionTraits {
       (traits.recoverable ? Flag.Recoverable : 0) |
       (traits.positioned ? Flag.Positioned : 0) |
       (traits.pushJoinLeave ? Flag.PushJoinLeave : 0) |
-      (traits.serverSide ? Flag.ServerSide : 0);
+      (traits.serverSide ? Flag.ServerSide : 0) |
+      (traits.filter !== undefined ? Flag.Filtered : 0);
+    if (traits.filter !== undefined) filters.set(this, traits.filter);
   }
 
   get recoverable(): boolean {
@@ -77,6 +89,20 @@ export class ClientSubscription implements SubscriptionTraits {
 
   get serverSide(): boolean {
     return (this.flags & Flag.ServerSide) !== 0;
+  }
+
+  /** Whether the subscription has a tags filter. */
+  get filtered(): boolean {
+    return (this.flags & Flag.Filtered) !== 0;
+  }
+
+  /**
+   * Whether a publication with these tags passes the tags filter (true without one). Its stream
+   * position counts either way: a filtered-out publication is skipped, not a gap.
+   */
+  matches(tags: Tags): boolean {
+    const filter = (this.flags & Flag.Filtered) === 0 ? undefined : filters.get(this);
+    return filter === undefined || filter(tags);
   }
 
   /** Whether every delivered publication's offset is checked against the last one. */

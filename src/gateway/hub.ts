@@ -157,7 +157,8 @@ function count(local: Local): number {
 
 /**
  * Queues a publication to one subscription, or buffers it while the subscription is being set up.
- * `frame` is the publication encoded by an earlier call, if any; returns it, encoded at most once.
+ * `frame` is the publication encoded by an earlier call, if any; returns it, encoded at most once,
+ * and shared by every subscriber whatever their tags filters (a filter only decides who gets it).
  */
 function deliver(
   counters: NodeCounters,
@@ -177,6 +178,8 @@ function deliver(
     if (step === 'gap') sub.conn.onInsufficientState(sub);
     if (step !== 'deliver') return frame;
   }
+  // After the position moved: a publication the tags filter drops is skipped, not a gap.
+  if (sub.filtered && !sub.matches(pub.tags)) return frame;
   const bytes = frame ?? Buffer.from(encodePublicationPush(channel, pub));
   counters.deliveries++;
   sub.conn.enqueue(bytes);

@@ -13,6 +13,7 @@ import type { Connection } from './connection.js';
 import { CommandError } from './errors.js';
 import { ttlSeconds } from './handlers/tokens.js';
 import { publicationsBytes, replyBudget } from './size-limits.js';
+import type { TagsMatcher } from './tags-filter.js';
 
 /** What the client (or the server, for server-side subscriptions) asked for. */
 export interface SubscriptionRequest {
@@ -26,6 +27,8 @@ export interface SubscriptionRequest {
   joinLeave?: boolean;
   /** Fail with 112 instead of answering `recovered: false`. */
   rejectUnrecovered?: boolean;
+  /** The request's tags filter (`tf`), compiled: only matching publications are delivered. */
+  filter?: TagsMatcher;
   chanInfo?: unknown;
   serverSide: boolean;
   /** Subscription token expiry, Unix ms. */
@@ -58,7 +61,7 @@ export async function prepareSubscription(
     conn,
     req.channel,
     options,
-    { recoverable, positioned, pushJoinLeave, serverSide: req.serverSide },
+    { recoverable, positioned, pushJoinLeave, serverSide: req.serverSide, filter: req.filter },
     conn.clientInfo(req.chanInfo),
   );
   sub.expiresAt = req.expiresAt ?? 0;
@@ -160,6 +163,7 @@ export function activateSubscription(conn: Connection, sub: ClientSubscription):
           return;
         }
       }
+      if (!sub.matches(pub.tags)) continue;
       conn.send(encodePublicationPush(sub.channel, pub));
     }
   }

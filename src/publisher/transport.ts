@@ -19,7 +19,8 @@ function isApiError(value: unknown): value is ApiError {
 }
 
 /**
- * Sends one request and resolves with the `result` of the answer. Node's global `fetch` keeps
+ * Sends one request and resolves with the `result` of the answer (for `batch`, the answer itself:
+ * `{replies}`). Node's global `fetch` keeps
  * connections alive between calls. Rejects with a PublisherError: `timeout` (temporary) when no
  * full answer arrived within `timeoutMs`, `network` (temporary) when the connection failed, `api`
  * for an error object (temporary when the server says so, for code 100 and for 5xx statuses), and
@@ -54,6 +55,9 @@ export async function post(options: TransportOptions, method: string, body: stri
   }
   const answer = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
   if (isApiError(answer['error'])) throw PublisherError.fromApi(method, answer['error'], status);
+  // `batch` answers `{"replies":[...]}` with no `result` wrapper, as Centrifugo does; nodes before
+  // that change wrapped it, which the `result` read below still takes (a rolling upgrade has both).
+  if (status === 200 && method === 'batch' && Array.isArray(answer['replies'])) return answer;
   if (status !== 200 || !('result' in answer)) {
     const message = `http: status ${status}${status === 200 ? ' without a result' : ''}`;
     throw new PublisherError('http', 0, message, status >= 500, status, method);

@@ -224,7 +224,9 @@ describe('server API: publish, broadcast, batch', () => {
       ],
     });
     assert.equal(res.status, 200);
-    const replies = (res.body['result'] as { replies: Record<string, unknown>[] }).replies;
+    // Centrifugo's shape: the replies at the top level, no `result` wrapper.
+    assert.deepEqual(Object.keys(res.body), ['replies']);
+    const replies = (res.body as { replies: Record<string, unknown>[] }).replies;
     assert.equal(replies.length, 8);
     const p1 = replies[0]!['publish'] as Position;
     const p2 = replies[1]!['publish'] as Position;
@@ -249,7 +251,7 @@ describe('server API: publish, broadcast, batch', () => {
       publish: { channel: 'batch-order', data: { i } },
     }));
     const res = await node.api('batch', { commands });
-    const replies = (res.body['result'] as { replies: unknown[] }).replies;
+    const replies = (res.body as { replies: unknown[] }).replies;
     assert.equal(replies.length, 200);
     for (const reply of replies) assert.deepEqual(reply, { publish: {} });
     await waitFor(() => got.length === 200, '200 publications');
@@ -265,7 +267,7 @@ describe('server API: publish, broadcast, batch', () => {
       params: { channel: 'chat:parallel', data: { i } },
     }));
     const res = await node.api('batch', { commands, parallel: true });
-    const replies = (res.body['result'] as { replies: { publish: Position }[] }).replies;
+    const replies = (res.body as { replies: { publish: Position }[] }).replies;
     assert.equal(replies.length, 20);
     const offsets = replies.map((r) => r.publish.offset);
     const sorted = [...offsets].sort((x, y) => x - y);
@@ -290,7 +292,7 @@ describe('server API: publish, broadcast, batch', () => {
       publish: { channel: 'chat:idem-parallel', data: 'x', idempotency_key: 'par' },
     }));
     const res = await node.api('batch', { commands, parallel: true });
-    const replies = (res.body['result'] as { replies: { publish: Position }[] }).replies;
+    const replies = (res.body as { replies: { publish: Position }[] }).replies;
     assert.equal(replies.length, 5);
     for (const reply of replies) assert.deepEqual(reply, replies[0]);
     await waitFor(() => got.length === 1, 'the publication');
@@ -307,7 +309,7 @@ describe('server API: publish, broadcast, batch', () => {
     await sleep(100);
     assert.equal(got.length, 0);
     const ok = await node.api('batch', { commands: commands.slice(0, 1000) });
-    assert.equal((ok.body['result'] as { replies: unknown[] }).replies.length, 1000);
+    assert.equal((ok.body as { replies: unknown[] }).replies.length, 1000);
   });
 
   it('a batch without a commands array is a bad request', async () => {

@@ -19,6 +19,7 @@ const channelDefaults: ChannelOptions = {
   allow_history_for_subscriber: false,
   allow_history_for_client: false,
   allow_user_limited_channels: true,
+  allow_tags_filter: false,
   history_size: 0,
   history_ttl: 0,
   history_meta_ttl: 30 * 24 * 60 * 60 * 1000,

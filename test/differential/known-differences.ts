@@ -131,8 +131,6 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
     'Centrifugo answers a body that is not JSON with a plain-text 400 `Bad Request`; Switchboard with a JSON error 107',
   'api/subscribe':
     'Centrifugo pushes `subscribe: {}` for a server API subscribe; Switchboard makes it recoverable (epoch, recoverable)',
-  'api/batch':
-    'Centrifugo answers `{"replies": [...]}`; Switchboard wraps it: `{"result": {"replies": [...]}}`',
   'api/send':
     'Neither has a `send` method: Centrifugo answers 404 with a plain-text body, Switchboard 404 with a JSON error 104',
   'api/unknown-method':

@@ -35,7 +35,7 @@ async function publishTicks(node: TestNode, channel: string, all: Tick[], withTa
   }));
   const res = await node.api('batch', { commands });
   assert.equal(res.status, 200);
-  const replies = (res.body['result'] as { replies: Record<string, unknown>[] }).replies;
+  const replies = (res.body as { replies: Record<string, unknown>[] }).replies;
   assert.equal(replies.length, all.length);
   assert.ok(
     replies.every((r) => r['error'] === undefined),

@@ -53,7 +53,7 @@ export async function publishMany(
     }
     const res = await node.api('batch', { commands });
     assert.equal(res.status, 200);
-    const replies = (res.body['result'] as { replies: Reply[] }).replies;
+    const replies = (res.body as { replies: Reply[] }).replies;
     for (const reply of replies) assert.equal(reply['error'], undefined, JSON.stringify(reply['error']));
   }
 }

@@ -143,7 +143,7 @@ for (const engine of ['memory', 'redis'] as const) {
       const batch = await node.api('batch', {
         commands: calls.map(([method, params]) => ({ method, params })),
       });
-      const replies = (batch.body['result'] as { replies: { error?: { code: number } }[] }).replies;
+      const replies = (batch.body as { replies: { error?: { code: number } }[] }).replies;
       assert.deepEqual(
         replies.map((r) => r.error?.code),
         calls.map(() => BAD_REQUEST),

@@ -7,6 +7,12 @@ import { CommandError } from '../errors.js';
 import { optionalBoolean, optionalInteger, optionalString, requireString } from '../params.js';
 import { activateSubscription, FLAG_REJECT_UNRECOVERED, prepareSubscription } from '../subscription-setup.js';
 import { authorize, resolveChannel } from './channel-access.js';
+import {
+  checkStreamType,
+  checkSubscriptionKind,
+  decodeSubscribeExtras,
+  tagsFilterOf,
+} from './request-fields.js';
 import { expiryMs, verifySubscriptionToken } from './tokens.js';
 
 /** Not subscribed to the channel yet, and below the channel limit. */
@@ -20,15 +26,20 @@ function checkRoom(conn: Connection, channel: string): void {
 /** `subscribe`: permission, limits, optional subscription token, then position or recovery. */
 export async function handleSubscribe(conn: Connection, cmd: Command): Promise<void> {
   const p = cmd.params;
+  // Map, shared-poll, delta and tags-filter fields, refused or applied in Centrifugo's order.
+  const extras = decodeSubscribeExtras(p);
   const channel = requireString(p, 'channel');
+  checkSubscriptionKind(extras);
   const options = resolveChannel(conn, channel);
   checkRoom(conn, channel);
+  checkStreamType(extras);
   const token = optionalString(p, 'token');
   const claims = token ? await verifySubscriptionToken(conn, channel, token) : undefined;
   // While the token was checked the socket may have gone, or the server API subscribed the channel.
   if ((conn.state as string) === 'closed') return;
   checkRoom(conn, channel);
   authorize(conn, channel, options, canSubscribe, claims !== undefined);
+  const filter = tagsFilterOf(extras, options.allow_tags_filter);
   const flag = optionalInteger(p, 'flag', 0) ?? 0;
   const offset = optionalInteger(p, 'offset', 0);
   const { sub, result } = await prepareSubscription(conn, {
@@ -44,6 +55,7 @@ export async function handleSubscribe(conn: Connection, cmd: Command): Promise<v
     chanInfo: claims?.info,
     serverSide: false,
     expiresAt: expiryMs(claims?.exp),
+    filter,
   });
   if (conn.state === 'closed' || conn.subs.get(channel) !== sub) return;
   conn.send(encodeRawReply(cmd.id, 'subscribe', encodeSubscribeResult(result)));
