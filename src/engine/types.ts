@@ -24,12 +24,23 @@ export interface PublishOptions {
   /** A second publish with the same key in the same channel within `idempotencyTtlMs` returns the first result and delivers nothing. */
   idempotencyKey?: string;
   idempotencyTtlMs?: number;
+  /**
+   * With history, a publication with a `version` (`Publication.version` > 0) that is not above the last version the
+   * stream accepted is stale when `versionEpoch` is empty or absent or equal to the stored one, as in
+   * Centrifugo: it is dropped (not stored, not delivered, its idempotency key not recorded, no ttl
+   * extended) and the result is the stream's current position with `suppressed`. An accepted one
+   * stores its version and this epoch in the stream's meta, so they last as long as the offset and
+   * epoch do; a publication without a version leaves them as they are (as Centrifugo's Redis engine
+   * does). Another non-empty epoch than the stored one makes any version accepted: it names a new
+   * series, for publishers whose counter may start over. Without history versions are not checked.
+   */
+  versionEpoch?: string;
 }
 
 export interface PublishResult {
-  /** Stream position of this publication, when the channel has history. */
+  /** Stream position of this publication, when the channel has history; of the stream's top when a stale version was dropped. */
   position?: StreamPosition;
-  /** True when the idempotency key was seen before and nothing was delivered. */
+  /** True when nothing was delivered: the idempotency key was seen before, or the version was stale. */
   suppressed: boolean;
 }
 
@@ -59,7 +70,8 @@ export interface Broker {
   /**
    * Publishes to every node subscribed to the channel. With `history`, the publication is first
    * appended to the stream (getting the next offset) in the same atomic step, so nodes see offsets
-   * in order. `pub.offset` is ignored: the engine assigns it.
+   * in order. `pub.offset` is ignored: the engine assigns it. `pub.version` (a safe integer >= 0)
+   * is delivered and stored with the publication and checked with history (see `versionEpoch`).
    */
   publish(channel: string, pub: Publication, options?: PublishOptions): Promise<PublishResult>;
   publishJoin(channel: string, info: ClientInfo): Promise<void>;

@@ -37,6 +37,14 @@ export function requireHistoryOptions(options: HistoryOptions): void {
   requirePositive('history.metaTtlMs', options.metaTtlMs);
 }
 
+/** Throws unless `version` is absent or a safe integer >= 0 and `versionEpoch` absent or well-formed. */
+export function requireVersion(version: number | undefined, versionEpoch: string | undefined): void {
+  if (version !== undefined && !(Number.isSafeInteger(version) && version >= 0)) {
+    throw new EngineArgumentError(`version must be a safe integer >= 0, got ${String(version)}`);
+  }
+  if (versionEpoch !== undefined) requireWellFormed('versionEpoch', versionEpoch);
+}
+
 /** Throws unless the query's limit is -1 (all), 0 (position only) or a positive integer. */
 export function requireHistoryQuery(query: HistoryQuery): void {
   if (!Number.isInteger(query.limit) || query.limit < -1) {

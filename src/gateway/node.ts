@@ -35,6 +35,8 @@ export interface GatewayNodeOptions {
 
 export interface PublishExtras {
   idempotencyKey?: string;
+  /** The series `pub.version` counts in (see the engine's `PublishOptions.versionEpoch`). */
+  versionEpoch?: string;
 }
 
 export class GatewayNode {
@@ -208,6 +210,7 @@ export class GatewayNode {
       // A ttl of 0 turns deduplication off.
       idempotencyKey: this.config.http_api.idempotency_ttl > 0 ? extras?.idempotencyKey : undefined,
       idempotencyTtlMs: this.config.http_api.idempotency_ttl,
+      versionEpoch: extras?.versionEpoch,
     });
   }
 

@@ -25,6 +25,12 @@ export interface Publication {
   tags?: Record<string, string>;
   /** Publication time, Unix milliseconds. */
   time?: number;
+  /**
+   * The publisher's version of the state this publication carries (server API `version`; absent
+   * for none). With history the engine drops a publication whose version is not newer than the
+   * stream's last (see the engine's `PublishOptions.versionEpoch`); clients get it as `pub.version`.
+   */
+  version?: number;
 }
 
 /** A position in a channel stream. */

@@ -14,6 +14,14 @@ export interface PublishOptions {
   idempotency_key?: string;
   tags?: Record<string, string>;
   skip_history?: boolean;
+  /**
+   * The version of the state the data carries (an integer; 0: none). On a channel with history a
+   * publish whose version is not above the channel's last one is dropped and answered with the
+   * channel's current position, so publishes that arrive out of order never deliver an older state.
+   */
+  version?: number;
+  /** Names the series `version` counts in; another one starts over (see the server API docs). */
+  version_epoch?: string;
 }
 
 export interface PublishRequest extends PublishOptions {

@@ -11,6 +11,7 @@ import type { HistoryOptions } from '../../src/engine/types.js';
 import { createCluster, type EngineFactory } from './engine-factory.js';
 import { EventRecorder, numbered } from './event-recorder.js';
 import { clientInfo, settle, sleep, uniqueChannel } from './helpers.js';
+import { versionCases } from './version-cases.js';
 
 const HISTORY: HistoryOptions = { size: 2000, ttlMs: 60_000, metaTtlMs: 600_000 };
 
@@ -244,6 +245,8 @@ export function brokerConformance(name: string, factory: EngineFactory): void {
       assert.equal((await a.broker.publish(channel, numbered(1), options)).suppressed, false);
       await ra.waitForPublications(channel, 2);
     });
+
+    versionCases(factory);
 
     it('delivers joins and leaves to the subscribed nodes only', async () => {
       const [a, b, c] = await createCluster(factory, 3);

@@ -3,6 +3,7 @@ import { CommandError, engineUnavailable } from '../../gateway/errors.js';
 import type { GatewayNode } from '../../gateway/node.js';
 import {
   optionalBoolean,
+  optionalInteger,
   optionalString,
   optionalStringArray,
   optionalStringMap,
@@ -12,6 +13,7 @@ import {
 } from '../../gateway/params.js';
 import { checkPublicationSize } from '../../gateway/size-limits.js';
 import { ErrorCode } from '../../protocol/codes.js';
+import type { Publication } from '../../protocol/types.js';
 
 async function publishOne(
   node: GatewayNode,
@@ -25,10 +27,14 @@ async function publishOne(
   const tags = optionalStringMap(params, 'tags');
   const skipHistory = optionalBoolean(params, 'skip_history');
   const options = skipHistory ? { ...ns.options, history_size: 0, history_ttl: 0 } : ns.options;
-  const pub = tags === undefined ? { data } : { data, tags };
+  const pub: Publication = tags === undefined ? { data } : { data, tags };
+  // 0 is no version, as in Centrifugo (a uint64 left at its zero value).
+  const version = optionalInteger(params, 'version', 0);
+  if (version !== undefined && version > 0) pub.version = version;
   checkPublicationSize(node.config.client, pub);
   const result = await node.publish(channel, pub, options, {
     idempotencyKey: optionalString(params, 'idempotency_key') || undefined,
+    versionEpoch: optionalString(params, 'version_epoch'),
   });
   return result.position === undefined
     ? {}
@@ -36,8 +42,9 @@ async function publishOne(
 }
 
 /**
- * `publish`: one channel. Returns the stream position on channels with history; error 106 for a
- * publication larger than `client.max_publication_size`.
+ * `publish`: one channel. Returns the stream position on channels with history (the stream's top
+ * when `version` was stale and the publication dropped); error 106 for a publication larger than
+ * `client.max_publication_size`.
  */
 export async function publish(node: GatewayNode, params: Params): Promise<string> {
   const channel = requireString(params, 'channel');

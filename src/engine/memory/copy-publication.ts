@@ -6,7 +6,7 @@
 import type { Publication } from '../../protocol/types.js';
 
 /** Fields copied below. A field added to `Publication` fails this check until the copy handles it. */
-type Copied = 'data' | 'info' | 'offset' | 'tags' | 'time';
+type Copied = 'data' | 'info' | 'offset' | 'tags' | 'time' | 'version';
 const allFieldsCopied: Exclude<keyof Publication, Copied> extends never ? true : never = true;
 void allFieldsCopied;
 
@@ -17,5 +17,6 @@ export function copyPublication(pub: Publication, offset: number | undefined): P
   if (offset !== undefined) copy.offset = offset;
   if (pub.tags !== undefined) copy.tags = pub.tags;
   if (pub.time !== undefined) copy.time = pub.time;
+  if (pub.version !== undefined) copy.version = pub.version;
   return copy;
 }

@@ -10,6 +10,7 @@ import {
   DEFAULT_IDEMPOTENCY_TTL_MS,
   requireHistoryOptions,
   requirePositive,
+  requireVersion,
   requireWellFormed,
 } from '../validate.js';
 import { copyPublication } from './copy-publication.js';
@@ -82,11 +83,19 @@ export class MemoryBroker implements Broker {
       if (seen !== undefined) return { position: seen.position, suppressed: true };
     }
     const history = options?.history;
+    const version = pub.version ?? 0;
+    const versionEpoch = options?.versionEpoch ?? '';
+    requireVersion(version, versionEpoch);
     let event: BrokerEvent;
     let result: PublishResult;
     if (history !== undefined) {
       requireHistoryOptions(history);
-      const stream = bus.streams.append(channel, pub, history, now);
+      if (version > 0) {
+        // A stale version changes nothing: no delivery, no idempotency record, no ttl extended.
+        const top = bus.streams.staleVersion(channel, version, versionEpoch, now);
+        if (top !== undefined) return { position: top, suppressed: true };
+      }
+      const stream = bus.streams.append(channel, pub, history, now, version, versionEpoch);
       const stored = stream.publications[stream.publications.length - 1]!;
       event = { type: 'publication', channel, pub: stored, epoch: stream.epoch };
       result = { position: { offset: stream.offset, epoch: stream.epoch }, suppressed: false };

@@ -28,6 +28,9 @@ interface Stream {
   publicationsExpireAt: number;
   /** When offset and epoch are forgotten (meta ttl after the last publish; reads do not extend it). */
   metaExpireAt: number;
+  /** The publisher's version last accepted (0: none yet) and its epoch; kept with the meta. */
+  version: number;
+  versionEpoch: string;
 }
 
 /** History streams keyed by channel. Times are in the bus clock's milliseconds. */
@@ -53,8 +56,20 @@ export class MemoryStreams {
    * Appends a copy of `pub` with the next offset, trims to `options.size` and extends the ttls.
    * A stream whose meta expired starts over with a new epoch, so the first offset is 1 again.
    */
-  append(channel: string, pub: Publication, options: HistoryOptions, now: number): StreamView {
+  append(
+    channel: string,
+    pub: Publication,
+    options: HistoryOptions,
+    now: number,
+    version = 0,
+    versionEpoch = '',
+  ): StreamView {
     const stream = this.live(channel, now) ?? this.create(channel, options.metaTtlMs, now);
+    // A publish without a version leaves the last one in place, as Centrifugo's Redis engine does.
+    if (version > 0) {
+      stream.version = version;
+      stream.versionEpoch = versionEpoch;
+    }
     const offset = stream.offset + 1;
     stream.offset = offset;
     // A copy, so the caller's object is not changed and `pub.offset` from the caller is ignored.
@@ -83,6 +98,23 @@ export class MemoryStreams {
     }
     const position: StreamPosition = { offset: stream.offset, epoch: stream.epoch };
     return { publications: select(stream.publications, query), position };
+  }
+
+  /**
+   * The stream's position when a publish of `version` (> 0) in `versionEpoch` is stale: not above the
+   * version last accepted, in the same epoch or with no epoch given. Undefined when it may go on
+   * (no stream record, hence no version; or a newer version; or another epoch).
+   */
+  staleVersion(
+    channel: string,
+    version: number,
+    versionEpoch: string,
+    now: number,
+  ): StreamPosition | undefined {
+    const stream = this.live(channel, now);
+    if (stream === undefined || stream.version === 0) return undefined;
+    if (versionEpoch !== '' && versionEpoch !== stream.versionEpoch) return undefined;
+    return version <= stream.version ? { offset: stream.offset, epoch: stream.epoch } : undefined;
   }
 
   /** Drops a stream's publications; its offset and epoch stay. */
@@ -124,6 +156,8 @@ export class MemoryStreams {
       publicationsExpireAt: 0,
       // The caller extends it right away with the ttl it was given.
       metaExpireAt: 0,
+      version: 0,
+      versionEpoch: '',
     };
     this.streams.set(channel, stream);
     return stream;

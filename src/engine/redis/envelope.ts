@@ -5,8 +5,8 @@
  * - `j<info JSON>` / `l<info JSON>`  a join / leave
  * - `c<data>`  a control message (on the control channel)
  *
- * A publication `<body>` is `<metaLength>:<metaJson><data>`: `metaJson` holds `info`, `tags` and
- * `time` (only those set; empty when none is), `metaLength` is its length in UTF-16 code units (the
+ * A publication `<body>` is `<metaLength>:<metaJson><data>`: `metaJson` holds `info`, `tags`,
+ * `time` and `version` (only those set; empty when none is), `metaLength` is its length in UTF-16 code units (the
  * unit of `String#length` and `slice`), and `data` is the publication's raw JSON text, untouched to
  * the end of the message. So a receiving node slices the data out and never parses it, and only
  * parses the (usually absent) meta. History streams store the same `<body>`; offset and epoch come
@@ -25,15 +25,18 @@ interface Meta {
   info?: ClientInfo;
   tags?: Record<string, string>;
   time?: number;
+  version?: number;
 }
 
 /** The `<metaLength>:<metaJson><data>` body of a publication; its offset is not part of it. */
 export function encodeBody(pub: Publication): string {
-  if (pub.info === undefined && pub.tags === undefined && pub.time === undefined) return `0:${pub.data}`;
+  if (pub.info === undefined && pub.tags === undefined && pub.time === undefined && pub.version === undefined)
+    return `0:${pub.data}`;
   const meta: Meta = {};
   if (pub.info !== undefined) meta.info = pub.info;
   if (pub.tags !== undefined) meta.tags = pub.tags;
   if (pub.time !== undefined) meta.time = pub.time;
+  if (pub.version !== undefined) meta.version = pub.version;
   const json = JSON.stringify(meta);
   return `${json.length}:${json}${pub.data}`;
 }
@@ -116,6 +119,7 @@ function decodeBody(text: string, start: number, offset: number | undefined): Pu
     if (meta.info !== undefined) pub.info = meta.info;
     if (meta.tags !== undefined) pub.tags = meta.tags;
     if (meta.time !== undefined) pub.time = meta.time;
+    if (meta.version !== undefined) pub.version = meta.version;
   }
   return pub;
 }

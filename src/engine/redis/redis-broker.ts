@@ -15,6 +15,7 @@ import {
   DEFAULT_IDEMPOTENCY_TTL_MS,
   requireHistoryOptions,
   requirePositive,
+  requireVersion,
   requireWellFormed,
 } from '../validate.js';
 import type { CommandConnection } from './command-connection.js';
@@ -107,6 +108,7 @@ export class RedisBroker implements Broker, SubscriberSink {
       requirePositive('idempotencyTtlMs', idempotencyTtlMs);
     }
     if (history !== undefined) requireHistoryOptions(history);
+    requireVersion(pub.version, options?.versionEpoch);
     const body = encodeBody(pub);
     const topic = this.keys.topic(channel);
     try {
@@ -125,6 +127,9 @@ export class RedisBroker implements Broker, SubscriberSink {
         ttlArg(idempotencyTtlMs),
         this.publishCommand,
         history === undefined ? 0 : epochWindowMs(history.metaTtlMs),
+        // Decimal text: a safe integer prints exactly, as the script stores it.
+        String(pub.version ?? 0),
+        options?.versionEpoch ?? '',
       ])) as [number, string];
       return toResult(reply);
     } catch (error) {
