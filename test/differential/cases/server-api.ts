@@ -47,6 +47,39 @@ export const serverApiCases: DiffCase[] = [
     },
   },
   {
+    name: 'api/publish-version',
+    async run(s) {
+      const channel = s.channel('open');
+      const c = await s.connected('alice');
+      await c.cmd('subscribe', { channel });
+      // Stale versions (3 after 2, 3 after 3) are dropped; another epoch starts over; no epoch compares.
+      const steps: [number, number, string?][] = [
+        [1, 1],
+        [2, 3],
+        [3, 2],
+        [4, 3],
+        [5, 1, 'b'],
+        [6, 1, ''],
+      ];
+      for (const [n, version, version_epoch] of steps) {
+        await s.api('publish', {
+          channel,
+          data: { n },
+          version,
+          ...(version_epoch === undefined ? {} : { version_epoch }),
+        });
+      }
+      await c.recv(3);
+      await c.quiet();
+      await s.api('history', { channel, limit: 10 });
+      await s.api('broadcast', {
+        channels: [channel, s.channel('open', 'other')],
+        data: { n: 7 },
+        version: 1,
+      });
+    },
+  },
+  {
     name: 'api/broadcast',
     async run(s) {
       const channels = [s.channel('open', 'a'), s.channel('plain', 'b'), s.channel('nope', 'c')];
