@@ -1,6 +1,8 @@
 /**
- * How channel names are read: namespaces (`ns:rest`), private channels (`$name`, `ns:$name`),
- * user-limited channels (`dialog#42,43`, personal `#42`), and the length limit.
+ * How channel names are read, as Centrifugo reads them (`config.Container` of centrifugo v6):
+ * private channels (`$name`, `$ns:name` — a `$` at the very start of the name), namespaces
+ * (`ns:rest`, after that `$`), user-limited channels (`dialog#42,43`, personal `#42`), and the
+ * length limit.
  */
 import type { ChannelOptions, Config } from '../config/types.js';
 import { ErrorCode } from '../protocol/codes.js';
@@ -41,12 +43,14 @@ export class ChannelRules {
   }
 
   /**
-   * The namespace of a channel: the part before the first `:` (channels without `:`, or with an empty
-   * prefix, use `channel.without_namespace`). Null when that namespace is not configured.
+   * The namespace of a channel: the part before the first `:`, once a leading private `$` is set
+   * aside (`$chat:x` is in `chat`). Channels without `:`, or with an empty prefix, use
+   * `channel.without_namespace`. Null when that namespace is not configured.
    */
   namespaceOf(channel: string): ChannelNamespace | null {
-    const at = channel.indexOf(namespaceSeparator);
-    const namespace = at < 0 ? '' : channel.slice(0, at);
+    const name = channel.startsWith(privatePrefix) ? channel.slice(privatePrefix.length) : channel;
+    const at = name.indexOf(namespaceSeparator);
+    const namespace = at < 0 ? '' : name.slice(0, at);
     if (namespace === '') return { namespace: '', options: this.#withoutNamespace };
     const options = this.#namespaces.get(namespace);
     return options === undefined ? null : { namespace, options };
@@ -65,28 +69,23 @@ export class ChannelRules {
   }
 
   /**
-   * Whether the channel is private (always needs a subscription token): its name after the
-   * namespace prefix starts with `$` (`$secret`, `ns:$secret`). A channel starting with `$` is private
-   * whatever follows.
+   * Whether the channel is private (always needs a subscription token): its whole name starts with
+   * `$` (`$secret`, `$chat:secret`). A `$` after the namespace (`chat:$x`) is an ordinary character.
    */
   isPrivate(channel: string): boolean {
-    if (channel.startsWith(privatePrefix)) return true;
-    const at = channel.indexOf(namespaceSeparator);
-    return at >= 0 && channel.startsWith(privatePrefix, at + 1);
+    return channel.startsWith(privatePrefix);
   }
 
   /**
    * The users a user-limited channel is limited to: the comma-separated list after the last `#`
-   * (`dialog#42,43` gives ["42", "43"], `#42` gives ["42"]); empty entries are dropped. Null when the
-   * channel has no `#`.
+   * (`dialog#42,43` gives ["42", "43"], `#42` gives ["42"]). Entries are kept as they are, empty
+   * ones too: `dialog#` gives [""], which admits the anonymous user `""`, as in Centrifugo. Null
+   * when the channel has no `#`.
    */
   allowedUsers(channel: string): string[] | null {
     const at = channel.lastIndexOf(userSeparator);
     if (at < 0) return null;
-    return channel
-      .slice(at + 1)
-      .split(userListSeparator)
-      .filter((user) => user !== '');
+    return channel.slice(at + 1).split(userListSeparator);
   }
 
   /** The personal channel of a user: `#<user>`, or `<ns>:#<user>` with a personal channel namespace. */

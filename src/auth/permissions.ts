@@ -22,36 +22,44 @@ export interface PermissionContext {
 }
 
 /**
+ * Whether the connection's user passes the anonymous gate of an option family: authenticated users
+ * always do, the anonymous user `''` only with the family's `allow_*_for_anonymous`. In Centrifugo
+ * that option adds anonymous users to what the `_for_client` / `_for_subscriber` options grant; it
+ * grants nothing on its own.
+ */
+function passesAnonymousGate(user: string, allowAnonymous: boolean): boolean {
+  return user !== '' || allowAnonymous;
+}
+
+/**
  * Subscribe. A verified subscription token grants it. Without one: private channels are refused;
- * user-limited channels (`#` with `allow_user_limited_channels`) admit exactly the listed users;
- * other channels follow `allow_subscribe_for_client` (authenticated) or
- * `allow_subscribe_for_anonymous` (anonymous).
+ * user-limited channels (`#` with `allow_user_limited_channels`) admit exactly the listed users (an
+ * empty entry, as in `dialog#`, is the anonymous user); other channels need
+ * `allow_subscribe_for_client`, and for anonymous users `allow_subscribe_for_anonymous` too.
  */
 export function canSubscribe(ctx: PermissionContext): ErrorCode | null {
   if (ctx.hasSubscriptionToken) return null;
   if (ctx.rules.isPrivate(ctx.channel)) return ErrorCode.PermissionDenied;
   if (ctx.options.allow_user_limited_channels) {
     const users = ctx.rules.allowedUsers(ctx.channel);
-    if (users !== null) {
-      return ctx.user !== '' && users.includes(ctx.user) ? null : ErrorCode.PermissionDenied;
-    }
+    if (users !== null) return users.includes(ctx.user) ? null : ErrorCode.PermissionDenied;
   }
+  const { options } = ctx;
   const allowed =
-    ctx.user === '' ? ctx.options.allow_subscribe_for_anonymous : ctx.options.allow_subscribe_for_client;
+    options.allow_subscribe_for_client &&
+    passesAnonymousGate(ctx.user, options.allow_subscribe_for_anonymous);
   return allowed ? null : ErrorCode.PermissionDenied;
 }
 
 /**
- * Publish from the client. Granted by any option that applies: `allow_publish_for_client`
- * (authenticated), `allow_publish_for_anonymous` (anonymous), `allow_publish_for_subscriber`
- * (subscribed).
+ * Publish from the client: `allow_publish_for_client`, or `allow_publish_for_subscriber` while
+ * subscribed; for anonymous users `allow_publish_for_anonymous` as well.
  */
 export function canPublish(ctx: PermissionContext): ErrorCode | null {
   const { options } = ctx;
   const allowed =
-    (ctx.user !== '' && options.allow_publish_for_client) ||
-    (ctx.user === '' && options.allow_publish_for_anonymous) ||
-    (ctx.subscribed && options.allow_publish_for_subscriber);
+    (options.allow_publish_for_client || (ctx.subscribed && options.allow_publish_for_subscriber)) &&
+    passesAnonymousGate(ctx.user, options.allow_publish_for_anonymous);
   return allowed ? null : ErrorCode.PermissionDenied;
 }
 

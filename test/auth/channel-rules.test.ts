@@ -28,6 +28,17 @@ describe('ChannelRules.namespaceOf', () => {
     assert.equal(rules.namespaceOf('chat:$private')?.namespace, 'chat');
   });
 
+  it('sets a leading private "$" aside: $chat:x is in chat, $x and $:x have no namespace', () => {
+    assert.equal(rules.namespaceOf('$chat:secret')?.namespace, 'chat');
+    assert.equal(rules.namespaceOf('$chat:secret')?.options.history_size, 10);
+    assert.equal(rules.namespaceOf('$secret')?.namespace, '');
+    assert.equal(rules.namespaceOf('$:secret')?.namespace, '');
+    // Only one "$" is the private mark; the next one is part of the namespace name.
+    assert.equal(rules.namespaceOf('$$chat:secret'), null);
+    assert.equal(rules.validate('$chat:secret'), null);
+    assert.equal(rules.validate('$nope:secret'), ErrorCode.UnknownChannel);
+  });
+
   it('returns null for a namespace that is not configured', () => {
     assert.equal(rules.namespaceOf('unknown:room'), null);
     assert.equal(rules.namespaceOf('Chat:room'), null);
@@ -62,8 +73,13 @@ describe('ChannelRules.allowedUsers', () => {
     assert.deepEqual(rules.allowedUsers('dialog#42,43'), ['42', '43']);
     assert.deepEqual(rules.allowedUsers('#42'), ['42']);
     assert.deepEqual(rules.allowedUsers('chat:#42'), ['42']);
-    assert.deepEqual(rules.allowedUsers('a#b#42,,43'), ['42', '43']);
-    assert.deepEqual(rules.allowedUsers('dialog#'), []);
+    assert.deepEqual(rules.allowedUsers('a#b#42,,43'), ['42', '', '43']);
+  });
+
+  it('keeps empty entries, which name the anonymous user (as Centrifugo UserAllowed does)', () => {
+    assert.deepEqual(rules.allowedUsers('dialog#'), ['']);
+    assert.deepEqual(rules.allowedUsers('#'), ['']);
+    assert.deepEqual(rules.allowedUsers('dialog#42,'), ['42', '']);
   });
 
   it('returns null without "#"', () => {
@@ -73,14 +89,14 @@ describe('ChannelRules.allowedUsers', () => {
 });
 
 describe('ChannelRules.isPrivate', () => {
-  it('is true for names starting with "$" after the namespace', () => {
+  it('is true for names whose first character is "$", namespace or not', () => {
     assert.equal(rules.isPrivate('$secret'), true);
-    assert.equal(rules.isPrivate('chat:$secret'), true);
     assert.equal(rules.isPrivate('$chat:secret'), true);
+    assert.equal(rules.isPrivate('$'), true);
   });
 
-  it('is false otherwise', () => {
-    for (const channel of ['secret', 'chat:secret', 'chat:se$cret', 'a$b', '#42']) {
+  it('is false otherwise, "$" after the namespace included (chat:$x is an ordinary channel)', () => {
+    for (const channel of ['secret', 'chat:$secret', 'chat:secret', 'chat:se$cret', 'a$b', '#42', ' $x']) {
       assert.equal(rules.isPrivate(channel), false, channel);
     }
   });

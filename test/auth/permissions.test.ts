@@ -45,12 +45,16 @@ describe('canSubscribe', () => {
     assert.equal(canSubscribe(ctx({ user: '' })), denied);
   });
 
-  it('follows allow_subscribe_for_client and allow_subscribe_for_anonymous', () => {
+  it('follows allow_subscribe_for_client, and allow_subscribe_for_anonymous for anonymous users', () => {
     const closed = opts({ allow_subscribe_for_client: false });
     assert.equal(canSubscribe(ctx({ options: closed })), denied);
     assert.equal(canSubscribe(ctx({ channel: 'open:room', user: '' })), null);
+    assert.equal(canSubscribe(ctx({ channel: 'open:room', user: '42' })), null);
+  });
+
+  it('needs allow_subscribe_for_client for anonymous users too: for_anonymous alone grants nothing', () => {
     const anonOnly = opts({ allow_subscribe_for_client: false, allow_subscribe_for_anonymous: true });
-    assert.equal(canSubscribe(ctx({ options: anonOnly, user: '' })), null);
+    assert.equal(canSubscribe(ctx({ options: anonOnly, user: '' })), denied);
     assert.equal(canSubscribe(ctx({ options: anonOnly, user: '42' })), denied);
   });
 
@@ -62,11 +66,16 @@ describe('canSubscribe', () => {
   });
 
   it('refuses a private channel without a token and grants it with one', () => {
-    for (const channel of ['$secret', 'open:$secret']) {
+    for (const channel of ['$secret', '$open:secret']) {
       assert.equal(canSubscribe(ctx({ channel })), denied, channel);
       assert.equal(canSubscribe(ctx({ channel, user: '' })), denied, channel);
       assert.equal(canSubscribe(ctx({ channel, hasSubscriptionToken: true })), null, channel);
     }
+  });
+
+  it('treats "$" after the namespace as an ordinary character: open:$secret follows open', () => {
+    assert.equal(canSubscribe(ctx({ channel: 'open:$secret' })), null);
+    assert.equal(canSubscribe(ctx({ channel: 'open:$secret', user: '' })), null);
   });
 
   it('lets only the owner into a personal channel: user A on #B is refused', () => {
@@ -88,11 +97,15 @@ describe('canSubscribe', () => {
     assert.equal(canSubscribe(ctx({ channel: '#A', user: 'A', options: closed })), null);
   });
 
-  it('never admits anonymous users to user-limited channels without a token', () => {
+  it('admits anonymous users to a user-limited channel only where an empty entry names them', () => {
     const open = opts({ allow_subscribe_for_anonymous: true });
     assert.equal(canSubscribe(ctx({ channel: '#A', user: '', options: open })), denied);
-    assert.equal(canSubscribe(ctx({ channel: 'dialog#', user: '', options: open })), denied);
-    assert.equal(canSubscribe(ctx({ channel: 'dialog#A,,B', user: '', options: open })), denied);
+    assert.equal(canSubscribe(ctx({ channel: 'dialog#A,B', user: '', options: open })), denied);
+    // Centrifugo's UserAllowed compares the user with each entry, "" included.
+    assert.equal(canSubscribe(ctx({ channel: 'dialog#', user: '' })), null);
+    assert.equal(canSubscribe(ctx({ channel: 'dialog#A,,B', user: '' })), null);
+    assert.equal(canSubscribe(ctx({ channel: '#', user: '' })), null);
+    assert.equal(canSubscribe(ctx({ channel: 'dialog#', user: 'A' })), denied);
   });
 
   it('treats "#" as an ordinary character when allow_user_limited_channels is false', () => {
@@ -105,6 +118,7 @@ describe('canSubscribe', () => {
 
   it('keeps private channels private even when user-limited', () => {
     assert.equal(canSubscribe(ctx({ channel: '$dialog#A,B', user: 'A' })), denied);
+    assert.equal(canSubscribe(ctx({ channel: '$#A', user: 'A' })), denied);
   });
 });
 
@@ -121,16 +135,21 @@ describe('canPublish', () => {
     assert.equal(canPublish(ctx({ options, user: '' })), denied);
   });
 
-  it('grants anonymous clients with allow_publish_for_anonymous, not authenticated ones', () => {
-    const options = opts({ allow_publish_for_anonymous: true });
-    assert.equal(canPublish(ctx({ options, user: '' })), null);
-    assert.equal(canPublish(ctx({ options, user: '42' })), denied);
+  it('adds anonymous clients with allow_publish_for_anonymous, which grants nothing alone', () => {
+    const alone = opts({ allow_publish_for_anonymous: true });
+    assert.equal(canPublish(ctx({ options: alone, user: '' })), denied);
+    assert.equal(canPublish(ctx({ options: alone, user: '42' })), denied);
+    const withClient = opts({ allow_publish_for_anonymous: true, allow_publish_for_client: true });
+    assert.equal(canPublish(ctx({ options: withClient, user: '' })), null);
+    const withSubscriber = opts({ allow_publish_for_anonymous: true, allow_publish_for_subscriber: true });
+    assert.equal(canPublish(ctx({ options: withSubscriber, user: '', subscribed: true })), null);
+    assert.equal(canPublish(ctx({ options: withSubscriber, user: '' })), denied);
   });
 
-  it('grants subscribers with allow_publish_for_subscriber, not others', () => {
+  it('grants authenticated subscribers with allow_publish_for_subscriber, not others', () => {
     const options = opts({ allow_publish_for_subscriber: true });
     assert.equal(canPublish(ctx({ options, subscribed: true })), null);
-    assert.equal(canPublish(ctx({ options, subscribed: true, user: '' })), null);
+    assert.equal(canPublish(ctx({ options, subscribed: true, user: '' })), denied);
     assert.equal(canPublish(ctx({ options, subscribed: false })), denied);
   });
 });

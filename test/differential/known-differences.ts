@@ -67,12 +67,6 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
     'it closes the connection with 3506 (inappropriate protocol), which the SDK reports and does not retry',
 
   // subscribe
-  'subscribe/private-channel-without-token':
-    'Centrifugo treats only names starting with `$` (before the namespace) as private, so `chat:$x` ' +
-    'is a normal channel; Switchboard refuses `chat:$x` without a token (103)',
-  'subscribe/private-prefix-before-namespace':
-    'Centrifugo: `$chat:x` is private in namespace `chat` (103 without a token, subscribed with one); ' +
-    'Switchboard: unknown namespace `$chat` (102)',
   'subscribe/empty-channel':
     'Centrifugo closes with 3501 (bad request); Switchboard answers error 107 and stays connected',
   'subscribe/type-1':

@@ -56,10 +56,22 @@ const historyCells: Cell[] = ['S.history', 'U.history', 'A.history'];
 const TABLE: Row[] = [
   { ns: 'closed', options: {}, allowed: [] },
   { ns: 'sub-client', options: { allow_subscribe_for_client: true }, allowed: ['U.subscribe'] },
-  { ns: 'sub-anon', options: { allow_subscribe_for_anonymous: true }, allowed: ['A.subscribe'] },
+  // As in Centrifugo, an `_for_anonymous` option adds anonymous users to what the `_for_client`
+  // option grants, and grants nothing alone.
+  {
+    ns: 'sub-anon',
+    options: { allow_subscribe_for_client: true, allow_subscribe_for_anonymous: true },
+    allowed: ['U.subscribe', 'A.subscribe'],
+  },
+  { ns: 'sub-anon-alone', options: { allow_subscribe_for_anonymous: true }, allowed: [] },
   { ns: 'pub-client', options: { allow_publish_for_client: true }, allowed: ['S.publish', 'U.publish'] },
   { ns: 'pub-subscriber', options: { allow_publish_for_subscriber: true }, allowed: ['S.publish'] },
-  { ns: 'pub-anon', options: { allow_publish_for_anonymous: true }, allowed: ['A.publish'] },
+  {
+    ns: 'pub-anon',
+    options: { allow_publish_for_client: true, allow_publish_for_anonymous: true },
+    allowed: ['S.publish', 'U.publish', 'A.publish'],
+  },
+  { ns: 'pub-anon-alone', options: { allow_publish_for_anonymous: true }, allowed: [] },
   {
     ns: 'presence-subscriber',
     options: { allow_presence_for_subscriber: true },
