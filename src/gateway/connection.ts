@@ -25,6 +25,11 @@ const NEWLINE = Buffer.from('\n');
 const PING = Buffer.from(PING_FRAME);
 /** Commands waiting to run on one connection before it is closed for flooding. */
 const MAX_INBOX = 1024;
+/**
+ * How long a connection whose `connect` failed is kept for the client's close frame before the
+ * socket is dropped: Centrifugo's `closeFrameWait` (centrifuge `handler_websocket.go`).
+ */
+const REFUSED_CONNECT_GRACE_MS = 5000;
 
 export type ConnectionState = 'opening' | 'connected' | 'closed';
 
@@ -52,6 +57,10 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
   /** Commands waiting to run; null while there are none. */
   private inbox: Command[] | null = null;
   private processing = false;
+  /** `connect` failed with an error reply: nothing the client sends afterwards is read. */
+  private refused = false;
+  /** When the connection goes stale unless it connects (Unix ms). */
+  private readonly staleAt: number;
   private readonly limiter: RateLimiter;
 
   constructor(
@@ -62,7 +71,8 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
     this.limiter = rate === 0 ? RateLimiter.UNLIMITED : new RateLimiter(rate);
     transport.attach(this);
     node.track(this);
-    node.wheel.schedule(this, Date.now() + node.config.client.stale_close_delay);
+    this.staleAt = Date.now() + node.config.client.stale_close_delay;
+    node.wheel.schedule(this, this.staleAt);
   }
 
   /**
@@ -149,8 +159,9 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
     this.state = 'closed';
     this.node.wheel.cancel(this);
     this.node.release(this);
-    if (code === DisconnectCode.Slow) {
-      // A client that does not read would never complete the close handshake.
+    if (code === DisconnectCode.Slow || code === DisconnectCode.ConnectionClosed) {
+      // A client that does not read would never complete the close handshake; a refused connect
+      // is dropped without one, as Centrifugo drops it (the client sees 1006).
       this.transport.terminate();
     } else {
       // A close frame carries at most 123 bytes of reason.
@@ -195,6 +206,7 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
     if (this.state === 'opening') {
       // A connect that arrived in time but waits for its token check (a slow key source) is not stale.
       if (this.processing) this.node.wheel.schedule(this, now + client.stale_close_delay);
+      else if (this.refused && now < this.staleAt) this.close(DisconnectCode.ConnectionClosed);
       else this.close(DisconnectCode.Stale);
       return;
     }
@@ -242,7 +254,7 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
 
   /** One inbound message (TransportHandler). */
   onMessage(data: Buffer, isBinary: boolean): void {
-    if (this.state === 'closed') return;
+    if (this.state === 'closed' || this.refused) return;
     // Any frame proves the client is alive; `{}` is the explicit pong.
     this.pingSentAt = 0;
     if (isBinary && !isUtf8(data)) {
@@ -300,6 +312,19 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
     }
   }
 
+  /**
+   * After a failed `connect` (an error reply: 109, 102, 100…) Centrifugo marks the connection
+   * unusable and stops reading it (`handleCommandDispatchError`): the client must open a new one,
+   * so one socket cannot be used to try token after token. It is dropped once the close frame grace
+   * is over, or closed as stale if that comes first. The SDKs close the socket themselves after a
+   * connect error, so they never notice.
+   */
+  private refuseFurtherFrames(): void {
+    this.refused = true;
+    this.inbox = null;
+    this.node.wheel.schedule(this, Math.min(this.staleAt, Date.now() + REFUSED_CONNECT_GRACE_MS));
+  }
+
   private async dispatch(cmd: Command): Promise<void> {
     if (this.state === 'opening' && cmd.method !== 'connect') {
       this.close(DisconnectCode.BadRequest, 'bad request: connect first');
@@ -329,6 +354,7 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
         this.node.log.error({ err: error, client: this.id, method: cmd.method }, 'command failed');
         this.replyError(cmd.id, new CommandError(ErrorCode.Internal));
       }
+      if (cmd.method === 'connect' && this.state === 'opening') this.refuseFurtherFrames();
     }
   }
 

@@ -14,6 +14,13 @@ export class FuzzClient {
   readonly garbage: string[] = [];
   /** Whether a successful connect reply has been seen (from any command on this connection). */
   connected = false;
+  /**
+   * Whether a connect was answered with an error before any succeeded: the server then reads
+   * nothing more from this socket (as Centrifugo does) and drops it a few seconds later.
+   */
+  refused = false;
+  /** Ids of the connect commands sent, to tell their error replies. */
+  private readonly connectIds = new Set<number>();
   closed: { code: number; reason: string } | null = null;
   private changed: (() => void) | null = null;
 
@@ -39,20 +46,25 @@ export class FuzzClient {
     return this.closed === null && this.ws.readyState === WebSocket.OPEN;
   }
 
+  /** Notes that the command with this id is a connect. */
+  markConnect(id: number): void {
+    this.connectIds.add(id);
+  }
+
   send(data: string | Buffer, binary = false): void {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.send(data, { binary });
   }
 
-  /** Resolves once `done` holds or the connection closed; rejects after `timeoutMs`. */
+  /** Resolves once `done` holds, the connection closed or its connect was refused; rejects after `timeoutMs`. */
   async until(done: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-    if (done() || this.closed !== null) return;
+    if (done() || this.closed !== null || this.refused) return;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.changed = null;
         reject(new Error(`no ${what} within ${timeoutMs} ms and the connection is still open`));
       }, timeoutMs);
       this.changed = () => {
-        if (!done() && this.closed === null) return;
+        if (!done() && this.closed === null && !this.refused) return;
         clearTimeout(timer);
         this.changed = null;
         resolve();
@@ -81,6 +93,15 @@ export class FuzzClient {
       if (typeof reply['id'] === 'number') this.replies.set(reply['id'], reply);
       if (reply['push'] !== undefined) this.pushes.push(reply);
       if (typeof reply['connect'] === 'object' && reply['connect'] !== null) this.connected = true;
+      const id = reply['id'];
+      if (
+        !this.connected &&
+        reply['error'] !== undefined &&
+        typeof id === 'number' &&
+        this.connectIds.has(id)
+      ) {
+        this.refused = true;
+      }
     }
     this.changed?.();
   }

@@ -8,7 +8,10 @@ import { rawConnect } from '../harness/raw-client.js';
 describe('subscription tokens with the centrifuge SDK', () => {
   let node: TestNode;
   before(async () => {
-    node = await startTestNode({ client: { expired_close_delay: '1s' } });
+    node = await startTestNode({
+      client: { expired_close_delay: '1s' },
+      channel: { namespaces: [{ name: 'chat' }] },
+    });
   });
   after(() => node.stop());
 
@@ -41,17 +44,42 @@ describe('subscription tokens with the centrifuge SDK', () => {
     client.disconnect();
   });
 
-  it("refuses a token made for another user's channel", async () => {
+  it("is disconnected for good (3500) by a token made for another user's channel, as in Centrifugo", async () => {
     const client = newClient(node.wsUrl, { token: await node.token('42') });
+    const disconnected: number[] = [];
+    client.on('disconnected', (ctx) => disconnected.push(ctx.code));
     client.connect();
     await connected(client);
     const sub = client.newSubscription('$other', { token: await subToken('43', '$other') });
-    const codes: number[] = [];
-    sub.on('unsubscribed', (ctx) => codes.push(ctx.code));
-    sub.on('error', (ctx) => codes.push(ctx.error.code));
     sub.subscribe();
+    await waitFor(() => disconnected.length > 0, 'disconnect');
+    assert.deepEqual(disconnected, [3500]);
+    // 3500 is terminal: the SDK does not reconnect.
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(client.state, 'disconnected');
+  });
+
+  it('treats $chat:x as private in namespace chat, and chat:$x as an ordinary chat channel', async () => {
+    const client = newClient(node.wsUrl, { token: await node.token('42') });
+    client.connect();
+    await connected(client);
+    const denied = client.newSubscription('$chat:x');
+    const codes: number[] = [];
+    denied.on('unsubscribed', (ctx) => codes.push(ctx.code));
+    denied.subscribe();
     await waitFor(() => codes.length > 0, 'refusal');
-    assert.ok(codes.includes(103));
+    assert.deepEqual(codes, [103]);
+    client.removeSubscription(denied);
+
+    const granted = client.newSubscription('$chat:x', { token: await subToken('42', '$chat:x') });
+    granted.subscribe();
+    await granted.ready(3000);
+    const open = client.newSubscription('chat:$x');
+    const got = collect(open);
+    open.subscribe();
+    await open.ready(3000);
+    await node.api('publish', { channel: 'chat:$x', data: { n: 1 } });
+    await waitFor(() => got.length === 1, 'publication in chat:$x');
     client.disconnect();
   });
 

@@ -1,7 +1,8 @@
 /**
  * Connection token attacks over a real WebSocket: every forged, expired, misdirected or malformed
- * token is refused with the public code (invalid: close 3500; expired: error 109), next to the valid
- * tokens that pass. The same checks apply to `refresh`, which also refuses a token of another user.
+ * token is refused with the public code (invalid: close 3500; expired or not valid yet: error 109),
+ * next to the valid tokens that pass. The same checks apply to `refresh`, which also refuses a token
+ * of another user, and closes with 3005 on an expired one.
  */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
@@ -76,7 +77,7 @@ describe('connection token attacks', () => {
   const cases: [string, () => TestNode, () => Promise<string | undefined>, string][] = [
     ['valid HS256', () => node, () => sign({ sub: 'a' }, secret(TEST_SECRET)), 'ok'],
     ['valid RS256', () => node, () => sign({ sub: 'a' }, rsa.privateKey, { alg: 'RS256' }), 'ok'],
-    ['no token (anonymous not allowed)', () => node, async () => undefined, 'error 101'],
+    ['no token (anonymous not allowed)', () => node, async () => undefined, 'close 3501'],
     [
       'alg none, empty signature',
       () => node,
@@ -164,10 +165,10 @@ describe('connection token attacks', () => {
       'close 3500',
     ],
     [
-      'not yet valid (nbf in an hour)',
+      'not yet valid (nbf in an hour), answered as expired like Centrifugo',
       () => node,
       () => sign({ sub: 'a', nbf: now() + 3600 }, secret(TEST_SECRET)),
-      'close 3500',
+      'error 109',
     ],
     [
       'exp that is not a number',
@@ -196,7 +197,8 @@ describe('connection token attacks', () => {
       'close 3500',
     ],
     ['sub that is not a string', () => node, () => sign({ sub: 42 }, secret(TEST_SECRET)), 'close 3500'],
-    ['no sub', () => node, () => sign({}, secret(TEST_SECRET)), 'close 3500'],
+    ['no sub (the anonymous user)', () => node, () => sign({}, secret(TEST_SECRET)), 'ok'],
+    ['sub: null (the anonymous user)', () => node, () => sign({ sub: null }, secret(TEST_SECRET)), 'ok'],
     [
       'channels that are not strings',
       () => node,
@@ -218,20 +220,25 @@ describe('connection token attacks', () => {
     });
   }
 
-  it('keeps a connection refused with 109 open for a fresh token, closes one refused with 3500', async () => {
+  it('stops reading a connection refused with 109: a fresh token connects on a new socket', async () => {
     const { outcome: first, client } = await connectOutcome(
       node.wsUrl,
       await sign({ sub: 'a', exp: now() - 60 }, secret(TEST_SECRET)),
     );
     open.push(client);
     assert.equal(first, 'error 109');
-    assert.equal(
-      await outcomeOf(client, 2, 'connect', { token: await sign({ sub: 'a' }, secret(TEST_SECRET)) }),
-      'ok',
+    client.send(JSON.stringify({ id: 2, connect: { token: await sign({ sub: 'a' }, secret(TEST_SECRET)) } }));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(client.received.length, 1, 'the second connect gets no reply');
+    const { outcome: fresh, client: next } = await connectOutcome(
+      node.wsUrl,
+      await sign({ sub: 'a' }, secret(TEST_SECRET)),
     );
+    open.push(next);
+    assert.equal(fresh, 'ok');
   });
 
-  it('refresh: refuses a token of another user (3500), an expired one (109) and a forged one (3500)', async () => {
+  it('refresh: refuses a token of another user (3500), an expired one (3005) and a forged one (3500)', async () => {
     const refresh = async (token: string): Promise<string> => {
       const { outcome: first, client } = await connectOutcome(
         node.wsUrl,
@@ -243,7 +250,7 @@ describe('connection token attacks', () => {
     };
     assert.equal(await refresh(await sign({ sub: 'a' }, secret(TEST_SECRET))), 'ok');
     assert.equal(await refresh(await sign({ sub: 'b' }, secret(TEST_SECRET))), 'close 3500');
-    assert.equal(await refresh(await sign({ sub: 'a', exp: now() - 60 }, secret(TEST_SECRET))), 'error 109');
+    assert.equal(await refresh(await sign({ sub: 'a', exp: now() - 60 }, secret(TEST_SECRET))), 'close 3005');
     assert.equal(await refresh(unsignedToken({ sub: 'a', aud: AUDIENCE, iss: ISSUER })), 'close 3500');
     assert.equal(
       await refresh(await sign({ sub: 'a', aud: 'another-service' }, secret(TEST_SECRET))),

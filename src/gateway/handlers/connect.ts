@@ -1,23 +1,29 @@
 import type { ConnectTokenClaims } from '../../auth/types.js';
-import { DisconnectCode, ErrorCode } from '../../protocol/codes.js';
+import { DisconnectCode } from '../../protocol/codes.js';
 import { encodeRawReply, encodeSubscribeResults } from '../../protocol/encode.js';
 import type { Command, SubscribeResult } from '../../protocol/types.js';
 import type { ClientSubscription } from '../client-subscription.js';
 import type { Connection } from '../connection.js';
-import { CommandError, DisconnectError } from '../errors.js';
+import { DisconnectError } from '../errors.js';
 import { optionalObject, optionalString } from '../params.js';
 import {
   activateSubscription,
   prepareSubscription,
   type SubscriptionRequest,
 } from '../subscription-setup.js';
+import { serverSideChannels } from './connect-channels.js';
 import { expiryMs, invalidTokenDisconnect, tokenFailure, ttlSeconds } from './tokens.js';
 
+/**
+ * Who connects. Without a token, and unless anonymous connections are allowed, Centrifugo finds no
+ * credentials and closes with 3501 (`connectCmd`): the SDK stops there (no reconnect), as it would
+ * on an error reply, and a raw client is not left on a socket it cannot use.
+ */
 async function authenticate(conn: Connection, token: string | undefined): Promise<ConnectTokenClaims> {
   const client = conn.node.config.client;
   if (token === undefined || token === '') {
     if (client.insecure || client.allow_anonymous_connect_without_token) return { sub: '' };
-    throw new CommandError(ErrorCode.Unauthorized, 'unauthorized: a connection token is required');
+    throw new DisconnectError(DisconnectCode.BadRequest, 'bad request: a connection token is required');
   }
   try {
     return await conn.node.verifier.verifyConnectToken(token);
@@ -66,14 +72,10 @@ export async function handleConnect(conn: Connection, cmd: Command): Promise<voi
   conn.name = optionalString(params, 'name') ?? '';
   conn.version = optionalString(params, 'version') ?? '';
 
-  const channels = new Set<string>(claims.channels ?? []);
-  const personal = node.config.client.subscribe_to_user_personal_channel;
-  if (personal.enabled && claims.sub !== '') channels.add(node.rules.personalChannel(claims.sub));
   // Built before anything is registered, so a bad `subs` entry leaves nothing behind.
-  const requests = [...channels]
-    .filter((channel) => node.rules.validate(channel) === null)
-    .slice(0, node.config.client.channel_limit || undefined)
-    .map((channel) => serverSideRequest(conn, channel, wantedSubs));
+  const requests = serverSideChannels(node, claims).map((channel) =>
+    serverSideRequest(conn, channel, wantedSubs),
+  );
 
   const limit = node.config.client.user_connection_limit;
   if (limit > 0 && claims.sub !== '' && node.userConnectionCount(claims.sub) >= limit) {

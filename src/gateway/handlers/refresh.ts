@@ -1,9 +1,15 @@
+/**
+ * `refresh` and `sub_refresh`: a client-side token refresh, answered as Centrifugo answers it
+ * (`handleRefresh` / `handleSubRefresh` of centrifuge and `OnRefresh` / `OnSubRefresh` of
+ * centrifugo v6).
+ */
 import { DisconnectCode, ErrorCode } from '../../protocol/codes.js';
 import { encodeReply } from '../../protocol/encode.js';
 import type { Command } from '../../protocol/types.js';
 import type { Connection } from '../connection.js';
 import { CommandError, DisconnectError } from '../errors.js';
-import { requireString } from '../params.js';
+import { type Params, requireString } from '../params.js';
+import { unknownTokenChannel } from './connect-channels.js';
 import {
   expiryMs,
   invalidTokenDisconnect,
@@ -12,41 +18,59 @@ import {
   verifySubscriptionToken,
 } from './tokens.js';
 
-/** `refresh`: a new connection token for the same user extends the connection. */
+/**
+ * A field a refresh command cannot go without: missing or empty is a bad request that closes the
+ * connection (3501), as in Centrifugo. The SDKs never send one; only a broken client does.
+ */
+function requireForRefresh(params: Params, field: string): string {
+  const value = params[field];
+  if (typeof value !== 'string' || value === '') {
+    throw new DisconnectError(DisconnectCode.BadRequest, `bad request: ${field} required to refresh`);
+  }
+  return requireString(params, field);
+}
+
+/** `{expires, ttl}` of a refresh reply: only what Centrifugo's `RefreshResult` carries. */
+function expiryResult(expiresAt: number): Record<string, unknown> {
+  return expiresAt > 0 ? { expires: true, ttl: ttlSeconds(expiresAt) } : {};
+}
+
+/**
+ * `refresh`: a new connection token for the same user extends the connection. An expired token
+ * closes the connection with 3005 (connection expired): the SDK reconnects and fetches a new token
+ * for it, where an error reply would make it give up. Another user or an invalid token: 3500.
+ */
 export async function handleRefresh(conn: Connection, cmd: Command): Promise<void> {
-  const token = requireString(cmd.params, 'token');
+  const token = requireForRefresh(cmd.params, 'token');
   let claims: Awaited<ReturnType<typeof conn.node.verifier.verifyConnectToken>>;
   try {
     claims = await conn.node.verifier.verifyConnectToken(token);
   } catch (error) {
-    tokenFailure(error, invalidTokenDisconnect());
+    tokenFailure(error, invalidTokenDisconnect(), new DisconnectError(DisconnectCode.Expired));
   }
+  const unknown = unknownTokenChannel(conn.node.rules, claims.channels);
+  if (unknown !== undefined) throw new CommandError(ErrorCode.UnknownChannel);
   if (claims.sub !== conn.user) throw new DisconnectError(DisconnectCode.InvalidToken);
   conn.expiresAt = expiryMs(claims.exp);
   if (claims.info !== undefined) conn.info = claims.info;
   conn.reschedule();
-  const result: Record<string, unknown> = { client: conn.id, version: conn.node.version };
-  if (conn.expiresAt > 0) {
-    result['expires'] = true;
-    result['ttl'] = ttlSeconds(conn.expiresAt);
-  }
-  conn.send(encodeReply(cmd.id, 'refresh', result));
+  conn.send(encodeReply(cmd.id, 'refresh', expiryResult(conn.expiresAt)));
 }
 
-/** `sub_refresh`: a new subscription token extends one subscription. */
+/**
+ * `sub_refresh`: a new subscription token extends one subscription. No channel: 3501; not
+ * subscribed: 103; no token: 107; a token that does not verify, or is for another channel or user:
+ * 3500. An expired token is refused with 109 (see docs/protocol.md: Centrifugo v6.9.1 answers `{}`
+ * and lets the subscription live on without expiry).
+ */
 export async function handleSubRefresh(conn: Connection, cmd: Command): Promise<void> {
-  const channel = requireString(cmd.params, 'channel');
-  const token = requireString(cmd.params, 'token');
+  const channel = requireForRefresh(cmd.params, 'channel');
   const sub = conn.subs.get(channel);
   if (sub === undefined)
     throw new CommandError(ErrorCode.PermissionDenied, 'permission denied: not subscribed');
-  const claims = await verifySubscriptionToken(conn, channel, token);
+  const token = requireString(cmd.params, 'token');
+  const claims = await verifySubscriptionToken(conn, channel, token, invalidTokenDisconnect());
   sub.expiresAt = expiryMs(claims.exp);
   conn.reschedule();
-  const result: Record<string, unknown> = {};
-  if (sub.expiresAt > 0) {
-    result['expires'] = true;
-    result['ttl'] = ttlSeconds(sub.expiresAt);
-  }
-  conn.send(encodeReply(cmd.id, 'sub_refresh', result));
+  conn.send(encodeReply(cmd.id, 'sub_refresh', expiryResult(sub.expiresAt)));
 }

@@ -14,38 +14,54 @@ export const keysUnavailable = (): CommandError =>
   new CommandError(ErrorCode.Internal, 'token keys unavailable, retry later');
 
 /**
- * Throws 109 for an expired token, the temporary 100 when its keys are unavailable, else the given
- * outcome for an invalid one.
+ * Throws `expired` for an expired token (by default error 109; `refresh` closes with 3005 instead),
+ * the temporary 100 when its keys are unavailable, else the given outcome for an invalid one.
  */
-export function tokenFailure(error: unknown, invalid: CommandError | DisconnectError): never {
-  if (error instanceof TokenError && error.code === 'TOKEN_EXPIRED') {
-    throw new CommandError(ErrorCode.TokenExpired);
-  }
+export function tokenFailure(
+  error: unknown,
+  invalid: CommandError | DisconnectError,
+  expired: CommandError | DisconnectError = new CommandError(ErrorCode.TokenExpired),
+): never {
+  if (error instanceof TokenError && error.code === 'TOKEN_EXPIRED') throw expired;
   if (error instanceof TokenError && error.code === 'KEYS_UNAVAILABLE') throw keysUnavailable();
   if (error instanceof TokenError) throw invalid;
   throw error;
 }
 
-/** Verifies a subscription token for this connection and channel. */
+/** The refusal of a subscription token that does not verify, on `subscribe`: error 103. */
+export const invalidSubscriptionToken = (): CommandError =>
+  new CommandError(ErrorCode.PermissionDenied, 'permission denied: invalid subscription token');
+
+/**
+ * Verifies a subscription token for this connection and channel, with Centrifugo's outcomes
+ * (`OnSubscribe` / `OnSubRefresh` of centrifugo v6): `invalid` for a token that does not verify
+ * (by default error 103, the answer on subscribe; sub_refresh passes disconnect 3500), 109 when expired, 102 when its channel
+ * is in an unknown namespace, and disconnect 3500 when it was issued for another channel, user or
+ * connection — a token that verifies but names someone else is never a permission question.
+ */
 export async function verifySubscriptionToken(
   conn: Connection,
   channel: string,
   token: string,
+  invalid: CommandError | DisconnectError = invalidSubscriptionToken(),
 ): Promise<SubscriptionTokenClaims> {
   let claims: SubscriptionTokenClaims;
   try {
     claims = await conn.node.verifier.verifySubscriptionToken(token);
   } catch (error) {
-    tokenFailure(
-      error,
-      new CommandError(ErrorCode.PermissionDenied, 'permission denied: invalid subscription token'),
-    );
+    tokenFailure(error, invalid);
   }
-  if (claims.channel !== channel || claims.sub !== conn.user) {
-    throw new CommandError(
-      ErrorCode.PermissionDenied,
-      'permission denied: token is for another channel or user',
-    );
+  if (conn.node.rules.namespaceOf(claims.channel) === null) {
+    throw new CommandError(ErrorCode.UnknownChannel);
+  }
+  if (claims.channel !== channel) {
+    throw new DisconnectError(DisconnectCode.InvalidToken, 'invalid token: issued for another channel');
+  }
+  if (claims.sub !== conn.user) {
+    throw new DisconnectError(DisconnectCode.InvalidToken, 'invalid token: issued for another user');
+  }
+  if (claims.client !== undefined && claims.client !== conn.id) {
+    throw new DisconnectError(DisconnectCode.InvalidToken, 'invalid token: issued for another client');
   }
   return claims;
 }

@@ -1,0 +1,45 @@
+/**
+ * The channels a connection is subscribed to server-side when it connects: the token's `channels`
+ * claim and the user's personal channel, checked the way Centrifugo checks them
+ * (`VerifyConnectToken` and `OnClientConnecting` of centrifugo v6, `connectCmd` of centrifuge).
+ */
+import type { ChannelRules } from '../../auth/channel-rules.js';
+import type { ConnectTokenClaims } from '../../auth/types.js';
+import { DisconnectCode, ErrorCode } from '../../protocol/codes.js';
+import { CommandError, DisconnectError } from '../errors.js';
+import type { GatewayNode } from '../node.js';
+
+/**
+ * The first of a token's channels whose namespace is not configured, if any. Such a token fails
+ * `connect` and `refresh` with 102 in Centrifugo rather than connecting without the channel.
+ */
+export function unknownTokenChannel(rules: ChannelRules, channels: readonly string[] | undefined) {
+  return channels?.find((channel) => channel !== '' && rules.namespaceOf(channel) === null);
+}
+
+/**
+ * The server-side channels of a connecting user, without duplicates. Refuses with error 102 a
+ * `channels` claim naming an unknown namespace, or a personal channel in one, and closes with 3505
+ * (channel limit) when there are more than `client.channel_limit`: the application's token asks for
+ * something the server cannot give, and connecting with part of it would hide that. An empty name
+ * is skipped (Centrifugo skips it too), so is one over `channel.max_length`.
+ */
+export function serverSideChannels(node: GatewayNode, claims: ConnectTokenClaims): string[] {
+  const rules = node.rules;
+  if (unknownTokenChannel(rules, claims.channels) !== undefined) {
+    throw new CommandError(ErrorCode.UnknownChannel, 'unknown channel: in the token "channels" claim');
+  }
+  const channels = new Set<string>(claims.channels ?? []);
+  const personal = node.config.client.subscribe_to_user_personal_channel;
+  if (personal.enabled && claims.sub !== '') {
+    const channel = rules.personalChannel(claims.sub);
+    if (rules.namespaceOf(channel) === null) {
+      throw new CommandError(ErrorCode.UnknownChannel, 'unknown channel: the personal channel namespace');
+    }
+    channels.add(channel);
+  }
+  const valid = [...channels].filter((channel) => rules.validate(channel) === null);
+  const limit = node.config.client.channel_limit;
+  if (limit > 0 && valid.length > limit) throw new DisconnectError(DisconnectCode.ChannelLimit);
+  return valid;
+}
