@@ -55,15 +55,19 @@ export const CHANNELS: { withoutNamespace: Options; namespaces: Record<string, O
     locked: { ...PINNED, ...HISTORY, presence: true, allow_subscribe_for_client: false },
     // Subscribe and publish only: no presence, no history.
     plain: { ...PINNED, allow_publish_for_client: true },
-    // History and client publish, with Centrifugo's tags filter allowed (a key Switchboard does not have).
-    tagged: { ...PINNED, ...HISTORY, allow_recovery: true, allow_publish_for_client: true },
+    // History and client publish, with tags filters allowed.
+    tagged: {
+      ...PINNED,
+      ...HISTORY,
+      allow_recovery: true,
+      allow_publish_for_client: true,
+      allow_tags_filter: true,
+    },
   },
 };
 
 /** Options only Centrifugo has, by namespace: Switchboard refuses unknown keys. */
-export const CENTRIFUGO_ONLY: Record<string, Options> = {
-  tagged: { allow_tags_filter: true },
-};
+export const CENTRIFUGO_ONLY: Record<string, Options> = {};
 
 /** Client settings of a profile, common to both servers. */
 function clientSettings(profile: Profile): Options {

@@ -51,6 +51,17 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
   'command/malformed-json': MASKED_DIFFERENCES['close-reason-detail'].reason,
 
   // connect
+  'connect/expired-token':
+    'After a failed connect Centrifugo marks the connection unusable: a second connect gets no reply and ' +
+    'the socket is dropped about 5 s later (1006); Switchboard accepts the second connect',
+  'connect/token-without-sub':
+    'Centrifugo accepts a token without `sub` as an anonymous user; Switchboard closes with 3500',
+  'connect/token-nbf-in-future': 'Centrifugo answers error 109 (token expired); Switchboard closes with 3500',
+  'connect/no-token':
+    'Centrifugo closes with 3501 (bad request); Switchboard answers error 101 and keeps the connection open',
+  'connect/token-channels-claim-unknown-namespace':
+    'Centrifugo fails the connect with error 102 when a `channels` claim names an unknown namespace; ' +
+    'Switchboard skips that channel and connects',
   'connect/subprotocol-protobuf':
     'Both select `centrifuge-protobuf`, but only Centrifugo speaks protobuf; until Switchboard does, ' +
     'it closes the connection with 3506 (inappropriate protocol), which the SDK reports and does not retry',
@@ -58,20 +69,6 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
   // subscribe
   'subscribe/empty-channel':
     'Centrifugo closes with 3501 (bad request); Switchboard answers error 107 and stays connected',
-  'subscribe/type-1':
-    'Centrifugo refuses a map subscription on a stream namespace (103); Switchboard ignores `type`',
-  'subscribe/type-2':
-    'Centrifugo refuses a map_clients subscription on a stream namespace (103); Switchboard ignores `type`',
-  'subscribe/type-3':
-    'Centrifugo refuses a map_users subscription on a stream namespace (103); Switchboard ignores `type`',
-  'subscribe/type-4': 'Centrifugo refuses a shared_poll subscription (108); Switchboard ignores `type`',
-  'subscribe/tags-filter-not-allowed':
-    'Centrifugo refuses `tf` where `allow_tags_filter` is off (107); Switchboard ignores `tf`',
-  'subscribe/tags-filter':
-    'Centrifugo delivers only publications matching `tf`; Switchboard ignores `tf` and delivers all',
-  'subscribe/tags-filter-invalid': 'Centrifugo refuses an invalid `tf` (107); Switchboard ignores `tf`',
-  'subscribe/delta-unknown':
-    'Centrifugo closes with 3501 for an unknown `delta` type; Switchboard ignores `delta` and subscribes',
 
   // recovery
   'recover/epoch-and-offset':
@@ -89,13 +86,11 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
   'recover/no-history-namespace':
     'Centrifugo answers `was_recovering: true` even where the namespace keeps no history; Switchboard answers `{}`',
 
-  // publish
-  'publish/map-type-key':
-    'Centrifugo refuses a map publish (`type: 1`) on a stream namespace (103); Switchboard ignores `type` and `key` and publishes',
-  'publish/map-removed':
-    'Centrifugo refuses a map removal on a stream namespace (103); Switchboard answers 107 (no data)',
-
   // other commands
+  'refresh/new-token': 'Centrifugo answers `{expires, ttl}`; Switchboard adds `client` and `version`',
+  'refresh/expired-token':
+    'Centrifugo closes with 3005 (connection expired); Switchboard answers error 109 and stays connected',
+  'refresh/without-token': 'Centrifugo closes with 3501; Switchboard answers error 107',
   'ping/command':
     'Centrifugo does not decode a `ping` command and closes with 3501; Switchboard answers `{"id":N,"ping":{}}`',
   'ping/pong-frame':
@@ -125,4 +120,7 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
     'Switchboard closes with 1007 as RFC 6455 asks',
   'transport/plain-http-get':
     'A plain GET of /connection/websocket: Centrifugo answers 400, Switchboard 426 (Upgrade Required)',
+  'sub_refresh/with-token':
+    'A sub_refresh token issued for another channel: Centrifugo closes with 3500 (invalid token); ' +
+    'Switchboard answers error 103',
 };

@@ -35,25 +35,30 @@ describe('fields Switchboard does not implement', () => {
     return c;
   }
 
-  it('refuses map subscription types with 103 and any other non-stream type too', async () => {
+  it('refuses map subscription types with 103', async () => {
     const c = await client();
     const before = node.app.node.hub.numSubscriptions;
-    for (const [i, type] of [1, 2, 3, 5, -1].entries()) {
+    for (const [i, type] of [1, 2, 3].entries()) {
       const reply = await c.call(10 + i, 'subscribe', { channel: `room:t${type}`, type });
       assert.equal(errorCode(reply), 103, `type ${type}: ${JSON.stringify(reply)}`);
     }
     // After the namespace: an unknown one is 102 first, as in Centrifugo.
     assert.equal(errorCode(await c.call(20, 'subscribe', { channel: 'nope:x', type: 1 })), 102);
-    // Type 0 and null are a stream subscription.
-    assert.deepEqual(await c.call(21, 'subscribe', { channel: 'room:t0', type: 0 }), {
-      id: 21,
-      subscribe: {},
-    });
-    assert.deepEqual(await c.call(22, 'subscribe', { channel: 'room:tn', type: null }), {
-      id: 22,
-      subscribe: {},
-    });
-    assert.equal(node.app.node.hub.numSubscriptions, before + 2);
+    // Type 0, null and a negative type are a stream subscription, as in Centrifugo.
+    for (const [i, type] of [0, null, -1].entries()) {
+      const reply = await c.call(21 + i, 'subscribe', { channel: `room:s${type}`, type });
+      assert.deepEqual(reply, { id: 21 + i, subscribe: {} });
+    }
+    assert.equal(node.app.node.hub.numSubscriptions, before + 3);
+  });
+
+  it('closes with 3004 on a type above 4, after every other check, as Centrifugo', async () => {
+    const c = await client();
+    assert.equal(errorCode(await c.call(2, 'subscribe', { channel: 'nope:t5', type: 5 })), 102);
+    const badFilter = { channel: 'room:t5', type: 5, tf: { op: 'xor' } };
+    assert.equal(errorCode(await c.call(3, 'subscribe', badFilter)), 107);
+    c.send(JSON.stringify({ id: 4, subscribe: { channel: 'room:t5', type: 5 } }));
+    assert.equal(await closeCode(c), 3004);
   });
 
   it('refuses a shared-poll subscription with 108, before the namespace and the delta', async () => {

@@ -105,13 +105,28 @@ export function checkSubscriptionKind(extras: SubscribeExtras): void {
 
 /**
  * After the namespace is known: every Switchboard namespace is a stream namespace, and Centrifugo
- * refuses any other subscription type there (103, `isSubscriptionTypeAllowed`).
+ * refuses a map subscription there (103, `isSubscriptionTypeAllowed`). A negative type takes
+ * Centrifugo's stream path and is a stream subscription.
  */
 export function checkStreamType(extras: SubscribeExtras): void {
-  if (extras.type !== SubscriptionType.Stream) {
+  if (extras.type >= SubscriptionType.Map && extras.type <= SubscriptionType.MapUsers) {
     throw new CommandError(
       ErrorCode.PermissionDenied,
       'permission denied: the namespace serves stream subscriptions only',
+    );
+  }
+}
+
+/**
+ * Last, after the tags filter: a type above 4. Centrifugo lets it through every check as a stream
+ * subscription but, treating it as a map type, never registers the channel on the connection, then
+ * finds it missing and closes with 3004. The same close here: such a request never subscribes.
+ */
+export function checkUnknownType(extras: SubscribeExtras): void {
+  if (extras.type > SubscriptionType.SharedPoll) {
+    throw new DisconnectError(
+      DisconnectCode.ServerError,
+      `internal server error: unknown subscription type ${extras.type}`,
     );
   }
 }

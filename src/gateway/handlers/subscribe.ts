@@ -10,6 +10,7 @@ import { authorize, resolveChannel } from './channel-access.js';
 import {
   checkStreamType,
   checkSubscriptionKind,
+  checkUnknownType,
   decodeSubscribeExtras,
   tagsFilterOf,
 } from './request-fields.js';
@@ -40,6 +41,7 @@ export async function handleSubscribe(conn: Connection, cmd: Command): Promise<v
   checkRoom(conn, channel);
   authorize(conn, channel, options, canSubscribe, claims !== undefined);
   const filter = tagsFilterOf(extras, options.allow_tags_filter);
+  checkUnknownType(extras);
   const flag = optionalInteger(p, 'flag', 0) ?? 0;
   const offset = optionalInteger(p, 'offset', 0);
   const { sub, result } = await prepareSubscription(conn, {

@@ -7,6 +7,7 @@ import { publishCases } from './publish.js';
 import { recoverCases } from './recover.js';
 import { serverApiCases } from './server-api.js';
 import { subscribeCases } from './subscribe.js';
+import { tagsFilterCases } from './tags-filter.js';
 import { timingCases } from './timing.js';
 import { transportCases } from './transport.js';
 
@@ -14,6 +15,7 @@ import { transportCases } from './transport.js';
 export const ALL_CASES: DiffCase[] = [
   ...connectCases,
   ...subscribeCases,
+  ...tagsFilterCases,
   ...recoverCases,
   ...publishCases,
   ...presenceHistoryCases,

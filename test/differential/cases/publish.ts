@@ -89,6 +89,38 @@ export const publishCases: DiffCase[] = [
     },
   },
   {
+    name: 'publish/map-unknown-namespace',
+    async run(s) {
+      const c = await s.connected('alice');
+      await c.cmd('publish', { channel: s.channel('nope'), type: 1, key: 'k1', removed: true });
+      await c.quiet();
+    },
+  },
+  {
+    name: 'publish/type-2',
+    async run(s) {
+      const channel = s.channel('open');
+      const c = await s.connected('alice');
+      await c.cmd('subscribe', { channel });
+      await c.cmd('publish', { channel, data: { v: 1 }, type: 2, key: 'k1' });
+      await c.quiet();
+    },
+  },
+  ...Object.entries({
+    'type-string': { type: '1' },
+    'key-number': { key: 7 },
+    'removed-string': { removed: 'yes' },
+  }).map(
+    ([what, extra]): DiffCase => ({
+      name: `publish/${what}`,
+      async run(s) {
+        const c = await s.connected('alice');
+        await c.cmd('publish', { channel: s.channel('open'), data: { v: 1 }, ...extra });
+        await c.closed();
+      },
+    }),
+  ),
+  {
     name: 'publish/key-without-type',
     async run(s) {
       const channel = s.channel('open');

@@ -39,6 +39,20 @@ export const subscribeCases: DiffCase[] = [
     },
   },
   {
+    name: 'subscribe/recoverable-by-history-access',
+    async run(s) {
+      const c = await s.connected('alice');
+      await c.cmd('subscribe', { channel: s.channel('readable'), recoverable: true });
+    },
+  },
+  {
+    name: 'subscribe/positioned-by-history-access',
+    async run(s) {
+      const c = await s.connected('alice');
+      await c.cmd('subscribe', { channel: s.channel('readable'), positioned: true });
+    },
+  },
+  {
     name: 'subscribe/already-subscribed',
     async run(s) {
       const c = await s.connected('alice');
@@ -138,16 +152,67 @@ export const subscribeCases: DiffCase[] = [
       await c.quiet();
     },
   },
-  ...[1, 2, 3, 4].map(
+  ...[1, 2, 3, 4, 5].map(
     (type): DiffCase => ({
       name: `subscribe/type-${type}`,
       async run(s) {
         const c = await s.connected('alice');
         await c.cmd('subscribe', { channel: s.channel('plain'), type });
         await c.quiet();
+        // Type 5 closes the connection (3004); the others leave it open.
+        if (type === 5) await c.closed();
       },
     }),
   ),
+  {
+    name: 'subscribe/type-negative',
+    async run(s) {
+      const c = await s.connected('alice');
+      await c.cmd('subscribe', { channel: s.channel('plain'), type: -1 });
+      await c.quiet();
+    },
+  },
+  {
+    name: 'subscribe/type-5-invalid-tags-filter',
+    async run(s) {
+      const c = await s.connected('alice');
+      await c.cmd('subscribe', { channel: s.channel('tagged'), type: 5, tf: { op: 'xor' } });
+      await c.quiet();
+    },
+  },
+  {
+    name: 'subscribe/type-1-unknown-namespace',
+    async run(s) {
+      const c = await s.connected('alice');
+      await c.cmd('subscribe', { channel: s.channel('nope'), type: 1 });
+      await c.quiet();
+    },
+  },
+  {
+    name: 'subscribe/type-4-unknown-namespace',
+    async run(s) {
+      const c = await s.connected('alice');
+      await c.cmd('subscribe', { channel: s.channel('nope'), type: 4, delta: 'zip' });
+      await c.quiet();
+    },
+  },
+  {
+    name: 'subscribe/type-string',
+    async run(s) {
+      const c = await s.connected('alice');
+      await c.cmd('subscribe', { channel: s.channel('plain'), type: '1' });
+      await c.closed();
+    },
+  },
+  {
+    name: 'subscribe/map-paging-fields',
+    async run(s) {
+      const c = await s.connected('alice');
+      const paging = { phase: 1, cursor: 'c1', limit: 5, asc: true, data: { any: 1 } };
+      await c.cmd('subscribe', { channel: s.channel('plain'), ...paging });
+      await c.quiet();
+    },
+  },
   {
     name: 'subscribe/tags-filter-not-allowed',
     async run(s) {
@@ -182,6 +247,22 @@ export const subscribeCases: DiffCase[] = [
       const c = await s.connected('alice');
       await c.cmd('subscribe', { channel: s.channel('chat'), delta: 'fossil' });
       await c.quiet();
+    },
+  },
+  {
+    name: 'subscribe/delta-unknown-map-type',
+    async run(s) {
+      const c = await s.connected('alice');
+      await c.cmd('subscribe', { channel: s.channel('chat'), type: 1, delta: 'zip' });
+      await c.quiet();
+    },
+  },
+  {
+    name: 'subscribe/delta-number',
+    async run(s) {
+      const c = await s.connected('alice');
+      await c.cmd('subscribe', { channel: s.channel('chat'), delta: 1 });
+      await c.closed();
     },
   },
   {
