@@ -51,17 +51,6 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
   'command/malformed-json': MASKED_DIFFERENCES['close-reason-detail'].reason,
 
   // connect
-  'connect/expired-token':
-    'After a failed connect Centrifugo marks the connection unusable: a second connect gets no reply and ' +
-    'the socket is dropped about 5 s later (1006); Switchboard accepts the second connect',
-  'connect/token-without-sub':
-    'Centrifugo accepts a token without `sub` as an anonymous user; Switchboard closes with 3500',
-  'connect/token-nbf-in-future': 'Centrifugo answers error 109 (token expired); Switchboard closes with 3500',
-  'connect/no-token':
-    'Centrifugo closes with 3501 (bad request); Switchboard answers error 101 and keeps the connection open',
-  'connect/token-channels-claim-unknown-namespace':
-    'Centrifugo fails the connect with error 102 when a `channels` claim names an unknown namespace; ' +
-    'Switchboard skips that channel and connects',
   'connect/subprotocol-protobuf':
     'Both select `centrifuge-protobuf`, but only Centrifugo speaks protobuf; until Switchboard does, ' +
     'it closes the connection with 3506 (inappropriate protocol), which the SDK reports and does not retry',
@@ -87,10 +76,6 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
     'Centrifugo answers `was_recovering: true` even where the namespace keeps no history; Switchboard answers `{}`',
 
   // other commands
-  'refresh/new-token': 'Centrifugo answers `{expires, ttl}`; Switchboard adds `client` and `version`',
-  'refresh/expired-token':
-    'Centrifugo closes with 3005 (connection expired); Switchboard answers error 109 and stays connected',
-  'refresh/without-token': 'Centrifugo closes with 3501; Switchboard answers error 107',
   'ping/command':
     'Centrifugo does not decode a `ping` command and closes with 3501; Switchboard answers `{"id":N,"ping":{}}`',
   'ping/pong-frame':
@@ -120,7 +105,4 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
     'Switchboard closes with 1007 as RFC 6455 asks',
   'transport/plain-http-get':
     'A plain GET of /connection/websocket: Centrifugo answers 400, Switchboard 426 (Upgrade Required)',
-  'sub_refresh/with-token':
-    'A sub_refresh token issued for another channel: Centrifugo closes with 3500 (invalid token); ' +
-    'Switchboard answers error 103',
 };
