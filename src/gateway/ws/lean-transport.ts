@@ -50,6 +50,15 @@ function onSocketClose(this: TaggedSocket): void {
   this[kTransport].onSocketClose();
 }
 
+/** Resets a plain TCP socket; a TLS socket (no TCP handle of its own) or a closed one is destroyed. */
+function cut(socket: Socket): void {
+  try {
+    socket.resetAndDestroy();
+  } catch {
+    socket.destroy();
+  }
+}
+
 function onSocketError(this: TaggedSocket): void {
   this.destroy();
 }
@@ -118,13 +127,17 @@ export class LeanTransport extends FrameParser implements Transport, WheelItem {
     this.finish();
   }
 
+  /**
+   * Cuts the connection with a reset: a plain close would leave the bytes the client never read in
+   * the kernel's send buffer (megabytes on loopback) until the kernel gives up on it.
+   */
   terminate(): void {
-    this.socket.destroy();
+    cut(this.socket);
   }
 
   /** Closing deadline: the client never completed the close. */
   onDeadline(): void {
-    this.socket.destroy();
+    cut(this.socket);
   }
 
   onData(chunk: Buffer): void {
@@ -135,7 +148,8 @@ export class LeanTransport extends FrameParser implements Transport, WheelItem {
 
   onEnd(): void {
     if (this.state === State.Open) this.closing();
-    this.socket.end();
+    // Our FIN may wait behind bytes the client never reads: the close deadline bounds it.
+    this.finish();
     this.handler.onClose();
   }
 
@@ -193,7 +207,7 @@ export class LeanTransport extends FrameParser implements Transport, WheelItem {
   private onSlow(): void {
     if (this.state === State.Closed) return;
     this.handler.onSlow();
-    this.socket.destroy();
+    this.terminate();
   }
 
   /** Ends our side and gives the client `closeTimeout` to end its own. */
