@@ -3,13 +3,24 @@
  * `channel.namespaces`, with their defaults and cross-field rules (history, recovery, conflation).
  */
 import { z } from 'zod';
-import { bool, count, describeValue, duration, section, text } from './fields.js';
+import { bool, count, describeValue, duration, expected, section, text } from './fields.js';
 import type { ChannelOptions } from './types.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** What a namespace name may contain. */
 export const NAMESPACE_NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
+
+/**
+ * `force_recovery_mode`: "stream" recovers every missed publication, "cache" only the latest. Centrifugo
+ * also accepts "" for its default, so a Centrifugo config keeps working; it resolves to "stream".
+ */
+function recoveryMode() {
+  return z
+    .enum(['stream', 'cache', ''], { error: expected('"stream" or "cache"') })
+    .default('stream')
+    .transform((mode): 'stream' | 'cache' => (mode === 'cache' ? 'cache' : 'stream'));
+}
 
 /** Channel options with their defaults, shared by `without_namespace` and every namespace. */
 const channelOptionsShape = {
@@ -23,8 +34,10 @@ const channelOptionsShape = {
   force_push_join_leave: bool(false),
   allow_presence_for_subscriber: bool(false),
   allow_presence_for_client: bool(false),
+  allow_presence_for_anonymous: bool(false),
   allow_history_for_subscriber: bool(false),
   allow_history_for_client: bool(false),
+  allow_history_for_anonymous: bool(false),
   allow_user_limited_channels: bool(true),
   allow_tags_filter: bool(false),
   history_size: count(0),
@@ -36,6 +49,8 @@ const channelOptionsShape = {
   allow_recovery: bool(false),
   force_positioning: bool(false),
   allow_positioning: bool(false),
+  force_recovery_mode: recoveryMode(),
+  auto_cache_recover: bool(false),
   conflation_interval: duration(0),
   conflation_key: text(),
 };
@@ -60,6 +75,12 @@ function checkChannelOptions(options: ChannelOptions, ctx: z.RefinementCtx): voi
     if (options[key] && !hasHistory) {
       issue(key, `${key} needs history: expected history_size > 0 and history_ttl > 0, or ${key}: false`);
     }
+  }
+  if (options.auto_cache_recover && !(options.force_recovery && options.force_recovery_mode === 'cache')) {
+    issue(
+      'auto_cache_recover',
+      'auto_cache_recover needs force_recovery: true and force_recovery_mode: "cache", or auto_cache_recover: false',
+    );
   }
   checkConflation(options, issue);
   if (hasHistory && options.history_meta_ttl < ttl) {

@@ -51,6 +51,18 @@ export interface ChannelOptions {
   /** Clients may ask for positioning with `positioned: true`. Default false. */
   allow_positioning: boolean;
   /**
+   * How a recovering subscription catches up: "stream" returns every missed publication, "cache"
+   * only the latest one (a channel used as a key-value cell, usually with `history_size: 1`).
+   * Default "stream".
+   */
+  force_recovery_mode: 'stream' | 'cache';
+  /**
+   * In cache mode, every subscribe recovers without the client asking (server-side subscriptions
+   * too), so the latest publication comes first. Needs `force_recovery` and
+   * `force_recovery_mode: "cache"`. Default false.
+   */
+  auto_cache_recover: boolean;
+  /**
    * Conflation window, ms ("100ms" in files): live subscribers get at most the first and the latest
    * publication per conflation key within it; history keeps all. 0 turns conflation off. Default 0.
    */

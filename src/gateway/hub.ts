@@ -180,7 +180,7 @@ function deliver(
   }
   // After the position moved: a publication the tags filter drops is skipped, not a gap.
   if (sub.filtered && !sub.matches(pub.tags)) return frame;
-  const bytes = frame ?? Buffer.from(encodePublicationPush(channel, pub));
+  const bytes = frame ?? Buffer.from(encodePublicationPush(channel, pub, epoch));
   counters.deliveries++;
   sub.conn.enqueue(bytes);
   return bytes;

@@ -6,12 +6,21 @@
  * the caller is told (error 106, or `recovered: false`) instead of the client being disconnected.
  */
 import type { ClientConfig } from '../config/types.js';
+import { EPOCH_LENGTH } from '../engine/stream-epoch.js';
 import { ErrorCode } from '../protocol/codes.js';
 import type { Publication } from '../protocol/types.js';
 import { CommandError } from './errors.js';
 
-/** `{"data":` and `}` around the data, plus `,"offset":` with the longest safe integer. */
-const PUBLICATION_FRAMING = '{"data":}'.length + ',"offset":'.length + String(Number.MAX_SAFE_INTEGER).length;
+/**
+ * `{"data":` and `}` around the data, `,"offset":` with the longest safe integer, and `,"epoch":"…"`
+ * that the publication with offset 1 carries (see `encodePublication`).
+ */
+const PUBLICATION_FRAMING =
+  '{"data":}'.length +
+  ',"offset":'.length +
+  String(Number.MAX_SAFE_INTEGER).length +
+  ',"epoch":""'.length +
+  EPOCH_LENGTH;
 /** `,"info":` or `,"tags":`. */
 const FIELD_FRAMING = ',"info":'.length;
 

@@ -4,14 +4,16 @@
  * position, when it recovers); the reply is queued; then buffered publications newer than the
  * position follow as pushes. The client sees every publication once, in order, or `recovered: false`.
  */
+import { canHistory } from '../auth/permissions.js';
 import type { ChannelOptions } from '../config/types.js';
 import { ErrorCode } from '../protocol/codes.js';
 import { encodePublicationPush } from '../protocol/encode.js';
-import type { Publication, SubscribeResult } from '../protocol/types.js';
+import type { Publication, StreamPosition, SubscribeResult } from '../protocol/types.js';
 import { ClientSubscription } from './client-subscription.js';
 import type { Connection } from './connection.js';
 import { CommandError } from './errors.js';
 import { ttlSeconds } from './handlers/tokens.js';
+import { cacheMode, recoverCache, recoverStream } from './recovery.js';
 import { publicationsBytes, replyBudget } from './size-limits.js';
 import type { TagsMatcher } from './tags-filter.js';
 
@@ -27,6 +29,11 @@ export interface SubscriptionRequest {
   joinLeave?: boolean;
   /** Fail with 112 instead of answering `recovered: false`. */
   rejectUnrecovered?: boolean;
+  /**
+   * Recover without `recover` in cache mode (the namespace's `auto_cache_recover`, the default);
+   * false for the server API's `subscribe`, which Centrifugo never recovers.
+   */
+  autoCacheRecover?: boolean;
   /** The request's tags filter (`tf`), compiled: only matching publications are delivered. */
   filter?: TagsMatcher;
   chanInfo?: unknown;
@@ -42,6 +49,32 @@ export function historyEnabled(options: ChannelOptions): boolean {
   return options.history_size > 0 && options.history_ttl > 0;
 }
 
+/**
+ * Whether the connection may read the channel's history once subscribed. As in Centrifugo, that also
+ * grants recovery and positioning to a client asking for them (`recoverable`, `positioned`): it could
+ * read the same publications with `history` anyway.
+ */
+function mayReadHistory(conn: Connection, channel: string, options: ChannelOptions): boolean {
+  if (conn.node.config.client.insecure) return true;
+  const ctx = { user: conn.user, channel, options, subscribed: true, hasSubscriptionToken: false };
+  return canHistory({ ...ctx, rules: conn.node.rules }) === null;
+}
+
+/** The subscription's traits from the namespace's options and what was asked for. */
+function traits(conn: Connection, req: SubscriptionRequest) {
+  const { options } = req;
+  const history = historyEnabled(options);
+  // Server-side subscriptions are granted by the namespace alone (they ask for `recoverable` themselves).
+  const reads = (): boolean => !req.serverSide && mayReadHistory(conn, req.channel, options);
+  const recoverable =
+    history && (options.force_recovery || (req.recoverable === true && (options.allow_recovery || reads())));
+  const positioned =
+    history &&
+    (options.force_positioning || (req.positioned === true && (options.allow_positioning || reads())));
+  const pushJoinLeave = options.join_leave && (options.force_push_join_leave || req.joinLeave === true);
+  return { recoverable, positioned, pushJoinLeave, serverSide: req.serverSide, filter: req.filter };
+}
+
 /** Registers the subscription and computes its reply. The subscription stays buffered until `activateSubscription`. */
 export async function prepareSubscription(
   conn: Connection,
@@ -50,18 +83,11 @@ export async function prepareSubscription(
   const node = conn.node;
   // Replacing a subscription would leave the old one in the hub with nobody to remove it.
   if (conn.subs.has(req.channel)) throw new CommandError(ErrorCode.AlreadySubscribed);
-  const { options } = req;
-  const history = historyEnabled(options);
-  const recoverable =
-    history && (options.force_recovery || (options.allow_recovery && req.recoverable === true));
-  const positioned =
-    history && (options.force_positioning || (options.allow_positioning && req.positioned === true));
-  const pushJoinLeave = options.join_leave && (options.force_push_join_leave || req.joinLeave === true);
   const sub = new ClientSubscription(
     conn,
     req.channel,
-    options,
-    { recoverable, positioned, pushJoinLeave, serverSide: req.serverSide, filter: req.filter },
+    req.options,
+    traits(conn, req),
     conn.clientInfo(req.chanInfo),
   );
   sub.expiresAt = req.expiresAt ?? 0;
@@ -70,7 +96,10 @@ export async function prepareSubscription(
   try {
     await node.hub.add(sub);
     const result: SubscribeResult = {};
-    if (sub.tracksPosition) await readPosition(conn, sub, req, result);
+    // Centrifugo echoes `recover` even where nothing can be recovered.
+    const recovering = req.recover === true || (sub.recoverable && autoCacheRecover(req));
+    if (recovering) result.was_recovering = true;
+    if (sub.tracksPosition) await readPosition(conn, sub, req, recovering && sub.recoverable, result);
     if (sub.expiresAt > 0) {
       result.expires = true;
       result.ttl = ttlSeconds(sub.expiresAt);
@@ -83,45 +112,59 @@ export async function prepareSubscription(
   }
 }
 
+/** `auto_cache_recover` applies (it is only valid with `force_recovery` in cache mode). */
+function autoCacheRecover(req: SubscriptionRequest): boolean {
+  return req.autoCacheRecover !== false && req.options.auto_cache_recover && cacheMode(req.options);
+}
+
 async function readPosition(
   conn: Connection,
   sub: ClientSubscription,
   req: SubscriptionRequest,
+  recovering: boolean,
   result: SubscribeResult,
 ): Promise<void> {
   const node = conn.node;
-  const metaTtl = sub.options.history_meta_ttl;
-  const max = node.config.client.recovery_max_publication_limit;
-  if (sub.recoverable && req.recover === true) {
-    const since = req.offset ?? 0;
-    // One more than the cap tells "too many" from "exactly the cap"; 0 means no cap.
-    const limit = max === 0 ? -1 : max + 1;
-    const read = await node.engine.history.history(sub.channel, { limit, since: { offset: since } }, metaTtl);
-    const pubs = read.publications;
-    const continuous = pubs.length === 0 ? read.position.offset === since : pubs[0]!.offset === since + 1;
-    const recovered =
-      read.position.epoch === req.epoch &&
-      continuous &&
-      (max === 0 || pubs.length <= max) &&
-      claimReplyRoom(conn, sub, pubs);
+  const { history } = node.engine;
+  let position: StreamPosition;
+  if (recovering) {
+    const from = { offset: req.offset ?? 0, epoch: req.epoch ?? '' };
+    const cache = cacheMode(sub.options);
+    const max = node.config.client.recovery_max_publication_limit;
+    const read = await (cache ? recoverCache : recoverStream)(
+      history,
+      sub.channel,
+      sub.options,
+      from,
+      max,
+      req.filter,
+    );
+    const recovered = read.recovered && claimReplyRoom(conn, sub, read.publications);
     node.metrics?.recovery(recovered);
-    if (!recovered && req.rejectUnrecovered === true) {
+    // As in Centrifugo, only a stream recovery is refused with 112: in cache mode there is no gap to
+    // reload around, the client just has no value yet.
+    if (!recovered && !cache && req.rejectUnrecovered === true) {
       throw new CommandError(ErrorCode.UnrecoverablePosition);
     }
-    if (recovered && pubs.length > 0) result.publications = pubs;
-    result.recovered = recovered;
-    result.was_recovering = true;
-    sub.offset = read.position.offset;
-    sub.epoch = read.position.epoch;
+    position = read.position;
+    if (recovered) {
+      result.recovered = true;
+      if (read.publications.length > 0) result.publications = read.publications;
+    }
+    // A recovered reply carries the client's own offset, which every recovered publication then
+    // moves on (the SDKs count from it): so the position of a client whose handler fails midway
+    // stays before the publication it did not take. Otherwise the reply gives the top to start from.
+    result.offset = recovered ? from.offset : position.offset;
   } else {
-    const read = await node.engine.history.history(sub.channel, { limit: 0 }, metaTtl);
-    sub.offset = read.position.offset;
-    sub.epoch = read.position.epoch;
+    position = (await history.history(sub.channel, { limit: 0 }, sub.options.history_meta_ttl)).position;
+    result.offset = position.offset;
   }
+  sub.offset = position.offset;
+  sub.epoch = position.epoch;
   if (sub.recoverable) result.recoverable = true;
-  if (sub.positioned) result.positioned = true;
+  // Centrifugo marks every subscription that tracks its position, recoverable ones included.
+  result.positioned = true;
   result.epoch = sub.epoch;
-  result.offset = sub.offset;
 }
 
 /**
@@ -164,7 +207,7 @@ export function activateSubscription(conn: Connection, sub: ClientSubscription):
         }
       }
       if (!sub.matches(pub.tags)) continue;
-      conn.send(encodePublicationPush(sub.channel, pub));
+      conn.send(encodePublicationPush(sub.channel, pub, epoch));
     }
   }
   conn.node.onSubscribed(sub);

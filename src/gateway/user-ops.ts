@@ -65,6 +65,8 @@ async function serverSubscribe(node: GatewayNode, conn: Connection, channel: str
       options: ns.options,
       serverSide: true,
       recoverable: true,
+      // Centrifugo's server API subscribe recovers only from a given position, never by itself.
+      autoCacheRecover: false,
     });
     if ((conn.state as string) === 'closed' || conn.subs.get(channel) !== sub) return;
     conn.send(encodeSubscribePush(channel, result));

@@ -8,28 +8,33 @@ import type { ClientInfo, ProtocolError, Publication, SubscribeResult } from './
 /** The ping a server sends and the pong a client answers: an empty object. */
 export const PING_FRAME = '{}';
 
-/** A publication as JSON text. */
-export function encodePublication(pub: Publication): string {
+/**
+ * A publication as JSON text. `epoch` is its stream's epoch: the publication with offset 1 carries it,
+ * as in Centrifugo, so a client learns the epoch of a stream that was created (or started over) after
+ * it read the position. Later offsets omit it to save bytes.
+ */
+export function encodePublication(pub: Publication, epoch?: string): string {
   let out = '{"data":' + pub.data;
   if (pub.info !== undefined) out += ',"info":' + JSON.stringify(pub.info);
   if (pub.offset !== undefined && pub.offset > 0) out += ',"offset":' + pub.offset;
   if (pub.tags !== undefined) out += ',"tags":' + JSON.stringify(pub.tags);
+  if (pub.offset === 1 && epoch !== undefined && epoch !== '') out += ',"epoch":' + JSON.stringify(epoch);
   return out + '}';
 }
 
-/** A list of publications as a JSON array. */
-export function encodePublications(pubs: readonly Publication[]): string {
+/** A list of publications of one stream (whose epoch is `epoch`) as a JSON array. */
+export function encodePublications(pubs: readonly Publication[], epoch?: string): string {
   let out = '[';
   for (let i = 0; i < pubs.length; i++) {
     if (i > 0) out += ',';
-    out += encodePublication(pubs[i]!);
+    out += encodePublication(pubs[i]!, epoch);
   }
   return out + ']';
 }
 
 /** The push that delivers a publication to a subscriber. Built once per publication per node. */
-export function encodePublicationPush(channel: string, pub: Publication): string {
-  return '{"push":{"channel":' + JSON.stringify(channel) + ',"pub":' + encodePublication(pub) + '}}';
+export function encodePublicationPush(channel: string, pub: Publication, epoch?: string): string {
+  return '{"push":{"channel":' + JSON.stringify(channel) + ',"pub":' + encodePublication(pub, epoch) + '}}';
 }
 
 export function encodeJoinPush(channel: string, info: ClientInfo): string {
@@ -75,17 +80,36 @@ function withRawField(objectJson: string, key: string, raw: string): string {
   return objectJson.slice(0, -1) + ',"' + key + '":' + raw + '}';
 }
 
+/**
+ * A subscribe result, with false, zero and empty fields left out as Centrifugo's encoder does
+ * (`offset` 0, `recovered: false`): the SDKs read a missing field as its zero value.
+ */
 export function encodeSubscribeResult(result: SubscribeResult): string {
-  const { publications, ...rest } = result;
-  const json = JSON.stringify(rest);
-  return publications && publications.length > 0
-    ? withRawField(json, 'publications', encodePublications(publications))
-    : json;
+  let out = '';
+  const field = (key: string, json: string): void => {
+    out += (out === '' ? '{"' : ',"') + key + '":' + json;
+  };
+  if (result.expires === true) field('expires', 'true');
+  if (result.ttl !== undefined && result.ttl > 0) field('ttl', String(result.ttl));
+  if (result.recoverable === true) field('recoverable', 'true');
+  if (result.epoch !== undefined && result.epoch !== '') field('epoch', JSON.stringify(result.epoch));
+  if (result.publications !== undefined && result.publications.length > 0) {
+    field('publications', encodePublications(result.publications, result.epoch));
+  }
+  if (result.recovered === true) field('recovered', 'true');
+  if (result.offset !== undefined && result.offset > 0) field('offset', String(result.offset));
+  if (result.positioned === true) field('positioned', 'true');
+  if (result.data !== undefined) field('data', JSON.stringify(result.data));
+  if (result.was_recovering === true) field('was_recovering', 'true');
+  return out === '' ? '{}' : out + '}';
 }
 
-/** A result object with one field holding publications (history replies). */
-export function encodeWithPublications(result: object, pubs: readonly Publication[]): string {
-  return withRawField(JSON.stringify(result), 'publications', encodePublications(pubs));
+/**
+ * A result object with one field holding publications (history replies). `epoch`, the stream's, goes
+ * into the publication with offset 1 (client protocol only: the server API's publications have none).
+ */
+export function encodeWithPublications(result: object, pubs: readonly Publication[], epoch?: string): string {
+  return withRawField(JSON.stringify(result), 'publications', encodePublications(pubs, epoch));
 }
 
 /** A map of channel → subscribe result, for the connect reply's `subs`. */

@@ -23,6 +23,12 @@ const PINNED: Options = {
 };
 
 const HISTORY: Options = { history_size: 10, history_ttl: '300s' };
+const CELL: Options = {
+  history_size: 1,
+  history_ttl: '300s',
+  force_recovery: true,
+  force_recovery_mode: 'cache',
+};
 
 /** Channel options of `channel.without_namespace` and each namespace, by namespace name. */
 export const CHANNELS: { withoutNamespace: Options; namespaces: Record<string, Options> } = {
@@ -63,6 +69,12 @@ export const CHANNELS: { withoutNamespace: Options; namespaces: Record<string, O
       allow_publish_for_client: true,
       allow_tags_filter: true,
     },
+    // History any client may read, no recovery or positioning keys: granted on request by that access.
+    readable: { ...PINNED, ...HISTORY, allow_history_for_client: true },
+    // Key-value cells: cache recovery mode keeps and recovers only the latest publication.
+    cell: { ...PINNED, ...CELL },
+    // The same, recovered on every subscribe without the client asking.
+    autocell: { ...PINNED, ...CELL, auto_cache_recover: true },
   },
 };
 

@@ -17,19 +17,6 @@ export const MASKED_DIFFERENCES: Readonly<Record<MaskName, { shownBy: string; re
     shownBy: 'connect/good-token',
     reason: 'Switchboard adds `node` (its process id) to every connect result; Centrifugo sends none',
   },
-  'zero-offset': {
-    shownBy: 'subscribe/positioned-on-request',
-    reason: 'Switchboard writes `offset: 0` in subscribe results; Centrifugo omits zero values',
-  },
-  'recovery-positioned': {
-    shownBy: 'subscribe/recoverable-on-request',
-    reason: 'Centrifugo marks every recoverable subscription `positioned: true`; Switchboard does not',
-  },
-  'first-publication-epoch': {
-    shownBy: 'api/publish',
-    reason:
-      'Centrifugo puts the stream `epoch` into the publication with offset 1 (pushes, history, recovery)',
-  },
   'error-message-detail': {
     shownBy: 'publish/without-data',
     reason: 'Switchboard appends detail to error messages (`bad request: "data" must be present`)',
@@ -44,9 +31,6 @@ export const MASKED_DIFFERENCES: Readonly<Record<MaskName, { shownBy: string; re
 export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
   // Shown here, masked everywhere else.
   'connect/good-token': MASKED_DIFFERENCES['connect-node'].reason,
-  'subscribe/positioned-on-request': MASKED_DIFFERENCES['zero-offset'].reason,
-  'subscribe/recoverable-on-request': MASKED_DIFFERENCES['recovery-positioned'].reason,
-  'api/publish': MASKED_DIFFERENCES['first-publication-epoch'].reason,
   'publish/without-data': MASKED_DIFFERENCES['error-message-detail'].reason,
   'command/malformed-json': MASKED_DIFFERENCES['close-reason-detail'].reason,
 
@@ -58,22 +42,6 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
   // subscribe
   'subscribe/empty-channel':
     'Centrifugo closes with 3501 (bad request); Switchboard answers error 107 and stays connected',
-
-  // recovery
-  'recover/epoch-and-offset':
-    'Centrifugo answers a successful recovery with the offset the client sent (3); Switchboard with the top (5)',
-  'recover/epoch-and-offset-flag-2': 'as recover/epoch-and-offset: offset 3 against 5 in the recovered reply',
-  'recover/without-epoch':
-    'Centrifugo recovers when `epoch` is missing (treated as matching); Switchboard answers recovered: false',
-  'recover/without-offset':
-    'Both recover everything; Centrifugo omits `offset` in the reply (the client sent 0), Switchboard gives 5',
-  'recover/without-epoch-and-offset':
-    'Centrifugo recovers the whole stream; Switchboard answers recovered: false',
-  'recover/wrong-epoch': 'Centrifugo omits `recovered` when false; Switchboard writes `recovered: false`',
-  'recover/offset-ahead-of-stream':
-    'Centrifugo omits `recovered` when false; Switchboard writes `recovered: false`',
-  'recover/no-history-namespace':
-    'Centrifugo answers `was_recovering: true` even where the namespace keeps no history; Switchboard answers `{}`',
 
   // other commands
   'ping/command':
@@ -92,7 +60,8 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
     'Both drop the same stale versions with the same results; Centrifugo also sends the version in the ' +
     'pushed publication (`pub.version`), Switchboard not yet',
   'api/subscribe':
-    'Centrifugo pushes `subscribe: {}` for a server API subscribe; Switchboard makes it recoverable (epoch, recoverable)',
+    'Centrifugo pushes `subscribe: {}` for a server API subscribe where the namespace only allows recovery; ' +
+    'Switchboard grants `allow_recovery` to server-side subscriptions (recoverable, positioned, epoch)',
   'api/send':
     'Neither has a `send` method: Centrifugo answers 404 with a plain-text body, Switchboard 404 with a JSON error 104',
   'api/unknown-method':

@@ -7,20 +7,11 @@
 import type { Entry } from './transcript.js';
 
 /** The cross-cutting differences that can be masked. */
-export type MaskName =
-  | 'connect-node'
-  | 'zero-offset'
-  | 'recovery-positioned'
-  | 'first-publication-epoch'
-  | 'error-message-detail'
-  | 'close-reason-detail';
+export type MaskName = 'connect-node' | 'error-message-detail' | 'close-reason-detail';
 
 /** Every mask name. */
 export const MASK_NAMES: readonly MaskName[] = [
   'connect-node',
-  'zero-offset',
-  'recovery-positioned',
-  'first-publication-epoch',
   'error-message-detail',
   'close-reason-detail',
 ];
@@ -42,11 +33,6 @@ function walk(value: Json, rewrite: Rewrite, key = '', parentKey = ''): Json {
   return rewrite(out, key, parentKey);
 }
 
-/** A subscribe result: a reply or push under `subscribe`, or one entry of a connect result's `subs`. */
-function isSubscribeResult(key: string, parentKey: string): boolean {
-  return key === 'subscribe' || parentKey === 'subs';
-}
-
 function without(object: Record<string, Json>, field: string): Record<string, Json> {
   const { [field]: _dropped, ...rest } = object;
   return rest;
@@ -60,12 +46,6 @@ function head(text: string): string {
 
 const REWRITES: Record<Exclude<MaskName, 'close-reason-detail'>, Rewrite> = {
   'connect-node': (o, key) => (key === 'connect' ? without(o, 'node') : o),
-  'zero-offset': (o, key, parentKey) =>
-    isSubscribeResult(key, parentKey) && o['offset'] === 0 ? without(o, 'offset') : o,
-  'recovery-positioned': (o, key, parentKey) =>
-    isSubscribeResult(key, parentKey) && o['recoverable'] === true ? without(o, 'positioned') : o,
-  'first-publication-epoch': (o, key) =>
-    (key === 'pub' || key === 'publications') && o['offset'] === 1 ? without(o, 'epoch') : o,
   'error-message-detail': (o, key) =>
     key === 'error' && typeof o['message'] === 'string' ? { ...o, message: head(o['message']) } : o,
 };

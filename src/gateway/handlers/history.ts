@@ -25,6 +25,7 @@ export async function handleHistory(conn: Connection, cmd: Command): Promise<voi
   });
   const pubs = read.publications;
   checkReplySize(node.config.client, 'history', publicationsBytes(pubs), 'ask for a smaller limit');
-  const result = encodeWithPublications({ epoch: read.position.epoch, offset: read.position.offset }, pubs);
+  const { epoch, offset } = read.position;
+  const result = encodeWithPublications({ epoch, offset }, pubs, epoch);
   conn.send(encodeRawReply(cmd.id, 'history', result));
 }
