@@ -123,6 +123,37 @@ describe('tags filter over raw frames', () => {
     assert.deepEqual(first(filtered), everyone.received.filter((m) => m['push'] !== undefined)[shared]);
   });
 
+  it('recovers only matching publications; recovery still needs the whole stream', async () => {
+    const channel = 'tagged:recover';
+    const tf = { key: 'kind', cmp: 'eq', val: 'a' };
+    const first = await connect();
+    const reply = await first.call(2, 'subscribe', { channel, tf, recoverable: true });
+    const { epoch } = reply['subscribe'] as { epoch: string };
+    first.ws.terminate();
+    for (const [n, kind] of [
+      [1, 'a'],
+      [2, 'b'],
+      [3, 'a'],
+      [4, 'b'],
+    ] as const) {
+      await publish(channel, n, { kind });
+    }
+    const again = await connect();
+    const recover = { channel, tf, recoverable: true, recover: true, epoch, offset: 0 };
+    const result = (await again.call(2, 'subscribe', recover))['subscribe'] as Msg;
+    assert.equal(result['recovered'], true);
+    const pubs = result['publications'] as { data: { n: number }; offset: number }[];
+    assert.deepEqual(
+      pubs.map((p) => [p.data.n, p.offset]),
+      [
+        [1, 1],
+        [3, 3],
+      ],
+    );
+    // The subscription continues after the last publication, matching or not.
+    assert.equal(node.app.node.hub.subscribers(channel)[0]?.offset, 4);
+  });
+
   it('moves a positioned subscriber past filtered-out publications without a gap', async () => {
     const channel = 'tagged:positioned';
     const c = await connect();
