@@ -1,11 +1,11 @@
 /**
  * The node's place in the cluster: it announces itself, keeps the registry of live nodes, answers
- * and runs surveys, and hands user operations to the node. Written once above the engines: the
+ * and runs surveys, and hands user operations and messages to the node. Written once above the engines: the
  * broker's control channel is all it needs.
  */
 import type { Broker } from '../engine/types.js';
 import type { Logger } from '../log.js';
-import type { ControlMessage, NodeInfo, SurveyOp, UserOp } from './messages.js';
+import type { ControlMessage, MessageOp, NodeInfo, SurveyOp, UserOp } from './messages.js';
 import { parseControl } from './messages.js';
 import { NodeRegistry } from './registry.js';
 import { type SurveyAnswer, Surveys } from './surveys.js';
@@ -24,6 +24,8 @@ export interface ClusterHost {
   /** Fresh figures about this node. */
   info(): NodeInfo;
   applyUserOp(op: UserOp): void;
+  /** Pushes a message to this node's connections of its user. */
+  deliverMessage(op: MessageOp): void;
   /** This node's answer to a survey question. */
   answerSurvey(op: SurveyOp, params: Record<string, unknown>): unknown;
 }
@@ -110,6 +112,9 @@ export class Cluster {
       case 'subscribe':
       case 'refresh':
         this.host.applyUserOp(msg);
+        return;
+      case 'message':
+        this.host.deliverMessage(msg);
         return;
       default: {
         const never: never = msg;

@@ -10,6 +10,17 @@ export type UserOp =
   | { type: 'subscribe'; user: string; channel: string; client?: string }
   | { type: 'refresh'; user: string; client?: string; expired?: boolean; expireAt?: number };
 
+/**
+ * An asynchronous message to a user's connections (server API `send`), pushed as `message`. `data`
+ * is the JSON text as the caller sent it, carried as a string so no node re-encodes it.
+ */
+export interface MessageOp {
+  type: 'message';
+  user: string;
+  client?: string;
+  data: string;
+}
+
 /** What a node announces about itself every few seconds. */
 export interface NodeInfo {
   uid: string;
@@ -30,6 +41,7 @@ export type SurveyOp = 'info' | 'channels' | 'connections';
 
 export type ControlMessage =
   | UserOp
+  | MessageOp
   | { type: 'node'; info: NodeInfo }
   | { type: 'node_leave'; uid: string }
   | { type: 'survey'; id: string; from: string; op: SurveyOp; params: Record<string, unknown> }
@@ -40,6 +52,7 @@ const TYPES = new Set([
   'unsubscribe',
   'subscribe',
   'refresh',
+  'message',
   'node',
   'node_leave',
   'survey',
@@ -59,6 +72,10 @@ export function parseControl(data: string): ControlMessage | null {
   if (typeof type !== 'string' || !TYPES.has(type)) return null;
   if (type === 'disconnect' || type === 'unsubscribe' || type === 'subscribe' || type === 'refresh') {
     if (typeof (value as { user?: unknown }).user !== 'string') return null;
+  }
+  if (type === 'message') {
+    const { user, data } = value as { user?: unknown; data?: unknown };
+    if (typeof user !== 'string' || typeof data !== 'string') return null;
   }
   return value as ControlMessage;
 }

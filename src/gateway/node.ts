@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { ChannelRules } from '../auth/channel-rules.js';
 import { TokenVerifier } from '../auth/token-verifier.js';
 import { Cluster } from '../cluster/cluster.js';
-import type { NodeInfo, SurveyOp, UserOp } from '../cluster/messages.js';
+import type { MessageOp, NodeInfo, SurveyOp, UserOp } from '../cluster/messages.js';
 import type { ChannelOptions, Config } from '../config/types.js';
 import type { Engine, PublishResult } from '../engine/types.js';
 import { type Logger, silentLogger } from '../log.js';
@@ -25,6 +25,7 @@ import { checkPositions } from './position-check.js';
 import { historyEnabled } from './subscription-setup.js';
 import { answerSurvey } from './surveys.js';
 import { TimerWheel } from './timer-wheel.js';
+import { deliverMessage } from './user-message.js';
 import { applyUserOp } from './user-ops.js';
 
 export interface GatewayNodeOptions {
@@ -214,14 +215,19 @@ export class GatewayNode {
     });
   }
 
-  /** Sends a user operation to every node, this one included. */
-  control(op: UserOp): Promise<void> {
+  /** Sends a user operation or message to every node, this one included. */
+  control(op: UserOp | MessageOp): Promise<void> {
     return this.cluster.send(op);
   }
 
   /** Applies a user operation to this node's matching connections. */
   applyUserOp(op: UserOp): void {
     applyUserOp(this, op);
+  }
+
+  /** Pushes a message to this node's connections of its user. */
+  deliverMessage(op: MessageOp): void {
+    deliverMessage(this, op);
   }
 
   /** Fresh figures about this node, as announced to the cluster. */

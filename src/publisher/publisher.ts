@@ -28,6 +28,7 @@ import type {
   RefreshRequest,
   RequestOf,
   ResultOf,
+  SendRequest,
   SubscribeRequest,
   UnsubscribeRequest,
 } from './types.js';
@@ -135,6 +136,14 @@ export class Publisher {
 
   connections(params: ConnectionsRequest = {}): Promise<ConnectionsResult> {
     return this.call('connections', params);
+  }
+
+  /**
+   * An asynchronous message to a user's connections, on every node. It has no idempotency key: a
+   * send retried after a timeout may arrive twice.
+   */
+  send(params: SendRequest): Promise<EmptyResult> {
+    return this.call('send', params);
   }
 
   /**

@@ -70,7 +70,15 @@ export interface RefreshRequest {
   expire_at?: number;
 }
 
-/** The result of `subscribe`, `unsubscribe`, `disconnect`, `refresh` and `history_remove`. */
+/** An asynchronous message to a user's connections (the SDK's `message` event). */
+export interface SendRequest {
+  user: string;
+  data: unknown;
+  /** Only this connection of the user. */
+  client?: string;
+}
+
+/** The result of `subscribe`, `unsubscribe`, `disconnect`, `refresh`, `send` and `history_remove`. */
 export type EmptyResult = Record<string, never>;
 
 export interface ChannelRequest {
@@ -159,6 +167,7 @@ export interface ApiMethods {
   channels: [ChannelsRequest, ChannelsResult];
   info: [Record<string, never>, InfoResult];
   connections: [ConnectionsRequest, ConnectionsResult];
+  send: [SendRequest, EmptyResult];
 }
 
 export type MethodName = keyof ApiMethods;

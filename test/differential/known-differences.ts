@@ -63,7 +63,8 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
     'Centrifugo pushes `subscribe: {}` for a server API subscribe where the namespace only allows recovery; ' +
     'Switchboard grants `allow_recovery` to server-side subscriptions (recoverable, positioned, epoch)',
   'api/send':
-    'Neither has a `send` method: Centrifugo answers 404 with a plain-text body, Switchboard 404 with a JSON error 104',
+    'Centrifugo v6 has no `send` server API method (404, plain text); Switchboard has it as an extension: ' +
+    '`{"result":{}}` and a `message` push to the user',
   'api/unknown-method':
     'Centrifugo answers 404 with a plain-text body; Switchboard 404 with a JSON error 104',
   'api/auth': 'Centrifugo answers 401 with an empty body; Switchboard 401 with a JSON error 101',

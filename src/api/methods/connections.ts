@@ -13,7 +13,7 @@ import {
 import { DisconnectCode, disconnectReason, ErrorCode } from '../../protocol/codes.js';
 
 /** The `user` parameter: any string (the empty one is the anonymous user), well-formed. */
-function requireUser(params: Params): string {
+export function requireUser(params: Params): string {
   const user = params['user'];
   if (typeof user !== 'string')
     throw new CommandError(ErrorCode.BadRequest, 'bad request: "user" must be a string');

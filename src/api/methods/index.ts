@@ -4,6 +4,7 @@ import { history, historyRemove } from './history.js';
 import { channels, connections, info } from './info.js';
 import { presence, presenceStats } from './presence.js';
 import { broadcast, publish } from './publish.js';
+import { send } from './send.js';
 
 /** Every server API method except `batch`, by name. */
 export const apiMethods: ReadonlyMap<string, ApiMethod> = new Map<string, ApiMethod>([
@@ -20,4 +21,5 @@ export const apiMethods: ReadonlyMap<string, ApiMethod> = new Map<string, ApiMet
   ['channels', channels],
   ['info', info],
   ['connections', connections],
+  ['send', send],
 ]);

@@ -1,0 +1,22 @@
+import type { GatewayNode } from '../../gateway/node.js';
+import { optionalString, type Params, requireData } from '../../gateway/params.js';
+import { checkPublicationSize } from '../../gateway/size-limits.js';
+import { requireUser } from './connections.js';
+
+/**
+ * `send`: an asynchronous message to a user's connections on every node, pushed as `message` (the
+ * SDK's `message` event); `client` narrows it to one connection. Not a Centrifugo v6 method (it has
+ * none): a Switchboard extension with the parameter names of Centrifugo's user-targeted methods.
+ * Nothing is stored: a connection that is not connected at that moment never gets it. The data is
+ * bounded like a publication's (error 106), since it lands in the same outbound queues.
+ */
+export async function send(node: GatewayNode, params: Params): Promise<string> {
+  const user = requireUser(params);
+  const data = requireData(params);
+  const client = optionalString(params, 'client') || undefined;
+  checkPublicationSize(node.config.client, { data });
+  await node.control(
+    client === undefined ? { type: 'message', user, data } : { type: 'message', user, client, data },
+  );
+  return '{}';
+}

@@ -1,0 +1,23 @@
+/**
+ * Asynchronous messages to a user (server API `send`): every node receives the message through the
+ * cluster's control channel and pushes it to the user's connections it holds, as
+ * `{"push":{"message":{"data":…}}}`, which the SDKs emit as their `message` event.
+ */
+import type { MessageOp } from '../cluster/messages.js';
+import type { GatewayNode } from './node.js';
+
+/** The `message` push; the data is spliced in as it came, like publication data. */
+export function encodeMessagePush(data: string): string {
+  return '{"push":{"message":{"data":' + data + '}}}';
+}
+
+/** Pushes `op.data` to this node's connections of `op.user` (only `op.client`, when given). */
+export function deliverMessage(node: GatewayNode, op: MessageOp): void {
+  const connections = node.userConnections(op.user, op.client);
+  if (connections.length === 0) return;
+  // One frame text for every connection of the user on this node.
+  const push = encodeMessagePush(op.data);
+  for (const conn of connections) {
+    if (conn.state === 'connected') conn.send(push);
+  }
+}
