@@ -65,29 +65,30 @@ export function canPublish(ctx: PermissionContext): ErrorCode | null {
 
 /**
  * Presence and presence stats. `ErrorCode.NotAvailable` unless the namespace keeps presence; then
- * granted by `allow_presence_for_subscriber` (subscribed) or `allow_presence_for_client`
- * (authenticated).
+ * granted by `allow_presence_for_client`, or `allow_presence_for_subscriber` while subscribed; for
+ * anonymous users `allow_presence_for_anonymous` as well.
  */
 export function canPresence(ctx: PermissionContext): ErrorCode | null {
   const { options } = ctx;
   if (!options.presence) return ErrorCode.NotAvailable;
   const allowed =
-    (ctx.subscribed && options.allow_presence_for_subscriber) ||
-    (ctx.user !== '' && options.allow_presence_for_client);
+    (options.allow_presence_for_client || (ctx.subscribed && options.allow_presence_for_subscriber)) &&
+    passesAnonymousGate(ctx.user, options.allow_presence_for_anonymous);
   return allowed ? null : ErrorCode.PermissionDenied;
 }
 
 /**
  * History. `ErrorCode.NotAvailable` unless the namespace keeps history (`history_size` and
- * `history_ttl` both > 0); then granted by `allow_history_for_subscriber` (subscribed) or
- * `allow_history_for_client` (authenticated).
+ * `history_ttl` both > 0); then granted by `allow_history_for_client`, or
+ * `allow_history_for_subscriber` while subscribed; for anonymous users `allow_history_for_anonymous`
+ * as well.
  */
 export function canHistory(ctx: PermissionContext): ErrorCode | null {
   const { options } = ctx;
   if (!hasHistory(options)) return ErrorCode.NotAvailable;
   const allowed =
-    (ctx.subscribed && options.allow_history_for_subscriber) ||
-    (ctx.user !== '' && options.allow_history_for_client);
+    (options.allow_history_for_client || (ctx.subscribed && options.allow_history_for_subscriber)) &&
+    passesAnonymousGate(ctx.user, options.allow_history_for_anonymous);
   return allowed ? null : ErrorCode.PermissionDenied;
 }
 

@@ -71,6 +71,7 @@ const clientFields = section({
     }
   }),
   allow_anonymous_connect_without_token: bool(false),
+  disallow_anonymous_connection_tokens: bool(false),
   insecure: bool(false),
   allowed_origins: textList(),
   ping_interval: duration(25_000),
@@ -273,6 +274,19 @@ export const configSchema = z
     }
     if (redis.prefix === '' || /[{}]/.test(redis.prefix)) {
       issue('prefix', 'expected a non-empty prefix without braces', redis.prefix);
+    }
+  })
+  // Centrifugo refuses this config at start too: every connect would otherwise fail with 102.
+  .superRefine((file, ctx) => {
+    const personal = file.client.subscribe_to_user_personal_channel;
+    const name = personal.personal_channel_namespace;
+    if (personal.enabled && name !== '' && !file.channel.namespaces.some((ns) => ns.name === name)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['client', 'subscribe_to_user_personal_channel', 'personal_channel_namespace'],
+        input: name,
+        message: `expected the name of one of channel.namespaces, got "${name}" (personal channels are "${name}:#<user>")`,
+      });
     }
   })
   .transform((file) => {

@@ -7,13 +7,19 @@
 export interface ChannelOptions {
   /** Authenticated clients may subscribe without a subscription token. Default true. */
   allow_subscribe_for_client: boolean;
-  /** Anonymous clients (empty user) may subscribe without a subscription token. Default false. */
+  /**
+   * Anonymous clients (empty user) may subscribe too where `allow_subscribe_for_client` lets clients
+   * subscribe without a subscription token; alone it grants nothing (as in Centrifugo). Default false.
+   */
   allow_subscribe_for_anonymous: boolean;
   /** Subscribers may publish from the client. Default false. */
   allow_publish_for_subscriber: boolean;
   /** Authenticated clients may publish from the client without subscribing. Default false. */
   allow_publish_for_client: boolean;
-  /** Anonymous clients may publish from the client. Default false. */
+  /**
+   * Anonymous clients may publish too where `allow_publish_for_client` or
+   * `allow_publish_for_subscriber` allows it; alone it grants nothing. Default false.
+   */
   allow_publish_for_anonymous: boolean;
   /** Keep presence (who is subscribed). Default false. */
   presence: boolean;
@@ -25,10 +31,14 @@ export interface ChannelOptions {
   allow_presence_for_subscriber: boolean;
   /** Authenticated clients may ask for presence without subscribing. Default false. */
   allow_presence_for_client: boolean;
+  /** Anonymous clients may ask for presence too, where one of the two options above allows it. Default false. */
+  allow_presence_for_anonymous: boolean;
   /** Subscribers may ask for history. Default false. */
   allow_history_for_subscriber: boolean;
   /** Authenticated clients may ask for history without subscribing. Default false. */
   allow_history_for_client: boolean;
+  /** Anonymous clients may ask for history too, where one of the two options above allows it. Default false. */
+  allow_history_for_anonymous: boolean;
   /** Channels with `#` are limited to the users listed after it (`dialog#42,43`). Default true. */
   allow_user_limited_channels: boolean;
   /**
@@ -110,6 +120,11 @@ export interface ClientConfig {
   subscription_token: TokenConfig & { enabled: boolean };
   /** Connect without a token as an anonymous user. Default false. */
   allow_anonymous_connect_without_token: boolean;
+  /**
+   * Refuse connection tokens of the anonymous user (`sub` empty or absent), closing with 3507
+   * (permission denied). Default false.
+   */
+  disallow_anonymous_connection_tokens: boolean;
   /** Accept every connection without checking tokens (development only). Default false. */
   insecure: boolean;
   /** Origins allowed on the WebSocket upgrade (`*` wildcards allowed); empty allows all. */

@@ -166,11 +166,21 @@ describe('canPresence', () => {
     assert.equal(canPresence(ctx({ options })), denied);
   });
 
-  it('grants subscribers with allow_presence_for_subscriber', () => {
+  it('grants authenticated subscribers with allow_presence_for_subscriber', () => {
     const options = opts({ presence: true, allow_presence_for_subscriber: true });
     assert.equal(canPresence(ctx({ options, subscribed: true })), null);
-    assert.equal(canPresence(ctx({ options, subscribed: true, user: '' })), null);
+    assert.equal(canPresence(ctx({ options, subscribed: true, user: '' })), denied);
     assert.equal(canPresence(ctx({ options, subscribed: false })), denied);
+  });
+
+  it('adds anonymous users with allow_presence_for_anonymous, which grants nothing alone', () => {
+    const alone = opts({ presence: true, allow_presence_for_anonymous: true });
+    assert.equal(canPresence(ctx({ options: alone, user: '', subscribed: true })), denied);
+    const subscriber = opts({ ...alone, allow_presence_for_subscriber: true });
+    assert.equal(canPresence(ctx({ options: subscriber, user: '', subscribed: true })), null);
+    assert.equal(canPresence(ctx({ options: subscriber, user: '' })), denied);
+    const client = opts({ ...alone, allow_presence_for_client: true });
+    assert.equal(canPresence(ctx({ options: client, user: '' })), null);
   });
 
   it('grants authenticated clients with allow_presence_for_client, not anonymous ones', () => {
@@ -200,11 +210,20 @@ describe('canHistory', () => {
     assert.equal(canHistory(ctx({ options: opts(history), subscribed: true })), denied);
   });
 
-  it('grants subscribers with allow_history_for_subscriber', () => {
+  it('grants authenticated subscribers with allow_history_for_subscriber', () => {
     const options = opts({ ...history, allow_history_for_subscriber: true });
     assert.equal(canHistory(ctx({ options, subscribed: true })), null);
-    assert.equal(canHistory(ctx({ options, subscribed: true, user: '' })), null);
+    assert.equal(canHistory(ctx({ options, subscribed: true, user: '' })), denied);
     assert.equal(canHistory(ctx({ options })), denied);
+  });
+
+  it('adds anonymous users with allow_history_for_anonymous, which grants nothing alone', () => {
+    const alone = opts({ ...history, allow_history_for_anonymous: true });
+    assert.equal(canHistory(ctx({ options: alone, user: '', subscribed: true })), denied);
+    const subscriber = opts({ ...alone, allow_history_for_subscriber: true });
+    assert.equal(canHistory(ctx({ options: subscriber, user: '', subscribed: true })), null);
+    const client = opts({ ...alone, allow_history_for_client: true });
+    assert.equal(canHistory(ctx({ options: client, user: '' })), null);
   });
 
   it('grants authenticated clients with allow_history_for_client, not anonymous ones', () => {

@@ -4,23 +4,25 @@
  *   S: an authenticated user subscribed to the channel (server-side, through the token's `channels`,
  *      so it is subscribed even where client subscribe is refused);
  *   U: an authenticated user not subscribed;
- *   A: an anonymous connection, not subscribed.
+ *   A: an anonymous connection, not subscribed;
+ *   N: an anonymous connection subscribed server-side (its token has `channels` but no `sub`).
  * Every cell not listed as allowed must be refused with 103 (108 where the feature is off).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestNode, type TestNode } from '../harness/node.js';
+import { signToken } from '../../src/auth/token-signer.js';
+import { startTestNode, TEST_SECRET, type TestNode } from '../harness/node.js';
 import type { RawClient } from '../harness/raw-client.js';
 import { connectOutcome, outcomeOf } from './outcome.js';
 
-type Actor = 'S' | 'U' | 'A';
+type Actor = 'S' | 'U' | 'A' | 'N';
 type Action = 'subscribe' | 'publish' | 'presence' | 'presence_stats' | 'history';
 type Cell = `${Actor}.${Action}`;
 
 const CELLS: Cell[] = [
   'U.subscribe',
   'A.subscribe',
-  ...(['S', 'U', 'A'] as const).flatMap((actor) =>
+  ...(['S', 'U', 'A', 'N'] as const).flatMap((actor) =>
     (['publish', 'presence', 'presence_stats', 'history'] as const).map(
       (action): Cell => `${actor}.${action}`,
     ),
@@ -50,8 +52,10 @@ const presenceCells: Cell[] = [
   'U.presence_stats',
   'A.presence',
   'A.presence_stats',
+  'N.presence',
+  'N.presence_stats',
 ];
-const historyCells: Cell[] = ['S.history', 'U.history', 'A.history'];
+const historyCells: Cell[] = ['S.history', 'U.history', 'A.history', 'N.history'];
 
 const TABLE: Row[] = [
   { ns: 'closed', options: {}, allowed: [] },
@@ -69,7 +73,12 @@ const TABLE: Row[] = [
   {
     ns: 'pub-anon',
     options: { allow_publish_for_client: true, allow_publish_for_anonymous: true },
-    allowed: ['S.publish', 'U.publish', 'A.publish'],
+    allowed: ['S.publish', 'U.publish', 'A.publish', 'N.publish'],
+  },
+  {
+    ns: 'pub-anon-subscriber',
+    options: { allow_publish_for_subscriber: true, allow_publish_for_anonymous: true },
+    allowed: ['S.publish', 'N.publish'],
   },
   { ns: 'pub-anon-alone', options: { allow_publish_for_anonymous: true }, allowed: [] },
   {
@@ -82,8 +91,30 @@ const TABLE: Row[] = [
     options: { allow_presence_for_client: true },
     allowed: ['S.presence', 'S.presence_stats', 'U.presence', 'U.presence_stats'],
   },
+  {
+    ns: 'presence-anon-subscriber',
+    options: { allow_presence_for_subscriber: true, allow_presence_for_anonymous: true },
+    allowed: ['S.presence', 'S.presence_stats', 'N.presence', 'N.presence_stats'],
+  },
+  {
+    ns: 'presence-anon-client',
+    options: { allow_presence_for_client: true, allow_presence_for_anonymous: true },
+    allowed: presenceCells,
+  },
+  { ns: 'presence-anon-alone', options: { allow_presence_for_anonymous: true }, allowed: [] },
   { ns: 'history-subscriber', options: { allow_history_for_subscriber: true }, allowed: ['S.history'] },
   { ns: 'history-client', options: { allow_history_for_client: true }, allowed: ['S.history', 'U.history'] },
+  {
+    ns: 'history-anon-subscriber',
+    options: { allow_history_for_subscriber: true, allow_history_for_anonymous: true },
+    allowed: ['S.history', 'N.history'],
+  },
+  {
+    ns: 'history-anon-client',
+    options: { allow_history_for_client: true, allow_history_for_anonymous: true },
+    allowed: historyCells,
+  },
+  { ns: 'history-anon-alone', options: { allow_history_for_anonymous: true }, allowed: [] },
   {
     ns: 'no-presence',
     options: { presence: false, allow_presence_for_subscriber: true, allow_presence_for_client: true },
@@ -132,15 +163,17 @@ describe('namespace permissions, table-driven over real connections', () => {
     await connect('S', await node.token('subscriber', { channels: TABLE.map(channelOf) }));
     await connect('U', await node.token('user'));
     await connect('A', undefined);
+    // No `sub`: the anonymous user, as in Centrifugo, subscribed by the token's channels.
+    await connect('N', await signToken({ channels: TABLE.map(channelOf) }, TEST_SECRET));
   });
   after(async () => {
     for (const c of clients.values()) c.ws.terminate();
     await node.stop();
   });
 
-  it('subscribes S to every namespace server-side', () => {
+  it('subscribes S and N to every namespace server-side', () => {
     const gateway = node.app.node;
-    assert.equal(gateway.hub.numSubscriptions, TABLE.length);
+    assert.equal(gateway.hub.numSubscriptions, 2 * TABLE.length);
   });
 
   for (const row of TABLE) {

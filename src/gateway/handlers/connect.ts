@@ -25,12 +25,18 @@ async function authenticate(conn: Connection, token: string | undefined): Promis
     if (client.insecure || client.allow_anonymous_connect_without_token) return { sub: '' };
     throw new DisconnectError(DisconnectCode.BadRequest, 'bad request: a connection token is required');
   }
+  let claims: ConnectTokenClaims;
   try {
-    return await conn.node.verifier.verifyConnectToken(token);
+    claims = await conn.node.verifier.verifyConnectToken(token);
   } catch (error) {
     if (client.insecure) return { sub: '' };
     return tokenFailure(error, invalidTokenDisconnect());
   }
+  // A token without `sub` is anonymous, which an application may not want from its tokens.
+  if (claims.sub === '' && client.disallow_anonymous_connection_tokens) {
+    throw new DisconnectError(DisconnectCode.PermissionDenied, 'permission denied: anonymous token');
+  }
+  return claims;
 }
 
 /** A server-side subscription request: the client's `subs` entry for the channel, when it sent one. */
