@@ -23,6 +23,8 @@ const PUBLICATION_FRAMING =
   EPOCH_LENGTH;
 /** `,"info":` or `,"tags":`. */
 const FIELD_FRAMING = ',"info":'.length;
+/** `,"version":` with the longest safe integer. */
+const VERSION_FRAMING = ',"version":'.length + String(Number.MAX_SAFE_INTEGER).length;
 
 /**
  * Bytes a publication takes once encoded in a push or a reply (see `encodePublication`), never fewer;
@@ -32,6 +34,7 @@ export function publicationBytes(pub: Publication): number {
   let bytes = PUBLICATION_FRAMING + Buffer.byteLength(pub.data);
   if (pub.info !== undefined) bytes += FIELD_FRAMING + Buffer.byteLength(JSON.stringify(pub.info));
   if (pub.tags !== undefined) bytes += FIELD_FRAMING + Buffer.byteLength(JSON.stringify(pub.tags));
+  if (pub.version !== undefined) bytes += VERSION_FRAMING;
   return bytes;
 }
 

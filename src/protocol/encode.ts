@@ -11,7 +11,8 @@ export const PING_FRAME = '{}';
 /**
  * A publication as JSON text. `epoch` is its stream's epoch: the publication with offset 1 carries it,
  * as in Centrifugo, so a client learns the epoch of a stream that was created (or started over) after
- * it read the position. Later offsets omit it to save bytes.
+ * it read the position. Later offsets omit it to save bytes. `version` is the publisher's (server
+ * API `version`), written when set, as Centrifugo's protocol field.
  */
 export function encodePublication(pub: Publication, epoch?: string): string {
   let out = '{"data":' + pub.data;
@@ -19,6 +20,7 @@ export function encodePublication(pub: Publication, epoch?: string): string {
   if (pub.offset !== undefined && pub.offset > 0) out += ',"offset":' + pub.offset;
   if (pub.tags !== undefined) out += ',"tags":' + JSON.stringify(pub.tags);
   if (pub.offset === 1 && epoch !== undefined && epoch !== '') out += ',"epoch":' + JSON.stringify(epoch);
+  if (pub.version !== undefined && pub.version > 0) out += ',"version":' + pub.version;
   return out + '}';
 }
 

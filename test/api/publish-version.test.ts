@@ -8,12 +8,22 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { Publisher } from '../../src/publisher/index.js';
 import { waitFor } from '../harness/centrifuge-client.js';
 import { startTestNode, TEST_API_KEY, type TestNode } from '../harness/node.js';
+import { errorCode, type RawClient, rawConnect } from '../harness/raw-client.js';
 import { type RedisServer, startRedis } from '../harness/redis.js';
 import { uniquePrefix } from '../harness/redis-engines.js';
 import { apiError, Clients, sleep } from './helpers.js';
 
 const CHANNELS = {
-  namespaces: [{ name: 'state', history_size: 10, history_ttl: '300s', force_recovery: true }],
+  namespaces: [
+    {
+      name: 'state',
+      history_size: 10,
+      history_ttl: '300s',
+      force_recovery: true,
+      allow_subscribe_for_client: true,
+      allow_history_for_client: true,
+    },
+  ],
 };
 
 for (const engine of ['memory', 'redis'] as const) {
@@ -76,6 +86,46 @@ for (const engine of ['memory', 'redis'] as const) {
         pubs.map((p) => p.data.n),
         [1, 2, 5],
       );
+    });
+
+    it('clients get the version on the publication (push, history, recovery); the API history does not', async () => {
+      const c: RawClient = await rawConnect(node.wsUrl);
+      try {
+        assert.equal(errorCode(await c.call(1, 'connect', { token: await node.token('raw') })), undefined);
+        const sub = await c.call(2, 'subscribe', { channel: 'state:raw' });
+        const epoch = (sub['subscribe'] as { epoch: string }).epoch;
+        await node.api('publish', { channel: 'state:raw', data: { n: 1 }, version: 7 });
+        await node.api('publish', { channel: 'state:raw', data: { n: 2 } });
+        await waitFor(() => c.received.filter((m) => m['push'] !== undefined).length === 2, 'two pushes');
+        assert.deepEqual(
+          c.received.filter((m) => m['push'] !== undefined).map((m) => (m['push'] as { pub: unknown }).pub),
+          [
+            { data: { n: 1 }, offset: 1, epoch, version: 7 },
+            { data: { n: 2 }, offset: 2 },
+          ],
+        );
+        const history = await c.call(3, 'history', { channel: 'state:raw', limit: 10 });
+        const pubs = (history['history'] as { publications: Record<string, unknown>[] }).publications;
+        assert.deepEqual(
+          pubs.map((p) => p['version']),
+          [7, undefined],
+        );
+        await c.call(4, 'unsubscribe', { channel: 'state:raw' });
+        const again = await c.call(5, 'subscribe', { channel: 'state:raw', recover: true, epoch, offset: 0 });
+        const recovered = (again['subscribe'] as { publications: Record<string, unknown>[] }).publications;
+        assert.deepEqual(
+          recovered.map((p) => p['version']),
+          [7, undefined],
+        );
+        const api = await node.api('history', { channel: 'state:raw', limit: 10 });
+        const apiPubs = (api.body['result'] as { publications: Record<string, unknown>[] }).publications;
+        assert.deepEqual(
+          apiPubs.map((p) => 'version' in p),
+          [false, false],
+        );
+      } finally {
+        c.close();
+      }
     });
 
     it('broadcast applies the version to each channel on its own', async () => {

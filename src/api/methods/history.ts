@@ -11,6 +11,7 @@ import {
 import { historyEnabled } from '../../gateway/subscription-setup.js';
 import { ErrorCode } from '../../protocol/codes.js';
 import { encodeWithPublications } from '../../protocol/encode.js';
+import type { Publication } from '../../protocol/types.js';
 
 function historyChannel(node: GatewayNode, params: Params) {
   const channel = requireString(params, 'channel');
@@ -30,8 +31,17 @@ export async function history(node: GatewayNode, params: Params): Promise<string
   });
   return encodeWithPublications(
     { epoch: read.position.epoch, offset: read.position.offset },
-    read.publications,
+    withoutVersions(read.publications),
   );
+}
+
+/**
+ * The server API's publications carry no `version`, as in Centrifugo (its API `Publication` has no
+ * such field; clients get it). Copies only when some publication has one.
+ */
+function withoutVersions(pubs: Publication[]): Publication[] {
+  if (!pubs.some((p) => p.version !== undefined)) return pubs;
+  return pubs.map(({ version: _version, ...rest }) => rest);
 }
 
 /** `history_remove`: drops a channel's kept publications; its position stays. */
