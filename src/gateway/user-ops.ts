@@ -64,7 +64,8 @@ async function serverSubscribe(node: GatewayNode, conn: Connection, channel: str
       channel,
       options: ns.options,
       serverSide: true,
-      recoverable: true,
+      // Asks for neither recovery nor positioning: as in Centrifugo's server API subscribe, only the
+      // namespace's force_recovery / force_positioning make the subscription track its position.
       // Centrifugo's server API subscribe recovers only from a given position, never by itself.
       autoCacheRecover: false,
     });

@@ -56,9 +56,6 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
   // server API
   'api/publish-errors':
     'Centrifugo answers a body that is not JSON with a plain-text 400 `Bad Request`; Switchboard with a JSON error 107',
-  'api/subscribe':
-    'Centrifugo pushes `subscribe: {}` for a server API subscribe where the namespace only allows recovery; ' +
-    'Switchboard grants `allow_recovery` to server-side subscriptions (recoverable, positioned, epoch)',
   'api/send':
     'Centrifugo v6 has no `send` server API method (404, plain text); Switchboard has it as an extension: ' +
     '`{"result":{}}` and a `message` push to the user',
