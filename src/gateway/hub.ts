@@ -23,6 +23,11 @@ export class Hub {
   private readonly channels = new Map<string, Local>();
   /** Options of local channels with `conflation_interval` > 0; their publications go through the conflator. */
   private readonly conflated = new Map<string, ChannelOptions>();
+  /**
+   * Local channels with tags-filtered subscriptions, and how many each has. Only their fan-out looks
+   * at filters, so the subscribers of every other channel pay nothing for the feature.
+   */
+  private readonly filtering = new Map<string, number>();
   /** Throttles conflated channels with one timer for the node, then hands back to the fan-out. */
   readonly conflator = new Conflator((channel, pub, epoch) => this.fanOut(channel, pub, epoch));
   readonly interest: Interest;
@@ -42,14 +47,19 @@ export class Hub {
   add(sub: ClientSubscription): Promise<void> {
     const channel = sub.channel;
     const local = this.channels.get(channel);
+    let added = true;
     if (local === undefined) {
       this.channels.set(channel, sub);
       if (sub.options.conflation_interval > 0) this.conflated.set(channel, sub.options);
     } else if (local instanceof Set) {
+      added = !local.has(sub);
       local.add(sub);
     } else if (local !== sub) {
       this.channels.set(channel, new Set([local, sub]));
+    } else {
+      added = false;
     }
+    if (added && sub.filtered) this.countFiltered(channel, 1);
     return this.interest.ensure(channel);
   }
 
@@ -60,9 +70,18 @@ export class Hub {
       this.channels.delete(channel);
       this.conflated.delete(channel);
       this.interest.touch(channel);
-    } else if (local instanceof Set && local.delete(sub) && local.size === 1) {
-      this.channels.set(channel, local.values().next().value!);
+    } else if (local instanceof Set && local.delete(sub)) {
+      if (local.size === 1) this.channels.set(channel, local.values().next().value!);
+    } else {
+      return;
     }
+    if (sub.filtered) this.countFiltered(channel, -1);
+  }
+
+  private countFiltered(channel: string, delta: number): void {
+    const n = (this.filtering.get(channel) ?? 0) + delta;
+    if (n > 0) this.filtering.set(channel, n);
+    else this.filtering.delete(channel);
   }
 
   /** Whether the subscription is in the table. */
@@ -131,12 +150,13 @@ export class Hub {
   private fanOut(channel: string, pub: Publication, epoch: string | undefined): void {
     const local = this.channels.get(channel);
     if (local === undefined) return;
+    const filtering = this.filtering.size !== 0 && this.filtering.has(channel);
     if (!(local instanceof Set)) {
-      deliver(this.counters, local, channel, pub, epoch, undefined);
+      deliver(this.counters, local, channel, pub, epoch, undefined, filtering);
       return;
     }
     let frame: Buffer | undefined;
-    for (const sub of local) frame = deliver(this.counters, sub, channel, pub, epoch, frame);
+    for (const sub of local) frame = deliver(this.counters, sub, channel, pub, epoch, frame, filtering);
   }
 
   private joinLeave(channel: string, info: ClientInfo, join: boolean): void {
@@ -159,6 +179,7 @@ function count(local: Local): number {
  * Queues a publication to one subscription, or buffers it while the subscription is being set up.
  * `frame` is the publication encoded by an earlier call, if any; returns it, encoded at most once,
  * and shared by every subscriber whatever their tags filters (a filter only decides who gets it).
+ * `filtering`: the channel has tags-filtered subscribers, so each subscriber's filter is asked.
  */
 function deliver(
   counters: NodeCounters,
@@ -167,6 +188,7 @@ function deliver(
   pub: Publication,
   epoch: string | undefined,
   frame: Buffer | undefined,
+  filtering: boolean,
 ): Buffer | undefined {
   if (sub.buffer !== null) {
     sub.buffer.push({ pub, epoch });
@@ -179,7 +201,7 @@ function deliver(
     if (step !== 'deliver') return frame;
   }
   // After the position moved: a publication the tags filter drops is skipped, not a gap.
-  if (sub.filtered && !sub.matches(pub.tags)) return frame;
+  if (filtering && !sub.matches(pub.tags)) return frame;
   const bytes = frame ?? Buffer.from(encodePublicationPush(channel, pub, epoch));
   counters.deliveries++;
   sub.conn.enqueue(bytes);
