@@ -52,6 +52,9 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
     'Centrifugo closes with 3501 on a command without a known method; Switchboard answers error 104',
   'command/two-methods':
     'Centrifugo runs the first method (in its dispatch order) and ignores the rest; Switchboard closes with 3501',
+  'sub_refresh/expired-token':
+    'Centrifugo v6.9.1 answers an expired sub_refresh token with `{}` and the subscription then never expires ' +
+    '(centrifuge handleSubRefresh ignores the Expired reply); Switchboard answers 109 and keeps the old expiry',
 
   // server API
   'api/publish-errors':

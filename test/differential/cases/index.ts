@@ -9,12 +9,14 @@ import { serverApiCases } from './server-api.js';
 import { subscribeCases } from './subscribe.js';
 import { tagsFilterCases } from './tags-filter.js';
 import { timingCases } from './timing.js';
+import { tokenCases } from './tokens.js';
 import { transportCases } from './transport.js';
 
 /** All cases; names are unique. */
 export const ALL_CASES: DiffCase[] = [
   ...connectCases,
   ...subscribeCases,
+  ...tokenCases,
   ...tagsFilterCases,
   ...recoverCases,
   ...publishCases,
