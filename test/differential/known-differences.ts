@@ -40,6 +40,13 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
     'it closes the connection with 3506 (inappropriate protocol), which the SDK reports and does not retry',
 
   // subscribe
+  'subscribe/type-float-literal':
+    'Centrifugo cannot decode `type: 1.0` into an integer and closes with 3501; Switchboard reads 1 and answers 103',
+  'tags-filter/lone-surrogate':
+    'Centrifugo replaces a lone surrogate in `tf` by U+FFFD and subscribes; Switchboard answers 107 (not well-formed Unicode)',
+  'tags-filter/field-name-case':
+    'Centrifugo also reads `TF` as `tf` (its decoder matches field names in any case) and answers 107; ' +
+    'Switchboard ignores the unknown field and subscribes',
   'subscribe/empty-channel':
     'Centrifugo closes with 3501 (bad request); Switchboard answers error 107 and stays connected',
 

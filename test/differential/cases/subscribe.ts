@@ -197,6 +197,14 @@ export const subscribeCases: DiffCase[] = [
     },
   },
   {
+    name: 'subscribe/type-float-literal',
+    async run(s) {
+      const c = await s.connected('alice');
+      c.sendRaw(`{"id":${c.takeId()},"subscribe":{"channel":"${s.channel('plain')}","type":1.0}}`);
+      await c.quiet(500);
+    },
+  },
+  {
     name: 'subscribe/type-string',
     async run(s) {
       const c = await s.connected('alice');

@@ -2,6 +2,9 @@
  * Tags filters (`tf` on subscribe) beyond the three basic cases in subscribe.ts: every operator on
  * one set of publications, the order of the checks, decode failures, recovery and positions.
  * Namespace `tagged` has `allow_tags_filter`; `open` does not.
+ *
+ * No case sends a `null` node (`"nodes":[null]`): Centrifugo v6.9.1 decodes it as a nil node that
+ * filter.Validate dereferences, and the panic ends the whole Centrifugo process, every later case with it.
  */
 import type { DiffCase, Script } from '../script.js';
 
@@ -145,6 +148,37 @@ export const tagsFilterCases: DiffCase[] = [
       },
     }),
   ),
+  {
+    name: 'tags-filter/null-values',
+    async run(s) {
+      const c = await s.connected('alice');
+      const channel = s.channel('tagged');
+      // A null entry of vals is "" (Go's zero value), so a missing tag matches.
+      await c.cmd('subscribe', { channel, tf: { key: 'kind', cmp: 'in', vals: [null] } });
+      await s.api('publish', { channel, data: { n: 1 }, tags: { kind: 'a' } });
+      await s.api('publish', { channel, data: { n: 2 } });
+      await c.quiet(300);
+    },
+  },
+  {
+    name: 'tags-filter/lone-surrogate',
+    async run(s) {
+      const c = await s.connected('alice');
+      await c.cmd('subscribe', {
+        channel: s.channel('tagged'),
+        tf: { key: 'kind', cmp: 'eq', val: '\ud800' },
+      });
+      await c.quiet();
+    },
+  },
+  {
+    name: 'tags-filter/field-name-case',
+    async run(s) {
+      const c = await s.connected('alice');
+      await c.cmd('subscribe', { channel: s.channel('tagged'), TF: { op: 'xor' } });
+      await c.quiet();
+    },
+  },
   {
     name: 'tags-filter/recover',
     async run(s) {
