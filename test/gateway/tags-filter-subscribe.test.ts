@@ -154,6 +154,36 @@ describe('tags filter over raw frames', () => {
     assert.equal(node.app.node.hub.subscribers(channel)[0]?.offset, 4);
   });
 
+  it('filters publications that arrive while the subscribe is being set up', async () => {
+    const channel = 'tagged:during';
+    const c = await connect();
+    // Publications race the subscribe: some are buffered before its reply, the rest arrive live.
+    const publishing = (async () => {
+      for (let n = 1; n <= 60; n++) await publish(channel, n, { kind: n % 3 === 0 ? 'a' : 'b' });
+    })();
+    const reply = await c.call(2, 'subscribe', {
+      channel,
+      recoverable: true,
+      tf: { key: 'kind', cmp: 'eq', val: 'a' },
+    });
+    assert.ok(reply['subscribe'], JSON.stringify(reply));
+    await publishing;
+    await waitFor(() => pushed(c, channel).at(-1)?.n === 60, 'the last matching publication');
+    const got = pushed(c, channel);
+    assert.ok(
+      got.every((p) => p.n % 3 === 0 && p.offset === p.n),
+      JSON.stringify(got),
+    );
+    assert.deepEqual(
+      got.map((p) => p.n),
+      [...new Set(got.map((p) => p.n))].sort((a, b) => a - b),
+    );
+    assert.equal(
+      c.received.some((m) => (m['push'] as Msg | undefined)?.['unsubscribe'] !== undefined),
+      false,
+    );
+  });
+
   it('moves a positioned subscriber past filtered-out publications without a gap', async () => {
     const channel = 'tagged:positioned';
     const c = await connect();
