@@ -2,6 +2,7 @@
 import { Centrifuge, type Options, type PublicationContext, type Subscription } from 'centrifuge';
 import WebSocket from 'ws';
 
+/** An SDK client over `ws` with short reconnect delays and a 5 s timeout; `options` override them. */
 export function newClient(url: string, options: Partial<Options> = {}): Centrifuge {
   return new Centrifuge(url, {
     websocket: WebSocket,
@@ -24,11 +25,5 @@ export function collect(sub: Subscription): PublicationContext[] {
   return out;
 }
 
-/** Waits until `predicate` holds, polling; rejects with `what` after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** Kept for the files that import it from here; new code imports it from `test/harness/index.ts`. */
+export { waitFor } from './wait.js';

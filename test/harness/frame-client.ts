@@ -1,6 +1,7 @@
 /** A WebSocket client over a bare TCP socket that writes frames byte by byte, for transport tests. */
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import { sleep } from './wait.js';
 
 export interface FrameOptions {
   fin?: boolean;
@@ -46,6 +47,64 @@ export interface ServerFrame {
   payload: Buffer;
 }
 
+/** A TCP socket to `127.0.0.1:<port>`, connected; later socket errors are ignored (tests watch `close`). */
+export async function tcpConnect(port: number): Promise<Socket> {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  return socket;
+}
+
+/** A socket after the upgrade request, paused: nothing is read until the caller resumes it. */
+export interface UpgradedSocket {
+  socket: Socket;
+  /** The HTTP response head, without the blank line (`HTTP/1.1 101 Switching Protocols\r\n...`). */
+  response: string;
+  /** Bytes that came after the head in the same read: the first WebSocket frames. */
+  rest: Buffer;
+}
+
+/**
+ * Opens a TCP connection and writes a WebSocket upgrade request by hand: the usual headers, then
+ * `headers` over them (an empty value leaves a header out). Resolves with the response head, whatever
+ * its status, and pauses the socket; rejects when the socket closes before a whole head came.
+ */
+export async function upgrade(port: number, headers: Record<string, string> = {}): Promise<UpgradedSocket> {
+  const socket = await tcpConnect(port);
+  socket.setNoDelay(true);
+  const all: Record<string, string> = {
+    Host: `127.0.0.1:${port}`,
+    Upgrade: 'websocket',
+    Connection: 'Upgrade',
+    'Sec-WebSocket-Version': '13',
+    'Sec-WebSocket-Key': randomBytes(16).toString('base64'),
+    ...headers,
+  };
+  const lines = Object.entries(all)
+    .filter(([, v]) => v !== '')
+    .map(([k, v]) => `${k}: ${v}\r\n`);
+  return new Promise((resolve, reject) => {
+    let got = Buffer.alloc(0);
+    const onClose = (): void => reject(new Error('socket closed during the upgrade'));
+    const onData = (chunk: Buffer): void => {
+      got = Buffer.concat([got, chunk]);
+      const end = got.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      socket.pause();
+      resolve({ socket, response: got.subarray(0, end).toString(), rest: got.subarray(end + 4) });
+    };
+    socket.on('data', onData);
+    socket.once('close', onClose);
+    socket.write(`GET /connection/websocket HTTP/1.1\r\n${lines.join('')}\r\n`);
+  });
+}
+
+/** A WebSocket client that records every frame the server sends; `writeSlowly` and `frame` make what it sends. */
 export class FrameClient {
   readonly frames: ServerFrame[] = [];
   /** Resolves when the server ends or the socket closes. */
@@ -55,53 +114,25 @@ export class FrameClient {
   private constructor(readonly socket: Socket) {
     this.ended = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', () => {});
+    socket.resume();
   }
 
-  /** Opens a TCP connection and sends the upgrade request; resolves with the HTTP response head. */
+  /** Opens a TCP connection and sends the upgrade request (see {@link upgrade}); resolves with the HTTP response head. */
   static async open(
     port: number,
     headers: Record<string, string> = {},
   ): Promise<{ client: FrameClient; response: string }> {
-    const socket = connect(port, '127.0.0.1');
-    socket.setNoDelay(true);
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('error', reject);
-    });
-    const all: Record<string, string> = {
-      Host: `127.0.0.1:${port}`,
-      Upgrade: 'websocket',
-      Connection: 'Upgrade',
-      'Sec-WebSocket-Version': '13',
-      'Sec-WebSocket-Key': randomBytes(16).toString('base64'),
-      ...headers,
-    };
-    const lines = Object.entries(all)
-      .filter(([, v]) => v !== '')
-      .map(([k, v]) => `${k}: ${v}\r\n`);
-    const response = await new Promise<{ head: string; rest: Buffer }>((resolve) => {
-      let got = Buffer.alloc(0);
-      const onData = (chunk: Buffer): void => {
-        got = Buffer.concat([got, chunk]);
-        const end = got.indexOf('\r\n\r\n');
-        if (end === -1) return;
-        socket.off('data', onData);
-        resolve({ head: got.subarray(0, end).toString(), rest: got.subarray(end + 4) });
-      };
-      socket.on('data', onData);
-      socket.write(`GET /connection/websocket HTTP/1.1\r\n${lines.join('')}\r\n`);
-    });
+    const { socket, response, rest } = await upgrade(port, headers);
     const client = new FrameClient(socket);
-    if (response.rest.length > 0) client.onData(response.rest);
-    return { client, response: response.head };
+    if (rest.length > 0) client.onData(rest);
+    return { client, response };
   }
 
   /** Writes bytes in pieces of `step`, waiting between them so they arrive as separate chunks. */
   async writeSlowly(bytes: Buffer, step: number): Promise<void> {
     for (let i = 0; i < bytes.length; i += step) {
       this.socket.write(bytes.subarray(i, i + step));
-      await new Promise((r) => setTimeout(r, 5));
+      await sleep(5);
     }
   }
 

@@ -7,7 +7,8 @@ import { once } from 'node:events';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './node-process.js';
+import { freePort } from './ports.js';
+import { sleep } from './wait.js';
 
 const shipped = new URL('../../deploy/nginx.conf', import.meta.url).pathname;
 /** Debian installs nginx in /usr/sbin, which is not on every PATH. */
@@ -37,6 +38,7 @@ export function renderNginxConfig(ports: number[], listen: number, dir: string):
   return text;
 }
 
+/** Starts nginx with the shipped config in front of the nodes on `ports`; resolves once `/health` answers. */
 export async function startNginx(ports: number[]): Promise<Nginx> {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-nginx-'));
   mkdirSync(join(dir, 'logs'));
@@ -61,7 +63,7 @@ export async function startNginx(ports: number[]): Promise<Nginx> {
     }
     if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}`);
     if (Date.now() > deadline) throw new Error('nginx did not start');
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   return {
     port,

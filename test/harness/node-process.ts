@@ -4,19 +4,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { callApi, TEST_API_KEY, TEST_SECRET } from './node.js';
+import { freePort } from './ports.js';
+import { sleep } from './wait.js';
 
-/** A port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+/** Kept for the files that import it from here; new code imports it from `test/harness/index.ts`. */
+export { freePort } from './ports.js';
 
 export interface NodeProcess {
   name: string;
@@ -85,7 +80,7 @@ export async function startNodeProcess(
         child.kill('SIGKILL');
         throw new Error(`node ${name} did not start`);
       }
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
   };
   await launch();

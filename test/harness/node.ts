@@ -1,11 +1,9 @@
 /** Starts a real Switchboard node on a free port for a test, and always stops it. */
-import { type StartOptions, type Switchboard, startSwitchboard } from '../../src/app.js';
-import { signToken } from '../../src/auth/token-signer.js';
-import { resolveConfig } from '../../src/config/index.js';
+import type { StartOptions, Switchboard } from '../../src/app.js';
 import type { Config } from '../../src/config/types.js';
+import { TEST_API_KEY, TEST_SECRET, token } from './tokens.js';
 
-export const TEST_SECRET = 'test-secret-0123456789abcdef0123456789';
-export const TEST_API_KEY = 'test-api-key';
+export { TEST_API_KEY, TEST_SECRET } from './tokens.js';
 
 /** Deep-merges plain objects; arrays and scalars replace. */
 function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
@@ -52,7 +50,10 @@ export interface TestNode {
   stop(): Promise<void>;
 }
 
-/** Config file shape (durations as strings) merged over test defaults. */
+/**
+ * Starts a node in this process on a free port, with a config in the file's shape (durations as
+ * strings) merged over test defaults. The server's modules load on the first start, not with the harness.
+ */
 export async function startTestNode(
   overrides: Record<string, unknown> = {},
   options: StartOptions = {},
@@ -68,6 +69,10 @@ export async function startTestNode(
     },
     overrides,
   );
+  const [{ resolveConfig }, { startSwitchboard }] = await Promise.all([
+    import('../../src/config/index.js'),
+    import('../../src/app.js'),
+  ]);
   const config = resolveConfig(raw);
   const app = await startSwitchboard(config, options);
   const port = app.address.port;
@@ -78,12 +83,7 @@ export async function startTestNode(
     port,
     baseUrl,
     wsUrl: `ws://127.0.0.1:${port}/connection/websocket`,
-    token: (user, claims = {}, ttlSeconds = 3600) =>
-      signToken(
-        { sub: user, ...claims },
-        TEST_SECRET,
-        ttlSeconds === 0 ? {} : { expiresInSeconds: ttlSeconds },
-      ),
+    token,
     api: (method, params = {}) => callApi(baseUrl, method, params),
     stop: () => app.stop(),
   };

@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
   baseArgs,
+  REDIS_START_TIMEOUT_MS,
   type RedisServer,
   type ServerProcess,
   startRedis,
   startServer,
-  waitUntil,
 } from './redis.js';
 import { type RespValue, redisCommand } from './redis-resp.js';
+import { waitFor } from './wait.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -61,10 +62,14 @@ export async function startRedisCluster(count = 3): Promise<RedisClusterHandle> 
     );
     await Promise.all(
       nodes.map((node) =>
-        waitUntil(async () => {
-          const info = String(await redisCommand(node.port, ['CLUSTER', 'INFO']));
-          return info.includes('cluster_state:ok') && info.includes(`cluster_known_nodes:${count}`);
-        }, `cluster_state:ok on ${node.address}`),
+        waitFor(
+          async () => {
+            const info = String(await redisCommand(node.port, ['CLUSTER', 'INFO']));
+            return info.includes('cluster_state:ok') && info.includes(`cluster_known_nodes:${count}`);
+          },
+          `cluster_state:ok on ${node.address}`,
+          REDIS_START_TIMEOUT_MS,
+        ),
       ),
     );
     return { nodes, addresses, stop };
@@ -104,10 +109,11 @@ export async function startRedisSentinel(): Promise<RedisSentinelHandle> {
     servers.push(master);
     const replica = await startRedis(['--replicaof', '127.0.0.1', String(master.port)]);
     servers.push(replica);
-    await waitUntil(
+    await waitFor(
       async () =>
         String(await redisCommand(replica.port, ['INFO', 'replication'])).includes('master_link_status:up'),
       'the replica to sync',
+      REDIS_START_TIMEOUT_MS,
     );
     const sentinels = await Promise.all(
       [0, 1, 2].map(() =>
@@ -137,10 +143,14 @@ export async function startRedisSentinel(): Promise<RedisSentinelHandle> {
     // A sentinel can fail over only once it knows the replica (learned from the master's INFO).
     await Promise.all(
       sentinels.map((s) =>
-        waitUntil(async () => {
-          const replicas = await redisCommand(s.port, ['SENTINEL', 'REPLICAS', MASTER_NAME]);
-          return Array.isArray(replicas) && replicas.length > 0;
-        }, `sentinel ${s.address} to know the replica`),
+        waitFor(
+          async () => {
+            const replicas = await redisCommand(s.port, ['SENTINEL', 'REPLICAS', MASTER_NAME]);
+            return Array.isArray(replicas) && replicas.length > 0;
+          },
+          `sentinel ${s.address} to know the replica`,
+          REDIS_START_TIMEOUT_MS,
+        ),
       ),
     );
     const masterPortOf = async (sentinel: RedisServer): Promise<number> => {
@@ -158,19 +168,25 @@ export async function startRedisSentinel(): Promise<RedisSentinelHandle> {
       async failover() {
         const before = await masterPortOf(first);
         // NOGOODSLAVE/INPROG right after start or a previous failover: the sentinel is not ready yet.
-        await waitUntil(
+        await waitFor(
           async () => (await redisCommand(first.port, ['SENTINEL', 'FAILOVER', MASTER_NAME])) === 'OK',
           'SENTINEL FAILOVER to be accepted',
+          REDIS_START_TIMEOUT_MS,
         );
         let after = before;
-        await waitUntil(async () => {
-          const ports = await Promise.all(sentinels.map(masterPortOf));
-          after = ports[0]!;
-          return after !== before && ports.every((p) => p === after);
-        }, 'every sentinel to report the new master');
-        await waitUntil(
+        await waitFor(
+          async () => {
+            const ports = await Promise.all(sentinels.map(masterPortOf));
+            after = ports[0]!;
+            return after !== before && ports.every((p) => p === after);
+          },
+          'every sentinel to report the new master',
+          REDIS_START_TIMEOUT_MS,
+        );
+        await waitFor(
           async () => roleOf(await redisCommand(after, ['ROLE'])) === 'master',
           'the new master to take the master role',
+          REDIS_START_TIMEOUT_MS,
         );
         return after;
       },

@@ -7,16 +7,21 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from './ports.js';
 import { redisCommand } from './redis-resp.js';
+import { sleep } from './wait.js';
+
+/** Kept for the files that import them from here; new code imports them from `test/harness/index.ts`. */
+export { freePort } from './ports.js';
+export { sleep } from './wait.js';
 
 const _execFileAsync = promisify(execFile);
 
-/** How long a server may take to answer PING after spawn. */
-const START_TIMEOUT_MS = 10_000;
+/** How long a server may take to answer PING after spawn, and a topology to form. */
+export const REDIS_START_TIMEOUT_MS = 10_000;
 /** Attempts with a new port when a server could not bind (another process took the port meanwhile). */
 const PORT_ATTEMPTS = 5;
 
@@ -62,46 +67,6 @@ export interface ServerSpec {
   extraPorts?: number;
 }
 
-/** Picks a port nobody listens on, by listening on 0 and closing. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls `probe` until it returns true; fails naming `what` after `timeoutMs`. */
-export async function waitUntil(
-  probe: () => Promise<boolean>,
-  what: string,
-  timeoutMs = START_TIMEOUT_MS,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      if (await probe()) return;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      const detail = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail}`);
-    }
-    await sleep(10);
-  }
-}
-
 export class ServerProcess implements RedisServer {
   readonly url: string;
   readonly address: string;
@@ -138,7 +103,7 @@ export class ServerProcess implements RedisServer {
     child.once('error', () => {
       exitedEarly = true;
     });
-    const deadline = Date.now() + START_TIMEOUT_MS;
+    const deadline = Date.now() + REDIS_START_TIMEOUT_MS;
     for (;;) {
       if (exitedEarly) throw new Error(`redis-server on port ${this.port} exited at start: ${this.log()}`);
       try {
