@@ -1,10 +1,10 @@
 /**
- * Attackers at the WebSocket frame level: a bare TCP socket that completes the upgrade and then
- * never reads, and a pump that writes the same block of frames into it as fast as the node takes
- * them.
+ * Attackers at the WebSocket frame level: a bare TCP socket that completes the upgrade (the frame
+ * client's handshake) and then never reads, and a pump that writes the same block of frames into it
+ * as fast as the node takes them.
  */
-import { randomBytes } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { upgrade } from '../harness/frame-client.js';
 
 /** Bytes an attacker sends right after the upgrade, and text it waits for in the answer. */
 export interface Hello {
@@ -14,41 +14,40 @@ export interface Hello {
 
 /**
  * A socket that completed the WebSocket upgrade (and, given `hello`, sent its frames and got the
- * answer) and reads nothing after that.
+ * answer) and reads nothing after that: the kernel's buffers fill, then the node's writes to this
+ * socket stay pending.
  */
 export async function upgradedSocket(port: number, hello?: Hello): Promise<Socket> {
-  const socket = connect(port, '127.0.0.1');
-  socket.on('error', () => {});
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('error', reject);
-  });
-  const head = await new Promise<string>((resolve, reject) => {
-    let got = '';
-    let sentHello = false;
+  const { socket, response, rest } = await upgrade(port);
+  if (!response.startsWith('HTTP/1.1 101 ')) {
+    socket.destroy();
+    throw new Error(`upgrade refused: ${response.split('\r\n', 1)[0]}`);
+  }
+  if (hello !== undefined) {
+    socket.write(hello.frames);
+    await readUntil(socket, rest.toString('latin1'), hello.until);
+  }
+  return socket;
+}
+
+/** Reads the paused socket until `text` has come (counting `got`, read already), then pauses it again. */
+function readUntil(socket: Socket, got: string, text: string): Promise<void> {
+  if (got.includes(text)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    let seen = got;
+    const onClose = (): void => reject(new Error(`closed before the node answered with ${text}`));
     const onData = (chunk: Buffer): void => {
-      got += chunk.toString('latin1');
-      const end = got.indexOf('\r\n\r\n');
-      if (end === -1) return;
-      if (hello !== undefined && !sentHello) {
-        sentHello = true;
-        socket.write(hello.frames);
-      }
-      if (hello !== undefined && !got.includes(hello.until, end)) return;
+      seen += chunk.toString('latin1');
+      if (!seen.includes(text)) return;
       socket.off('data', onData);
-      // Stop reading: the kernel's buffers fill, then the node's writes to this socket stay pending.
+      socket.off('close', onClose);
       socket.pause();
-      resolve(got.slice(0, end));
+      resolve();
     };
     socket.on('data', onData);
-    socket.once('close', () => reject(new Error('closed during the upgrade')));
-    socket.write(
-      'GET /connection/websocket HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-        `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\n\r\n`,
-    );
+    socket.once('close', onClose);
+    socket.resume();
   });
-  if (!head.startsWith('HTTP/1.1 101 ')) throw new Error(`upgrade refused: ${head.split('\r\n', 1)[0]}`);
-  return socket;
 }
 
 /**
