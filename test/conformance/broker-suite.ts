@@ -8,9 +8,10 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { HistoryOptions } from '../../src/engine/types.js';
+import { sleep } from '../harness/index.js';
 import { createCluster, type EngineFactory } from './engine-factory.js';
 import { EventRecorder, numbered } from './event-recorder.js';
-import { clientInfo, settle, sleep, uniqueChannel } from './helpers.js';
+import { clientInfo, settle, uniqueChannel } from './helpers.js';
 import { versionCases } from './version-cases.js';
 
 const HISTORY: HistoryOptions = { size: 2000, ttlMs: 60_000, metaTtlMs: 600_000 };

@@ -4,7 +4,7 @@
 
 import type { Broker, BrokerEvent } from '../../src/engine/types.js';
 import type { Publication } from '../../src/protocol/types.js';
-import { waitFor } from './helpers.js';
+import { waitFor } from '../harness/index.js';
 
 export type PublicationEvent = Extract<BrokerEvent, { type: 'publication' }>;
 

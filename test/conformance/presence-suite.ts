@@ -4,8 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { sleep } from '../harness/index.js';
 import { createCluster, type EngineFactory } from './engine-factory.js';
-import { clientInfo, sleep, uniqueChannel } from './helpers.js';
+import { clientInfo, uniqueChannel } from './helpers.js';
 
 const TTL_MS = 60_000;
 

@@ -7,9 +7,10 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { HistoryOptions } from '../../src/engine/types.js';
+import { sleep } from '../harness/index.js';
 import { createCluster, type EngineFactory } from './engine-factory.js';
 import { EventRecorder, numbered } from './event-recorder.js';
-import { clientInfo, sleep, uniqueChannel } from './helpers.js';
+import { clientInfo, uniqueChannel } from './helpers.js';
 
 const META_TTL_MS = 600_000;
 const HISTORY: HistoryOptions = { size: 10, ttlMs: 60_000, metaTtlMs: META_TTL_MS };

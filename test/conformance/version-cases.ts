@@ -8,9 +8,10 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { EngineArgumentError } from '../../src/engine/errors.js';
 import type { Engine, HistoryOptions, PublishResult } from '../../src/engine/types.js';
+import { sleep } from '../harness/index.js';
 import { createCluster, type EngineFactory } from './engine-factory.js';
 import { EventRecorder, numbered } from './event-recorder.js';
-import { settle, sleep, uniqueChannel } from './helpers.js';
+import { settle, uniqueChannel } from './helpers.js';
 
 const HISTORY: HistoryOptions = { size: 100, ttlMs: 60_000, metaTtlMs: 600_000 };
 

@@ -15,11 +15,11 @@ import type { BrokerEvent } from '../../src/engine/types.js';
 import { brokerConformance } from '../conformance/broker-suite.js';
 import type { EngineFactory } from '../conformance/engine-factory.js';
 import { EventRecorder, numbered } from '../conformance/event-recorder.js';
-import { waitFor } from '../conformance/helpers.js';
 import { historyConformance } from '../conformance/history-suite.js';
 import { presenceConformance } from '../conformance/presence-suite.js';
 import { stateConformance } from '../conformance/state-suite.js';
 import { unicodeConformance } from '../conformance/unicode-suite.js';
+import { waitFor } from '../harness/index.js';
 
 /** Engines on one bus that lives as long as the factory, like a Redis reused across tests. */
 function memoryFactory(): EngineFactory {

@@ -9,14 +9,20 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { hashSlot, KeySpace } from '../../src/engine/redis/index.js';
 import { brokerConformance } from '../conformance/broker-suite.js';
 import { EventRecorder, numbered } from '../conformance/event-recorder.js';
-import { clientInfo, uniqueChannel, waitFor } from '../conformance/helpers.js';
+import { clientInfo, uniqueChannel } from '../conformance/helpers.js';
 import { historyConformance } from '../conformance/history-suite.js';
 import { presenceConformance } from '../conformance/presence-suite.js';
 import { stateConformance } from '../conformance/state-suite.js';
 import { unicodeConformance } from '../conformance/unicode-suite.js';
-import { type RedisClusterHandle, type RedisServer, startRedisCluster, waitUntil } from '../harness/redis.js';
+import {
+  REDIS_START_TIMEOUT_MS,
+  type RedisClusterHandle,
+  type RedisServer,
+  redisCommand,
+  startRedisCluster,
+  waitFor,
+} from '../harness/index.js';
 import { redisConfig, redisFactory, uniquePrefix } from '../harness/redis-engines.js';
-import { redisCommand } from '../harness/redis-resp.js';
 import { restartConformance } from './redis-restart-suite.js';
 import { storedKeys } from './redis-stored.js';
 
@@ -75,9 +81,10 @@ async function restartMaster(owner: RedisServer): Promise<void> {
   await owner.restartKeepingData();
   await Promise.all(
     cluster.nodes.map((node) =>
-      waitUntil(
+      waitFor(
         async () => String(await redisCommand(node.port, ['CLUSTER', 'INFO'])).includes('cluster_state:ok'),
         `cluster_state:ok on ${node.address} after the restart`,
+        REDIS_START_TIMEOUT_MS,
       ),
     ),
   );

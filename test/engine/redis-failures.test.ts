@@ -8,8 +8,8 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { createRedisEngine } from '../../src/engine/redis/index.js';
 import type { Engine, HistoryOptions } from '../../src/engine/types.js';
 import { EventRecorder, numbered } from '../conformance/event-recorder.js';
-import { uniqueChannel, waitFor } from '../conformance/helpers.js';
-import { freePort, type RedisServer, startRedis } from '../harness/redis.js';
+import { uniqueChannel } from '../conformance/helpers.js';
+import { freePort, type RedisServer, startRedis, waitFor } from '../harness/index.js';
 import { redisConfig, redisFactory, uniquePrefix } from '../harness/redis-engines.js';
 
 const COMMAND_TIMEOUT_MS = 500;
@@ -71,19 +71,8 @@ async function everyCallFails(engine: Engine, channel: string): Promise<number[]
   return took;
 }
 
-/** Retries `call` until it resolves (Redis coming back), failing after `timeoutMs`. */
-async function eventually<T>(call: () => Promise<T>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await call();
-    } catch (error) {
-      if (Date.now() > deadline)
-        throw new Error(`${what} still failing after ${timeoutMs} ms`, { cause: error });
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}
+/** How long a call is retried while the engine reconnects (`waitFor` retries what rejects). */
+const RECONNECT_TIMEOUT_MS = 10_000;
 
 describe('redis engine: Redis killed and restarted empty', () => {
   it('rejects every call fast, then resubscribes and starts a new epoch after the restart', async () => {
@@ -103,9 +92,10 @@ describe('redis engine: Redis killed and restarted empty', () => {
     for (const recorder of [ra, rb]) {
       await waitFor(() => recorder.events.some((e) => e.type === 'resubscribed'), 'resubscribed', 10_000);
     }
-    const next = await eventually(
+    const next = await waitFor(
       () => b!.broker.publish(channel, numbered(2), { history: HISTORY }),
       'publish after restart',
+      RECONNECT_TIMEOUT_MS,
     );
     assert.equal(next.position?.offset, 1, 'the stream was lost: offsets start over');
     assert.notEqual(next.position?.epoch, before.position?.epoch, 'a lost stream gets a new epoch');
@@ -155,9 +145,10 @@ describe('redis engine: Redis paused (SIGSTOP)', () => {
       'resubscribed after resume',
       10_000,
     );
-    const next = await eventually(
+    const next = await waitFor(
       () => b!.broker.publish(channel, numbered(2), { history: HISTORY }),
       'publish after resume',
+      RECONNECT_TIMEOUT_MS,
     );
     // The data survived the pause: same stream. The publish that timed out had reached the
     // server's socket and may have run after the resume (a timeout means "maybe done"), so the
@@ -196,9 +187,10 @@ describe('redis engine: Redis paused (SIGSTOP)', () => {
       'resubscribed after resume',
       10_000,
     );
-    await eventually(
+    await waitFor(
       () => a!.history.history(uniqueChannel('idle'), { limit: 0 }, 1000),
       'history after resume',
+      RECONNECT_TIMEOUT_MS,
     );
   });
 });

@@ -11,7 +11,8 @@ import { afterEach, describe, it } from 'node:test';
 import type { Engine, HistoryOptions } from '../../src/engine/types.js';
 import { createCluster, type EngineFactory } from '../conformance/engine-factory.js';
 import { numbered } from '../conformance/event-recorder.js';
-import { sleep, uniqueChannel } from '../conformance/helpers.js';
+import { uniqueChannel } from '../conformance/helpers.js';
+import { waitFor } from '../harness/index.js';
 
 const META_TTL_MS = 600_000;
 const HISTORY: HistoryOptions = { size: 10, ttlMs: 60_000, metaTtlMs: META_TTL_MS };
@@ -27,25 +28,15 @@ export interface RestartTarget {
   flush(channel: string): Promise<void>;
 }
 
-/** Retries `call` until it resolves (the engine reconnecting after a restart). */
-async function eventually<T>(call: () => Promise<T>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await call();
-    } catch (error) {
-      if (Date.now() > deadline)
-        throw new Error(`${what} still failing after ${timeoutMs} ms`, { cause: error });
-      await sleep(20);
-    }
-  }
-}
+/** How long a call is retried while the engine reconnects (`waitFor` retries what rejects). */
+const RECONNECT_TIMEOUT_MS = 15_000;
 
 /** The position of `channel` as a subscriber reads it, retried while the engine reconnects. */
 function position(engine: Engine, channel: string): Promise<{ offset: number; epoch: string }> {
-  return eventually(
+  return waitFor(
     async () => (await engine.history.history(channel, { limit: 0 }, META_TTL_MS)).position,
     `reading the position of ${channel}`,
+    RECONNECT_TIMEOUT_MS,
   );
 }
 
@@ -63,9 +54,10 @@ export function restartConformance(name: string, target: RestartTarget): void {
       await target.restartKeepingData(channel);
       assert.deepEqual(await position(b, channel), before, 'read again after the restart');
       // Idempotent, so a retry after a publish that ran but whose reply was lost cannot add one.
-      const published = await eventually(
+      const published = await waitFor(
         () => b.broker.publish(channel, numbered(1), { history: HISTORY, idempotencyKey: 'first' }),
         'publishing after the restart',
+        RECONNECT_TIMEOUT_MS,
       );
       assert.deepEqual(published.position, { offset: 1, epoch: before.epoch }, 'same epoch: recovered');
       const recovery = await a.history.history(channel, { limit: -1, since: { offset: 0 } }, META_TTL_MS);

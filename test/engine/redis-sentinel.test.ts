@@ -9,14 +9,19 @@ import { KeySpace } from '../../src/engine/redis/index.js';
 import type { HistoryOptions } from '../../src/engine/types.js';
 import { brokerConformance } from '../conformance/broker-suite.js';
 import { EventRecorder, numbered } from '../conformance/event-recorder.js';
-import { uniqueChannel, waitFor } from '../conformance/helpers.js';
+import { uniqueChannel } from '../conformance/helpers.js';
 import { historyConformance } from '../conformance/history-suite.js';
 import { presenceConformance } from '../conformance/presence-suite.js';
 import { stateConformance } from '../conformance/state-suite.js';
 import { unicodeConformance } from '../conformance/unicode-suite.js';
-import { type RedisSentinelHandle, startRedisSentinel, waitUntil } from '../harness/redis.js';
+import {
+  REDIS_START_TIMEOUT_MS,
+  type RedisSentinelHandle,
+  redisCommand,
+  startRedisSentinel,
+  waitFor,
+} from '../harness/index.js';
 import { redisConfig, redisFactory, uniquePrefix } from '../harness/redis-engines.js';
-import { redisCommand } from '../harness/redis-resp.js';
 import { storedKeys } from './redis-stored.js';
 
 let sentinel: RedisSentinelHandle;
@@ -51,19 +56,8 @@ unicodeConformance('redis sentinel', inspected());
 
 const HISTORY: HistoryOptions = { size: 100, ttlMs: 60_000, metaTtlMs: 600_000 };
 
-/** Retries `call` until it resolves, failing after `timeoutMs`. */
-async function eventually<T>(call: () => Promise<T>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await call();
-    } catch (error) {
-      if (Date.now() > deadline)
-        throw new Error(`${what} still failing after ${timeoutMs} ms`, { cause: error });
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}
+/** How long a call is retried while the engine reconnects (`waitFor` retries what rejects). */
+const RECONNECT_TIMEOUT_MS = 15_000;
 
 describe('redis sentinel: failover', () => {
   const nodes = factory();
@@ -91,9 +85,10 @@ describe('redis sentinel: failover', () => {
     const replicaPort = await sentinel
       .masterPort()
       .then((master) => (master === sentinel.master.port ? sentinel.replica.port : sentinel.master.port));
-    await waitUntil(
+    await waitFor(
       async () => (await redisCommand(replicaPort, ['HGET', meta, 'o'])) === '3',
       'the replica to have the stream',
+      REDIS_START_TIMEOUT_MS,
     );
 
     const before = await sentinel.masterPort();
@@ -104,16 +99,18 @@ describe('redis sentinel: failover', () => {
     for (const recorder of [ra, rb]) {
       await waitFor(() => recorder.events.some((e) => e.type === 'resubscribed'), 'resubscribed', 15_000);
     }
-    const next = await eventually(
+    const next = await waitFor(
       () => b!.broker.publish(channel, numbered(4), { history: HISTORY }),
       'publish after failover',
+      RECONNECT_TIMEOUT_MS,
     );
     assert.deepEqual(next.position, { offset: 4, epoch }, 'the stream continues on the new master');
     const [, , , fourth] = await ra.waitForPublications(channel, 4, 15_000);
     assert.equal(fourth!.pub.data, '{"n":4}');
-    const history = await eventually(
+    const history = await waitFor(
       () => a!.history.history(channel, { limit: -1 }, 600_000),
       'history after failover',
+      RECONNECT_TIMEOUT_MS,
     );
     assert.deepEqual(
       history.publications.map((p) => p.offset),

@@ -9,14 +9,13 @@ import { createRedisEngine, KeySpace } from '../../src/engine/redis/index.js';
 import type { BrokerEvent } from '../../src/engine/types.js';
 import { brokerConformance } from '../conformance/broker-suite.js';
 import { EventRecorder, numbered } from '../conformance/event-recorder.js';
-import { clientInfo, uniqueChannel, waitFor } from '../conformance/helpers.js';
+import { clientInfo, uniqueChannel } from '../conformance/helpers.js';
 import { historyConformance } from '../conformance/history-suite.js';
 import { presenceConformance } from '../conformance/presence-suite.js';
 import { stateConformance } from '../conformance/state-suite.js';
 import { unicodeConformance } from '../conformance/unicode-suite.js';
-import { type RedisServer, startRedis } from '../harness/redis.js';
+import { type RedisServer, redisCommand, startRedis, waitFor } from '../harness/index.js';
 import { redisConfig, redisFactory, uniquePrefix } from '../harness/redis-engines.js';
-import { redisCommand } from '../harness/redis-resp.js';
 import { restartConformance } from './redis-restart-suite.js';
 import { storedKeys } from './redis-stored.js';
 

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestNode, type TestNode } from '../harness/node.js';
-import { type RedisServer, startRedis, waitUntil } from '../harness/redis.js';
+import { type RedisServer, startRedis, startTestNode, type TestNode, waitFor } from '../harness/index.js';
 
 async function ready(node: TestNode): Promise<{ status: number; body: unknown }> {
   const res = await fetch(`${node.baseUrl}/ready`);
@@ -9,7 +8,7 @@ async function ready(node: TestNode): Promise<{ status: number; body: unknown }>
 }
 
 async function waitReady(node: TestNode, status: number, what: string): Promise<void> {
-  await waitUntil(async () => (await ready(node)).status === status, what, 20_000);
+  await waitFor(async () => (await ready(node)).status === status, what, 20_000);
 }
 
 describe('readiness on a real Redis', () => {
