@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from '../harness/centrifuge-client.js';
-import { freePort } from '../harness/node-process.js';
+import { freePort, waitFor } from '../harness/index.js';
 import { adminCall, adminLogin } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

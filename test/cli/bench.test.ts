@@ -5,10 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { waitFor } from '../harness/centrifuge-client.js';
-import { killAll, runCli, startCli } from '../harness/cli.js';
-import { startTestNode, TEST_API_KEY, TEST_SECRET } from '../harness/node.js';
-import { freePort, startNodeProcess } from '../harness/node-process.js';
+import {
+  freePort,
+  killAll,
+  runCli,
+  startCli,
+  startNodeProcess,
+  startTestNode,
+  TEST_API_KEY,
+  TEST_SECRET,
+  waitFor,
+} from '../harness/index.js';
 
 const SMALL = ['--clients', '20', '--seconds', '2', '--rate', '10'];
 

@@ -4,24 +4,21 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt, jwtVerify } from 'jose';
 import { VERSION } from '../../src/version.js';
-import { connected, newClient, waitFor } from '../harness/centrifuge-client.js';
-import { killAll, runCli, startCli } from '../harness/cli.js';
-
-/** A port that was free a moment ago. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  assert.ok(address !== null && typeof address === 'object');
-  return address.port;
-}
+import {
+  connected,
+  freePort,
+  killAll,
+  newClient,
+  runCli,
+  sleep,
+  startCli,
+  waitFor,
+} from '../harness/index.js';
 
 async function health(port: number): Promise<{ status: number; body: string } | null> {
   try {
@@ -128,7 +125,7 @@ describe('cli: serve', () => {
     });
     while (!done) {
       if ((await health(port)) !== null) answered = true;
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
     assert.equal((await exit).code, 1);
     assert.match(cli.stderr(), /client\.ping_intervall/);

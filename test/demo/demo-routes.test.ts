@@ -9,9 +9,15 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { decodeJwt } from 'jose';
 import { signToken } from '../../src/auth/token-signer.js';
-import { connected, newClient, waitFor } from '../harness/centrifuge-client.js';
-import { startTestNode, TEST_SECRET, type TestNode } from '../harness/node.js';
-import { freePort } from '../harness/redis.js';
+import {
+  connected,
+  freePort,
+  newClient,
+  startTestNode,
+  TEST_SECRET,
+  type TestNode,
+  waitFor,
+} from '../harness/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

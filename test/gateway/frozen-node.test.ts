@@ -7,11 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signToken } from '../../src/auth/token-signer.js';
-import { TEST_SECRET } from '../harness/node.js';
-import { type NodeProcess, startNodeProcess } from '../harness/node-process.js';
-import { rawConnect } from '../harness/raw-client.js';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { type NodeProcess, rawConnect, sleep, startNodeProcess, TEST_SECRET } from '../harness/index.js';
 
 describe('a node resumed after a stop longer than its deadlines', () => {
   let node: NodeProcess;

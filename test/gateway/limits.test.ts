@@ -4,9 +4,16 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { waitFor } from '../harness/centrifuge-client.js';
-import { startTestNode, type TestNode } from '../harness/node.js';
-import { closeCode, errorCode, type RawClient, rawConnect } from '../harness/raw-client.js';
+import {
+  closeCode,
+  errorCode,
+  type RawClient,
+  rawConnect,
+  sleep,
+  startTestNode,
+  type TestNode,
+  waitFor,
+} from '../harness/index.js';
 
 type Reply = Record<string, unknown>;
 
@@ -36,8 +43,6 @@ async function connectAs(node: TestNode, c: RawClient, user: string): Promise<Re
 function isOpen(c: RawClient): boolean {
   return c.ws.readyState === c.ws.OPEN;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('limits', () => {
   it('client.channel_limit: the subscribe past the limit gets 106', async () => {

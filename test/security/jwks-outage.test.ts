@@ -7,15 +7,22 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
-import { connected, newClient, waitFor } from '../harness/centrifuge-client.js';
-import { startTestNode, TEST_SECRET, type TestNode } from '../harness/node.js';
-import { type RawClient, rawConnect } from '../harness/raw-client.js';
+import {
+  connected,
+  newClient,
+  type RawClient,
+  rawConnect,
+  sleep,
+  startTestNode,
+  TEST_SECRET,
+  type TestNode,
+  waitFor,
+} from '../harness/index.js';
 import { TestJwks } from './jwks-server.js';
 
 /** Short enough for a test: a hanging fetch gives up after 300 ms, keys are refreshed after 200 ms. */
 const FAST = { jwks_timeout: '300ms', jwks_refresh_interval: '200ms' };
 const OUTAGES = ['refuse', '503', 'hang'] as const;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Answer {
   /** `ok`, `error <code>` or `close <code>`. */

@@ -13,10 +13,15 @@ import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { signToken } from '../../src/auth/token-signer.js';
-import { waitFor } from '../harness/centrifuge-client.js';
-import { callApi, startTestNode, TEST_API_KEY, TEST_SECRET } from '../harness/node.js';
-import { freePort } from '../harness/node-process.js';
-import { rawConnect } from '../harness/raw-client.js';
+import {
+  callApi,
+  freePort,
+  rawConnect,
+  startTestNode,
+  TEST_API_KEY,
+  TEST_SECRET,
+  waitFor,
+} from '../harness/index.js';
 import { connectOutcome, outcomeOf, unsignedToken } from './outcome.js';
 
 const WRONG_KEY = 'wrong-api-key-guess-5f3a9c';
