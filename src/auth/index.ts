@@ -5,6 +5,7 @@ export {
   canHistory,
   canPresence,
   canPublish,
+  canRejoinAtConnect,
   canSubscribe,
   hasHistory,
   type PermissionContext,

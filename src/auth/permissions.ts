@@ -52,6 +52,23 @@ export function canSubscribe(ctx: PermissionContext): ErrorCode | null {
 }
 
 /**
+ * Whether a channel the client names in `connect.subs` (a server-side subscription it held before)
+ * is joined again at connect, as Centrifugo's `OnClientConnecting` decides: only where the client
+ * could subscribe to it itself without a token — never a private channel, a user-limited one only
+ * for a listed authenticated user, otherwise `allow_subscribe_for_client` (and
+ * `allow_subscribe_for_anonymous` for anonymous users). A subscription token never comes into it.
+ */
+export function canRejoinAtConnect(ctx: PermissionContext): boolean {
+  if (ctx.rules.isPrivate(ctx.channel)) return false;
+  const { options } = ctx;
+  const users = options.allow_user_limited_channels ? ctx.rules.allowedUsers(ctx.channel) : null;
+  if (users !== null) return ctx.user !== '' && users.includes(ctx.user);
+  return (
+    options.allow_subscribe_for_client && passesAnonymousGate(ctx.user, options.allow_subscribe_for_anonymous)
+  );
+}
+
+/**
  * Publish from the client: `allow_publish_for_client`, or `allow_publish_for_subscriber` while
  * subscribed; for anonymous users `allow_publish_for_anonymous` as well.
  */

@@ -5,6 +5,7 @@ import {
   canHistory,
   canPresence,
   canPublish,
+  canRejoinAtConnect,
   canSubscribe,
   hasHistory,
   type PermissionContext,
@@ -119,6 +120,24 @@ describe('canSubscribe', () => {
   it('keeps private channels private even when user-limited', () => {
     assert.equal(canSubscribe(ctx({ channel: '$dialog#A,B', user: 'A' })), denied);
     assert.equal(canSubscribe(ctx({ channel: '$#A', user: 'A' })), denied);
+  });
+});
+
+describe('canRejoinAtConnect', () => {
+  it('rejoins what the client could subscribe to without a token, never a private channel', () => {
+    assert.equal(canRejoinAtConnect(ctx({})), true);
+    assert.equal(canRejoinAtConnect(ctx({ channel: '$secret' })), false);
+    assert.equal(canRejoinAtConnect(ctx({ channel: '$secret', hasSubscriptionToken: true })), false);
+    assert.equal(canRejoinAtConnect(ctx({ options: opts({ allow_subscribe_for_client: false }) })), false);
+    assert.equal(canRejoinAtConnect(ctx({ user: '' })), false);
+    assert.equal(canRejoinAtConnect(ctx({ channel: 'open:room', user: '' })), true);
+  });
+
+  it('rejoins a user-limited channel only for a listed authenticated user', () => {
+    assert.equal(canRejoinAtConnect(ctx({ channel: 'dialog#42,43' })), true);
+    assert.equal(canRejoinAtConnect(ctx({ channel: 'dialog#43' })), false);
+    // Unlike subscribe, an empty entry does not admit the anonymous user here (as in Centrifugo).
+    assert.equal(canRejoinAtConnect(ctx({ channel: 'dialog#', user: '' })), false);
   });
 });
 

@@ -4,6 +4,7 @@
  * (`VerifyConnectToken` and `OnClientConnecting` of centrifugo v6, `connectCmd` of centrifuge).
  */
 import type { ChannelRules } from '../../auth/channel-rules.js';
+import { canRejoinAtConnect } from '../../auth/permissions.js';
 import type { ConnectTokenClaims } from '../../auth/types.js';
 import { DisconnectCode, ErrorCode } from '../../protocol/codes.js';
 import { CommandError, DisconnectError } from '../errors.js';
@@ -18,13 +19,43 @@ export function unknownTokenChannel(rules: ChannelRules, channels: readonly stri
 }
 
 /**
- * The server-side channels of a connecting user, without duplicates. Refuses with error 102 a
- * `channels` claim naming an unknown namespace, or a personal channel in one, and closes with 3505
- * (channel limit) when there are more than `client.channel_limit`: the application's token asks for
- * something the server cannot give, and connecting with part of it would hide that. An empty name
- * is skipped (Centrifugo skips it too), so is one over `channel.max_length`.
+ * The channels of `connect.subs` the client may join again server-side (the SDKs send the
+ * server-side subscriptions they held, such as ones the server API made): those it could subscribe
+ * to itself. An unknown namespace closes the connection with 3501, as in Centrifugo.
  */
-export function serverSideChannels(node: GatewayNode, claims: ConnectTokenClaims): string[] {
+function rejoinedChannels(node: GatewayNode, user: string, requested: readonly string[]): string[] {
+  const rules = node.rules;
+  const joined: string[] = [];
+  for (const channel of requested) {
+    if (channel === '') continue;
+    const ns = rules.namespaceOf(channel);
+    if (ns === null) {
+      throw new DisconnectError(
+        DisconnectCode.BadRequest,
+        'bad request: connect subs name an unknown channel',
+      );
+    }
+    if (rules.validate(channel) !== null) continue;
+    const ctx = { user, channel, options: ns.options, subscribed: false, hasSubscriptionToken: false, rules };
+    if (node.config.client.insecure || canRejoinAtConnect(ctx)) joined.push(channel);
+  }
+  return joined;
+}
+
+/**
+ * The server-side channels of a connecting user, without duplicates: the token's `channels`, the
+ * personal channel, then the channels of `connect.subs` the client may join itself. Refuses with
+ * error 102 a `channels` claim naming an unknown namespace, or a personal channel in one, and
+ * closes with 3505 (channel limit) when there are more than `client.channel_limit`: the
+ * application's token asks for something the server cannot give, and connecting with part of it
+ * would hide that. An empty name is skipped (Centrifugo skips it too), so is one over
+ * `channel.max_length`.
+ */
+export function serverSideChannels(
+  node: GatewayNode,
+  claims: ConnectTokenClaims,
+  requested: readonly string[] = [],
+): string[] {
   const rules = node.rules;
   if (unknownTokenChannel(rules, claims.channels) !== undefined) {
     throw new CommandError(ErrorCode.UnknownChannel, 'unknown channel: in the token "channels" claim');
@@ -38,6 +69,7 @@ export function serverSideChannels(node: GatewayNode, claims: ConnectTokenClaims
     }
     channels.add(channel);
   }
+  for (const channel of rejoinedChannels(node, claims.sub, requested)) channels.add(channel);
   const valid = [...channels].filter((channel) => rules.validate(channel) === null);
   const limit = node.config.client.channel_limit;
   if (limit > 0 && valid.length > limit) throw new DisconnectError(DisconnectCode.ChannelLimit);

@@ -79,7 +79,7 @@ export async function handleConnect(conn: Connection, cmd: Command): Promise<voi
   conn.version = optionalString(params, 'version') ?? '';
 
   // Built before anything is registered, so a bad `subs` entry leaves nothing behind.
-  const requests = serverSideChannels(node, claims).map((channel) =>
+  const requests = serverSideChannels(node, claims, Object.keys(wantedSubs)).map((channel) =>
     serverSideRequest(conn, channel, wantedSubs),
   );
 

@@ -50,6 +50,32 @@ export const tokenCases: DiffCase[] = [
     },
   },
   {
+    name: 'connect/subs-rejoined',
+    async run(s) {
+      // Channels named in `subs` are joined server-side where the client could subscribe itself.
+      const subs = Object.fromEntries(
+        [
+          s.channel('plain', 'x'),
+          s.channel('locked', 'y'),
+          `$${s.channel('plain', 'z')}`,
+          `${s.channel('plain', 'w')}#bob`,
+          `${s.channel('plain', 'v')}#alice`,
+        ].map((channel) => [channel, {}]),
+      );
+      const c = await s.open('alice');
+      await c.cmd('connect', { token: await s.token('alice'), subs });
+      await c.quiet();
+    },
+  },
+  {
+    name: 'connect/subs-unknown-namespace',
+    async run(s) {
+      const c = await s.open('alice');
+      await c.cmd('connect', { token: await s.token('alice'), subs: { [s.channel('nope')]: {} } });
+      await c.closed();
+    },
+  },
+  {
     name: 'subscribe/anonymous-user-limited',
     async run(s) {
       const c = await s.open('anon');
