@@ -1,0 +1,229 @@
+/**
+ * The shared timer wheel: deadlines in buckets of `resolutionMs`, walked by one interval. Mocked
+ * `setInterval` and `Date` step the wheel one resolution at a time; the late-tick cases block the
+ * real event loop, as a SIGSTOP or a long GC does.
+ */
+import assert from 'node:assert/strict';
+import { closeSync, open } from 'node:fs';
+import { describe, it, type TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { TimerWheel, type WheelItem } from '../../../src/gateway/timer-wheel.js';
+
+const RESOLUTION = 250;
+/** A multiple of the resolution, so ticks fall on bucket boundaries. */
+const START = 1_000_000;
+
+/** An item that records the `now` of every deadline it gets. */
+function item(onDeadline: (now: number) => void = () => {}): WheelItem & { calls: number[] } {
+  const calls: number[] = [];
+  return {
+    wheelSlot: -1,
+    calls,
+    onDeadline(now) {
+      calls.push(now);
+      onDeadline(now);
+    },
+  };
+}
+
+/** A wheel on mocked time at START; `tick()` moves time on by one resolution, firing the interval once. */
+function mockedWheel(t: TestContext): { wheel: TimerWheel; tick(count?: number): void } {
+  t.mock.timers.enable({ apis: ['setInterval', 'Date'], now: START });
+  const wheel = new TimerWheel(RESOLUTION);
+  t.after(() => wheel.close());
+  return {
+    wheel,
+    tick(count = 1) {
+      for (let i = 0; i < count; i++) t.mock.timers.tick(RESOLUTION);
+    },
+  };
+}
+
+/** Blocks the event loop, as a stopped process or a long GC would. */
+function blockFor(ms: number): void {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    // busy
+  }
+}
+
+describe('TimerWheel: scheduling', () => {
+  it('fires an item once, on the first tick at or after its deadline, and unschedules it', (t) => {
+    const { wheel, tick } = mockedWheel(t);
+    const a = item();
+    wheel.schedule(a, START + 100);
+    assert.equal(wheel.size, 1);
+    assert.notEqual(a.wheelSlot, -1);
+    assert.deepEqual(a.calls, [], 'nothing fires before a tick');
+    tick();
+    assert.deepEqual(a.calls, [START + RESOLUTION], 'onDeadline gets the tick time');
+    assert.equal(a.wheelSlot, -1);
+    assert.equal(wheel.size, 0);
+    tick(4);
+    assert.equal(a.calls.length, 1, 'once only');
+  });
+
+  it('rounds deadlines up to the resolution: never early, at most one resolution late', (t) => {
+    const { wheel, tick } = mockedWheel(t);
+    const at = [START + 1, START + RESOLUTION, START + RESOLUTION + 1, START + 2 * RESOLUTION];
+    const items = at.map((deadline) => {
+      const it = item();
+      wheel.schedule(it, deadline);
+      return it;
+    });
+    tick();
+    assert.deepEqual(
+      items.map((i) => i.calls.length),
+      [1, 1, 0, 0],
+    );
+    tick();
+    assert.deepEqual(
+      items.map((i) => i.calls),
+      [[START + 250], [START + 250], [START + 500], [START + 500]],
+    );
+  });
+
+  it('fires a deadline already past on the next tick', (t) => {
+    const { wheel, tick } = mockedWheel(t);
+    const a = item();
+    wheel.schedule(a, START - 60_000);
+    tick();
+    assert.equal(a.calls.length, 1);
+  });
+
+  it('puts a deadline in a bucket already walked into the next one', (t) => {
+    const { wheel, tick } = mockedWheel(t);
+    tick(2);
+    const a = item();
+    wheel.schedule(a, START);
+    tick();
+    assert.deepEqual(a.calls, [START + 3 * RESOLUTION]);
+  });
+
+  it('replaces an earlier deadline when scheduled again, later or sooner', (t) => {
+    const { wheel, tick } = mockedWheel(t);
+    const later = item();
+    wheel.schedule(later, START + 100);
+    wheel.schedule(later, START + 600);
+    const sooner = item();
+    wheel.schedule(sooner, START + 600);
+    wheel.schedule(sooner, START + 100);
+    assert.equal(wheel.size, 2);
+    tick();
+    assert.deepEqual(later.calls, []);
+    assert.deepEqual(sooner.calls, [START + 250]);
+    tick(2);
+    assert.deepEqual(later.calls, [START + 750]);
+    assert.equal(sooner.calls.length, 1);
+  });
+
+  it('counts scheduled items across buckets', (t) => {
+    const { wheel, tick } = mockedWheel(t);
+    for (const at of [START + 10, START + 20, START + 400]) wheel.schedule(item(), at);
+    assert.equal(wheel.size, 3);
+    tick();
+    assert.equal(wheel.size, 1);
+  });
+
+  it('fires again an item that schedules its next deadline from onDeadline', (t) => {
+    const { wheel, tick } = mockedWheel(t);
+    const pinging = item((now) => wheel.schedule(pinging, now + 2 * RESOLUTION));
+    wheel.schedule(pinging, START + RESOLUTION);
+    tick(5);
+    assert.deepEqual(pinging.calls, [START + 250, START + 750, START + 1250]);
+  });
+
+  it('fires again an item that schedules its next deadline at "now" from onDeadline', {
+    todo: 'the slot being walked is taken for a later one; Connection always schedules ahead',
+  }, (t) => {
+    const { wheel, tick } = mockedWheel(t);
+    const again = item((now) => {
+      if (again.calls.length === 1) wheel.schedule(again, now);
+    });
+    wheel.schedule(again, START + RESOLUTION);
+    tick(3);
+    assert.equal(again.calls.length, 2);
+  });
+
+  it('keeps walking the bucket when an item throws', (t) => {
+    const { wheel, tick } = mockedWheel(t);
+    const failing = item(() => {
+      throw new Error('one connection failed');
+    });
+    const next = item();
+    wheel.schedule(failing, START + 100);
+    wheel.schedule(next, START + 100);
+    tick();
+    assert.equal(failing.calls.length, 1);
+    assert.equal(next.calls.length, 1);
+  });
+});
+
+describe('TimerWheel: cancel and close', () => {
+  it('cancel removes the deadline; cancelling again or an unscheduled item does nothing', (t) => {
+    const { wheel, tick } = mockedWheel(t);
+    const a = item();
+    const b = item();
+    wheel.schedule(a, START + 100);
+    wheel.schedule(b, START + 100);
+    wheel.cancel(a);
+    wheel.cancel(a);
+    wheel.cancel(item());
+    assert.equal(a.wheelSlot, -1);
+    assert.equal(wheel.size, 1);
+    tick(2);
+    assert.deepEqual(a.calls, []);
+    assert.equal(b.calls.length, 1);
+  });
+
+  it('close drops every deadline and stops the interval', (t) => {
+    const { wheel, tick } = mockedWheel(t);
+    const a = item();
+    wheel.schedule(a, START + 100);
+    wheel.close();
+    assert.equal(wheel.size, 0);
+    tick(3);
+    assert.deepEqual(a.calls, []);
+  });
+});
+
+describe('TimerWheel: a late tick (the event loop was blocked)', () => {
+  it('waits one turn, so input read after the stop moves the deadline before it is walked', async () => {
+    const wheel = new TimerWheel(20);
+    try {
+      const silent = item();
+      wheel.schedule(silent, Date.now() + 20);
+      // A pong that arrives while the loop is blocked: its read completes in the poll phase, after
+      // the late interval ran in the timers phase of the same turn.
+      let readAt = 0;
+      open(fileURLToPath(import.meta.url), 'r', (error, fd) => {
+        assert.ifError(error);
+        closeSync(fd);
+        readAt = Date.now();
+        wheel.schedule(silent, readAt + 60_000);
+      });
+      blockFor(1300);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.ok(readAt > 0, 'the read completed');
+      assert.deepEqual(silent.calls, [], 'the deadline moved by the read is not walked');
+      assert.equal(wheel.size, 1);
+    } finally {
+      wheel.close();
+    }
+  });
+
+  it('still walks the due deadlines, one turn later', async () => {
+    const wheel = new TimerWheel(20);
+    try {
+      const silent = item();
+      const due = Date.now() + 20;
+      wheel.schedule(silent, due);
+      blockFor(1300);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(silent.calls.length, 1);
+      assert.ok(silent.calls[0]! >= due);
+    } finally {
+      wheel.close();
+    }
+  });
+});
