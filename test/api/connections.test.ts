@@ -8,10 +8,16 @@ import type {
   ServerSubscribedContext,
   UnsubscribedContext,
 } from 'centrifuge';
-import { collect, connected, waitFor } from '../harness/centrifuge-client.js';
-import { startTestNode, type TestNode } from '../harness/node.js';
-import { rawConnect } from '../harness/raw-client.js';
-import { apiError, Clients, sleep } from './helpers.js';
+import {
+  collect,
+  connected,
+  rawConnect,
+  sleep,
+  startTestNode,
+  type TestNode,
+  waitFor,
+} from '../harness/index.js';
+import { apiError, Clients } from './helpers.js';
 
 /** Everything a client emits about its connection and its server-side subscriptions. */
 interface Recorder {

@@ -1,9 +1,6 @@
 /** Shared helpers of the server API tests: raw HTTP calls and SDK clients that are always closed. */
 import type { Centrifuge, PublicationContext } from 'centrifuge';
-import { collect, connected, newClient } from '../harness/centrifuge-client.js';
-import { TEST_API_KEY, type TestNode } from '../harness/node.js';
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { collect, connected, newClient, TEST_API_KEY, type TestNode } from '../harness/index.js';
 
 /** A parsed HTTP answer: status, content type and the JSON body (null when it is not JSON). */
 export interface RawAnswer {

@@ -6,12 +6,20 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { Publisher } from '../../src/publisher/index.js';
-import { waitFor } from '../harness/centrifuge-client.js';
-import { startTestNode, TEST_API_KEY, type TestNode } from '../harness/node.js';
-import { errorCode, type RawClient, rawConnect } from '../harness/raw-client.js';
-import { type RedisServer, startRedis } from '../harness/redis.js';
+import {
+  errorCode,
+  type RawClient,
+  type RedisServer,
+  rawConnect,
+  sleep,
+  startRedis,
+  startTestNode,
+  TEST_API_KEY,
+  type TestNode,
+  waitFor,
+} from '../harness/index.js';
 import { uniquePrefix } from '../harness/redis-engines.js';
-import { apiError, Clients, sleep } from './helpers.js';
+import { apiError, Clients } from './helpers.js';
 
 const CHANNELS = {
   namespaces: [

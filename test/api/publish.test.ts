@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { PublicationContext, Subscription } from 'centrifuge';
-import { collect, waitFor } from '../harness/centrifuge-client.js';
-import { startTestNode, type TestNode } from '../harness/node.js';
-import { apiError, Clients, sleep } from './helpers.js';
+import { collect, sleep, startTestNode, type TestNode, waitFor } from '../harness/index.js';
+import { apiError, Clients } from './helpers.js';
 
 interface Position {
   offset: number;

@@ -7,10 +7,17 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { MessageContext } from 'centrifuge';
 import { Publisher } from '../../src/publisher/index.js';
-import { waitFor } from '../harness/centrifuge-client.js';
-import { startTestNode, TEST_API_KEY, type TestNode } from '../harness/node.js';
-import { errorCode, type RawClient, rawConnect } from '../harness/raw-client.js';
-import { apiError, Clients, sleep } from './helpers.js';
+import {
+  errorCode,
+  type RawClient,
+  rawConnect,
+  sleep,
+  startTestNode,
+  TEST_API_KEY,
+  type TestNode,
+  waitFor,
+} from '../harness/index.js';
+import { apiError, Clients } from './helpers.js';
 
 describe('server API: send', () => {
   let node: TestNode;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Centrifuge } from 'centrifuge';
-import { startTestNode, type TestNode } from '../harness/node.js';
+import { sleep, startTestNode, type TestNode, waitFor } from '../harness/index.js';
 import { apiError, Clients } from './helpers.js';
 
 interface HistoryBody {
@@ -199,12 +199,13 @@ async function waitForStats(
   want: { num_clients: number; num_users: number },
 ): Promise<void> {
   let last: unknown;
-  const deadline = Date.now() + 3000;
-  while (Date.now() < deadline) {
-    last = (await node.api('presence_stats', { channel })).body['result'];
-    if (JSON.stringify(last) === JSON.stringify(want)) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitFor(
+    async () => {
+      last = (await node.api('presence_stats', { channel })).body['result'];
+      return JSON.stringify(last) === JSON.stringify(want);
+    },
+    { timeoutMs: 3000, intervalMs: 20 },
+  ).catch(() => {});
   assert.deepEqual(last, want);
 }
 
@@ -262,7 +263,7 @@ describe('server API: channels and info', () => {
     for (let i = 0; i < 100; i++) {
       left = await channels('chat:*');
       if (left['chat:b'] === undefined) break;
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
     assert.deepEqual(left, { 'chat:a': { num_clients: 2 } });
   });
@@ -285,7 +286,7 @@ describe('server API: channels and info', () => {
   async function idleInfo(): Promise<Record<string, unknown>> {
     let info = await nodeInfo();
     for (let i = 0; i < 100 && info['num_clients'] !== 0; i++) {
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
       info = await nodeInfo();
     }
     return info;

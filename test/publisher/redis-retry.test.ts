@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Publisher } from '../../src/publisher/index.js';
-import { Clients, sleep } from '../api/helpers.js';
-import { waitFor } from '../harness/centrifuge-client.js';
-import { startTestNode, TEST_API_KEY, type TestNode } from '../harness/node.js';
-import { type RedisServer, startRedis } from '../harness/redis.js';
+import { Clients } from '../api/helpers.js';
+import {
+  type RedisServer,
+  sleep,
+  startRedis,
+  startTestNode,
+  TEST_API_KEY,
+  type TestNode,
+  waitFor,
+} from '../harness/index.js';
 import { ApiProxy } from './api-proxy.js';
 
 describe('publisher: retries while Redis cannot answer', () => {

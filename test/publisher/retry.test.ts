@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { PublicationContext } from 'centrifuge';
 import { Publisher, PublisherError } from '../../src/publisher/index.js';
-import { Clients, sleep } from '../api/helpers.js';
-import { waitFor } from '../harness/centrifuge-client.js';
-import { startTestNode, TEST_API_KEY, type TestNode } from '../harness/node.js';
+import { Clients } from '../api/helpers.js';
+import { sleep, startTestNode, TEST_API_KEY, type TestNode, waitFor } from '../harness/index.js';
 import { ApiProxy } from './api-proxy.js';
 
 const channels = { namespaces: [{ name: 'chat', history_size: 100, history_ttl: '300s' }] };
