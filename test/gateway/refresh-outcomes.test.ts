@@ -3,7 +3,8 @@
  * with the centrifuge SDK: the refresh reply carries only `expires`/`ttl`; an expired refresh token
  * closes 3005 (the SDK reconnects with a new token, where an error reply made it stop); no token
  * closes 3501; a sub_refresh token that does not verify, or names another channel or user, closes
- * 3500. An expired sub_refresh token stays error 109 (Centrifugo answers `{}`, see docs/protocol.md).
+ * 3500; a refresh token whose `channels` changed closes 3010, and the SDK reconnects with it. An
+ * expired sub_refresh token stays error 109 (Centrifugo answers `{}`, see docs/protocol.md).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -20,7 +21,12 @@ describe('refresh and sub_refresh outcomes', () => {
   const open: RawClient[] = [];
 
   before(async () => {
-    node = await startTestNode({ channel: { namespaces: [{ name: 'chat' }] } });
+    node = await startTestNode({
+      channel: {
+        // `feed` channels come only from tokens: a client cannot subscribe to them itself.
+        namespaces: [{ name: 'chat' }, { name: 'feed', allow_subscribe_for_client: false }],
+      },
+    });
   });
   after(async () => {
     for (const c of open) c.ws.terminate();
@@ -72,6 +78,24 @@ describe('refresh and sub_refresh outcomes', () => {
     assert.equal(await outcomeOf(client, 3, 'ping', {}), 'ok');
   });
 
+  it('closes with 3010 when the refreshed token names other channels, as Centrifugo does', async () => {
+    const connectWith = async (channels: string[]): Promise<RawClient> => {
+      const client = await rawConnect(node.wsUrl);
+      open.push(client);
+      const reply = await client.call(1, 'connect', { token: await node.token('a', { channels }) });
+      assert.ok(reply['connect'], JSON.stringify(reply));
+      return client;
+    };
+    const same = await connectWith(['feed:a', 'feed:b']);
+    const sameToken = await node.token('a', { channels: ['feed:b', 'feed:a'] });
+    assert.equal(await outcomeOf(same, 2, 'refresh', { token: sameToken }), 'ok');
+    for (const channels of [['feed:a', 'feed:b', 'feed:c'], ['feed:a'], []]) {
+      const client = await connectWith(['feed:a', 'feed:b']);
+      const token = await node.token('a', { channels });
+      assert.equal(await outcomeOf(client, 2, 'refresh', { token }), 'close 3010', JSON.stringify(channels));
+    }
+  });
+
   it('closes with 3500 on a sub_refresh token for another channel or user, or one that does not verify', async () => {
     const refused = [
       await node.token('a', { channel: '$other' }),
@@ -115,6 +139,26 @@ describe('refresh and sub_refresh outcomes', () => {
     await connected(client, 5000);
     assert.deepEqual(disconnected, [], 'the SDK never gave up');
     assert.equal(calls, 2);
+    client.disconnect();
+  });
+
+  it('the SDK reconnects after a refresh whose token names other channels (3010) and gets them', async () => {
+    const next = await node.token('a', { channels: ['feed:new'] });
+    const client = newClient(node.wsUrl, {
+      token: await node.token('a', { channels: ['feed:old'] }, 2),
+      getToken: async () => next,
+    });
+    const subscribed: string[] = [];
+    const unsubscribed: string[] = [];
+    const connecting: number[] = [];
+    client.on('subscribed', (ctx) => subscribed.push(ctx.channel));
+    client.on('unsubscribed', (ctx) => unsubscribed.push(ctx.channel));
+    client.on('connecting', (ctx) => connecting.push(ctx.code));
+    client.connect();
+    await connected(client);
+    await waitFor(() => subscribed.includes('feed:new'), 'the new token channel', 8000);
+    assert.ok(connecting.includes(3010), `reconnected after 3010: ${connecting.join(',')}`);
+    assert.ok(unsubscribed.includes('feed:old'), 'the old token channel is gone');
     client.disconnect();
   });
 

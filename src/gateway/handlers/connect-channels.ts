@@ -1,12 +1,14 @@
 /**
  * The channels a connection is subscribed to server-side when it connects: the token's `channels`
- * claim and the user's personal channel, checked the way Centrifugo checks them
- * (`VerifyConnectToken` and `OnClientConnecting` of centrifugo v6, `connectCmd` of centrifuge).
+ * claim, the user's personal channel and the channels of `connect.subs` it may join, checked the way
+ * Centrifugo checks them (`VerifyConnectToken` and `OnClientConnecting` of centrifugo v6,
+ * `connectCmd` of centrifuge); and whether a refreshed token still asks for the same ones.
  */
 import type { ChannelRules } from '../../auth/channel-rules.js';
 import { canRejoinAtConnect } from '../../auth/permissions.js';
 import type { ConnectTokenClaims } from '../../auth/types.js';
 import { DisconnectCode, ErrorCode } from '../../protocol/codes.js';
+import type { Connection } from '../connection.js';
 import { CommandError, DisconnectError } from '../errors.js';
 import type { GatewayNode } from '../node.js';
 
@@ -74,4 +76,31 @@ export function serverSideChannels(
   const limit = node.config.client.channel_limit;
   if (limit > 0 && valid.length > limit) throw new DisconnectError(DisconnectCode.ChannelLimit);
   return valid;
+}
+
+/** The channels each connection was subscribed to because its connection token named them. */
+const fromToken = new WeakMap<Connection, ReadonlySet<string>>();
+
+/** Notes the channels of the token a connection connected with (after its subscriptions are made). */
+export function rememberTokenChannels(conn: Connection, claims: ConnectTokenClaims): void {
+  if (claims.channels !== undefined && claims.channels.length > 0)
+    fromToken.set(conn, new Set(claims.channels));
+}
+
+/**
+ * Whether a refreshed token's `channels` differ from what the connection holds from its token: a
+ * channel it names is not subscribed, or one subscribed from the token is no longer named. Centrifugo
+ * then closes the connection with 3010 (insufficient state), so the client reconnects and gets the
+ * server-side subscriptions of the new token (centrifugo `tokenChannelsChanged`). Names the connect
+ * would skip (empty, over `channel.max_length`) are left out, so they cannot make a loop of it.
+ */
+export function tokenChannelsChanged(conn: Connection, channels: readonly string[] | undefined): boolean {
+  const rules = conn.node.rules;
+  const named = new Set((channels ?? []).filter((channel) => rules.validate(channel) === null));
+  for (const channel of named) if (!conn.subs.has(channel)) return true;
+  for (const channel of fromToken.get(conn) ?? []) {
+    if (conn.subs.has(channel) && !named.has(channel)) return true;
+  }
+  fromToken.set(conn, named);
+  return false;
 }

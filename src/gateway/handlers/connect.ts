@@ -11,7 +11,7 @@ import {
   prepareSubscription,
   type SubscriptionRequest,
 } from '../subscription-setup.js';
-import { serverSideChannels } from './connect-channels.js';
+import { rememberTokenChannels, serverSideChannels } from './connect-channels.js';
 import { expiryMs, invalidTokenDisconnect, tokenFailure, ttlSeconds } from './tokens.js';
 
 /**
@@ -113,6 +113,7 @@ export async function handleConnect(conn: Connection, cmd: Command): Promise<voi
   if (subs.size > 0) reply += `,"subs":${encodeSubscribeResults(subs)}`;
   reply += `,"ping":${Math.max(1, Math.round(client.ping_interval / 1000))},"pong":true,"node":${JSON.stringify(node.uid)}}`;
   conn.markConnected();
+  rememberTokenChannels(conn, claims);
   conn.send(encodeRawReply(cmd.id, 'connect', reply));
   for (const { sub } of prepared) activateSubscription(conn, sub as ClientSubscription);
 }

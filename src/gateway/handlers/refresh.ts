@@ -9,7 +9,7 @@ import type { Command } from '../../protocol/types.js';
 import type { Connection } from '../connection.js';
 import { CommandError, DisconnectError } from '../errors.js';
 import { type Params, requireString } from '../params.js';
-import { unknownTokenChannel } from './connect-channels.js';
+import { tokenChannelsChanged, unknownTokenChannel } from './connect-channels.js';
 import {
   expiryMs,
   invalidTokenDisconnect,
@@ -38,7 +38,8 @@ function expiryResult(expiresAt: number): Record<string, unknown> {
 /**
  * `refresh`: a new connection token for the same user extends the connection. An expired token
  * closes the connection with 3005 (connection expired): the SDK reconnects and fetches a new token
- * for it, where an error reply would make it give up. Another user or an invalid token: 3500.
+ * for it, where an error reply would make it give up. Another user or an invalid token: 3500. A
+ * token whose `channels` changed closes with 3010, so the client reconnects with it.
  */
 export async function handleRefresh(conn: Connection, cmd: Command): Promise<void> {
   const token = requireForRefresh(cmd.params, 'token');
@@ -51,6 +52,9 @@ export async function handleRefresh(conn: Connection, cmd: Command): Promise<voi
   const unknown = unknownTokenChannel(conn.node.rules, claims.channels);
   if (unknown !== undefined) throw new CommandError(ErrorCode.UnknownChannel);
   if (claims.sub !== conn.user) throw new DisconnectError(DisconnectCode.InvalidToken);
+  if (tokenChannelsChanged(conn, claims.channels)) {
+    throw new DisconnectError(DisconnectCode.InsufficientState, 'insufficient state: token channels changed');
+  }
   conn.expiresAt = expiryMs(claims.exp);
   if (claims.info !== undefined) conn.info = claims.info;
   conn.reschedule();

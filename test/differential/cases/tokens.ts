@@ -123,6 +123,25 @@ export const tokenCases: DiffCase[] = [
     },
   },
   {
+    name: 'refresh/same-channels',
+    async run(s) {
+      const channels = [s.channel('plain', 'a'), s.channel('plain', 'b')];
+      const c = await s.open('alice');
+      await c.cmd('connect', { token: await s.token('alice', { channels }) });
+      await c.cmd('refresh', { token: await s.token('alice', { channels: [...channels].reverse() }) });
+      await c.quiet();
+    },
+  },
+  {
+    name: 'refresh/channels-changed',
+    async run(s) {
+      const c = await s.open('alice');
+      await c.cmd('connect', { token: await s.token('alice', { channels: [s.channel('plain', 'a')] }) });
+      await c.cmd('refresh', { token: await s.token('alice', { channels: [s.channel('plain', 'b')] }) });
+      await c.closed();
+    },
+  },
+  {
     name: 'sub_refresh/invalid-token',
     async run(s) {
       const channel = s.channel('plain');
