@@ -49,8 +49,8 @@ export const connectCases: DiffCase[] = [
     async run(s) {
       const c = await s.open('alice');
       await c.cmd('connect', { token: await s.token('alice', { exp: s.now - 60 }) });
-      // Switchboard keeps the connection usable, so a fresh token connects it. Centrifugo ignores the
-      // second connect (and drops the socket about 5 s later): wait 1 s, well before that drop.
+      // After a failed connect neither server reads the socket again: the second connect gets no
+      // reply (the drop 5 s later is connect/refused-socket-dropped). Wait 1 s, well before it.
       c.send({ id: c.takeId(), connect: { token: await s.token('alice') } });
       await c.quiet(1000);
     },
