@@ -7,11 +7,14 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { callMethod } from '../api/dispatch.js';
-import { BodyError, readJsonBody } from '../api/json-body.js';
 import type { GatewayNode } from '../gateway/node.js';
+import { HttpError } from '../http/http-error.js';
+import { readJsonBody } from '../http/json-body.js';
+import { writeJson } from '../http/json-response.js';
+import { type StaticFile, writeFile } from '../http/static-file.js';
 import { LoginThrottle, throttleKey } from './login-throttle.js';
 import { AdminSessions } from './session-token.js';
-import { inlineScriptHashes, loadAdminFiles, type StaticFile } from './static-files.js';
+import { inlineScriptHashes, loadAdminFiles } from './static-files.js';
 
 /** The server API methods the UI uses. */
 export const ADMIN_METHODS = new Set(['info', 'channels', 'connections', 'publish', 'disconnect']);
@@ -25,15 +28,7 @@ const SECURITY_HEADERS = {
   'referrer-policy': 'no-referrer',
 };
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
+/** The admin UI's request handler, mounted at `/admin` by the HTTP server. */
 export class AdminHttp {
   private readonly sessions: AdminSessions;
   private readonly throttle = new LoginThrottle();
@@ -102,7 +97,7 @@ export class AdminHttp {
       });
       return;
     }
-    const body = await readJson(req, AUTH_BODY_LIMIT);
+    const body = await readJsonBody(req, AUTH_BODY_LIMIT);
     const password =
       typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['password'] : undefined;
     if (!insecure && (typeof password !== 'string' || !this.sessions.passwordMatches(password))) {
@@ -117,7 +112,7 @@ export class AdminHttp {
     if (req.method !== 'POST') throw new HttpError(405, 'method not allowed: use POST');
     if (!this.authorized(req)) throw new HttpError(401, 'unauthorized: log in first');
     if (!ADMIN_METHODS.has(method)) throw new HttpError(404, 'not found');
-    const params = await readJson(req, this.node.config.http_api.max_body_size);
+    const params = await readJsonBody(req, this.node.config.http_api.max_body_size);
     const outcome = await callMethod(this.node, method, params);
     sendJson(
       res,
@@ -138,41 +133,21 @@ export class AdminHttp {
       throw new HttpError(405, 'method not allowed: use GET');
     const file = this.files.get(name);
     if (file === undefined) throw new HttpError(404, 'not found');
-    const headers: Record<string, string | number> = {
+    const headers: Record<string, string> = {
       ...SECURITY_HEADERS,
-      'content-type': file.type,
-      'content-length': file.body.length,
       'cache-control': name.startsWith('vendor/') ? 'public, max-age=3600' : 'no-cache',
     };
     if (name === 'index.html') headers['content-security-policy'] = this.csp;
-    res.writeHead(200, headers);
-    res.end(req.method === 'HEAD' ? undefined : file.body);
+    writeFile(req, res, file, headers);
   }
 }
 
+/** A JSON answer with the security headers, never cached. */
 function sendJson(
   res: ServerResponse,
   status: number,
   body: string,
   headers: Record<string, string> = {},
 ): void {
-  if (res.headersSent) return;
-  res.writeHead(status, {
-    ...SECURITY_HEADERS,
-    ...headers,
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-  });
-  res.end(body);
-}
-
-/** The request body parsed as JSON (`{}` when empty); 413 past `limit` bytes, 400 when malformed. */
-async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
-  try {
-    return await readJsonBody(req, limit);
-  } catch (error) {
-    if (error instanceof BodyError) throw new HttpError(error.status, error.message);
-    throw error;
-  }
+  writeJson(res, status, body, { ...SECURITY_HEADERS, ...headers, 'cache-control': 'no-store' });
 }

@@ -9,11 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-export interface StaticFile {
-  body: Buffer;
-  type: string;
-}
+import type { StaticFile } from '../http/static-file.js';
 
 /** `src/admin/static-files.ts` and `dist/admin/static-files.js` both sit two folders below the root. */
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -7,13 +7,16 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayNode } from '../gateway/node.js';
-import { ApiHttpError } from './api-error.js';
+import { HttpError } from '../http/http-error.js';
+import { readJsonBody } from '../http/json-body.js';
+import { writeJson } from '../http/json-response.js';
+import { ErrorCode } from '../protocol/codes.js';
 import { type BatchOutcome, type CallOutcome, callBatch, callMethod } from './dispatch.js';
-import { BodyError, readJsonBody } from './json-body.js';
 import { apiMethods } from './methods/index.js';
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
+/** The server API's request handler, mounted at `/api` by the HTTP server. */
 export class HttpApi {
   private readonly keyDigest: Buffer | null;
 
@@ -29,25 +32,32 @@ export class HttpApi {
     // Only known names become label values, so made-up paths cannot grow the metric without bound.
     const label = name === 'batch' || apiMethods.has(name) ? name : 'unknown';
     try {
-      if (req.method !== 'POST') throw new ApiHttpError(405, 107, 'method not allowed: use POST');
+      if (req.method !== 'POST')
+        throw new HttpError(405, 'method not allowed: use POST', ErrorCode.BadRequest);
       this.authorize(req);
       const method = path.slice('/api/'.length);
       if (method === '' || method.includes('/'))
-        throw new ApiHttpError(404, 104, 'not found: use POST /api/<method>');
+        throw new HttpError(404, 'not found: use POST /api/<method>', ErrorCode.MethodNotFound);
       if (!acceptedContentType(req.headers['content-type'])) {
-        throw new ApiHttpError(415, 107, 'unsupported media type: send a JSON body as application/json');
+        throw new HttpError(
+          415,
+          'unsupported media type: send a JSON body as application/json',
+          ErrorCode.BadRequest,
+        );
       }
-      const body = await this.readJson(req);
+      const body = await readJsonBody(req, this.node.config.http_api.max_body_size);
       const outcome =
         method === 'batch' ? await callBatch(this.node, body) : await callMethod(this.node, method, body);
       if ('error' in outcome && outcome.error.code === 104)
-        throw new ApiHttpError(404, 104, outcome.error.message);
+        throw new HttpError(404, outcome.error.message, ErrorCode.MethodNotFound);
       send(res, 200, encodeOutcome(outcome));
       metrics?.apiCall(label, 200, 'error' in outcome ? String(outcome.error.code) : 'ok');
     } catch (error) {
-      if (error instanceof ApiHttpError) {
-        send(res, error.status, JSON.stringify({ error: { code: error.code, message: error.message } }));
-        metrics?.apiCall(label, error.status, String(error.code));
+      if (error instanceof HttpError) {
+        // A refused body (413, or 400 when not JSON) is a bad request (107) here.
+        const code = error.code ?? ErrorCode.BadRequest;
+        send(res, error.status, JSON.stringify({ error: { code, message: error.message } }));
+        metrics?.apiCall(label, error.status, String(code));
       } else {
         this.node.log.error({ err: error }, 'api request failed');
         send(res, 500, '{"error":{"code":100,"message":"internal server error"}}');
@@ -60,7 +70,11 @@ export class HttpApi {
   private authorize(req: IncomingMessage): void {
     if (this.node.config.http_api.insecure) return;
     if (this.keyDigest === null) {
-      throw new ApiHttpError(401, 101, 'unauthorized: the server has no http_api.key configured');
+      throw new HttpError(
+        401,
+        'unauthorized: the server has no http_api.key configured',
+        ErrorCode.Unauthorized,
+      );
     }
     let given = req.headers['x-api-key'];
     if (given === undefined) {
@@ -68,16 +82,7 @@ export class HttpApi {
       if (typeof auth === 'string' && auth.toLowerCase().startsWith('apikey ')) given = auth.slice(7);
     }
     if (typeof given !== 'string' || !timingSafeEqual(digest(given), this.keyDigest)) {
-      throw new ApiHttpError(401, 101, 'unauthorized: missing or wrong X-API-Key header');
-    }
-  }
-
-  private async readJson(req: IncomingMessage): Promise<unknown> {
-    try {
-      return await readJsonBody(req, this.node.config.http_api.max_body_size);
-    } catch (error) {
-      if (error instanceof BodyError) throw new ApiHttpError(error.status, 107, error.message);
-      throw error;
+      throw new HttpError(401, 'unauthorized: missing or wrong X-API-Key header', ErrorCode.Unauthorized);
     }
   }
 }
@@ -102,9 +107,8 @@ function encodeOutcome(outcome: CallOutcome | BatchOutcome): string {
   return 'body' in outcome ? outcome.body : `{"result":${outcome.result}}`;
 }
 
+/** Writes an answer; after a 413 the connection is not kept alive. */
 function send(res: ServerResponse, status: number, body: string): void {
-  if (res.headersSent) return;
-  if (status === 413) res.shouldKeepAlive = false;
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
+  if (status === 413 && !res.headersSent) res.shouldKeepAlive = false;
+  writeJson(res, status, body);
 }

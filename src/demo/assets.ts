@@ -7,11 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-export interface Asset {
-  readonly type: string;
-  readonly body: Buffer;
-}
+import type { StaticFile } from '../http/static-file.js';
 
 /** `web/` at the package root: two levels up from both `src/demo/` and `dist/demo/`. */
 const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -37,9 +33,9 @@ const FILES: ReadonlyMap<string, { path: () => string; type: string }> = new Map
 /** The page `/` shows when the demo is off. */
 export const LANDING = { path: () => join(WEB_DIR, 'index.html'), type: HTML };
 
-const cache = new Map<string, Promise<Asset>>();
+const cache = new Map<string, Promise<StaticFile>>();
 
-function load(key: string, file: { path: () => string; type: string }): Promise<Asset> {
+function load(key: string, file: { path: () => string; type: string }): Promise<StaticFile> {
   let asset = cache.get(key);
   if (asset === undefined) {
     asset = readFile(file.path()).then((body) => ({ type: file.type, body }));
@@ -51,11 +47,12 @@ function load(key: string, file: { path: () => string; type: string }): Promise<
 }
 
 /** The demo file served at `path`, or undefined when there is none. */
-export function demoAsset(path: string): Promise<Asset> | undefined {
+export function demoAsset(path: string): Promise<StaticFile> | undefined {
   const file = FILES.get(path);
   return file === undefined ? undefined : load(path, file);
 }
 
-export function landingPage(): Promise<Asset> {
+/** The page `/` shows when the demo is off, read once. */
+export function landingPage(): Promise<StaticFile> {
   return load('landing', LANDING);
 }

@@ -1,23 +1,16 @@
 /** Reading a JSON request body with a size limit: shared by the server API, the admin UI and the demo. */
 import type { IncomingMessage } from 'node:http';
-
-/** Why a body was refused: 413 past the limit, 400 when it is not JSON. */
-export class BodyError extends Error {
-  constructor(
-    readonly status: 413 | 400,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { HttpError } from './http-error.js';
 
 /**
  * The request body parsed as JSON, `{}` when empty. Refuses a declared or actual size past `limit`
- * bytes without buffering the rest (which is drained, so an answer can still be sent).
+ * bytes without buffering the rest (which is drained, so an answer can still be sent): an
+ * {@link HttpError} 413, or 400 when the body is not JSON (without an error code: each caller
+ * answers in its own shape).
  */
 export function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const tooLarge = () => new BodyError(413, `payload too large: body limit is ${limit} bytes`);
+    const tooLarge = () => new HttpError(413, `payload too large: body limit is ${limit} bytes`);
     if (Number(req.headers['content-length'] ?? 0) > limit) {
       reject(tooLarge());
       req.resume();
@@ -46,7 +39,7 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<unkno
       try {
         resolve(JSON.parse(text));
       } catch {
-        reject(new BodyError(400, 'bad request: body is not valid JSON'));
+        reject(new HttpError(400, 'bad request: body is not valid JSON'));
       }
     });
   });
