@@ -12,7 +12,7 @@ import type { Publication, StreamPosition, SubscribeResult } from '../protocol/t
 import { ClientSubscription } from './client-subscription.js';
 import type { Connection } from './connection.js';
 import { CommandError } from './errors.js';
-import { ttlSeconds } from './handlers/tokens.js';
+import { ttlSeconds } from './expiry.js';
 import { cacheMode, recoverCache, recoverStream } from './recovery.js';
 import { publicationsBytes, replyBudget } from './size-limits.js';
 import type { TagsMatcher } from './tags-filter.js';

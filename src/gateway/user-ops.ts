@@ -6,7 +6,7 @@ import type { UserOp } from '../cluster/messages.js';
 import { DisconnectCode, UnsubscribeCode } from '../protocol/codes.js';
 import { encodeSubscribePush, encodeUnsubscribePush } from '../protocol/encode.js';
 import type { Connection } from './connection.js';
-import { ttlSeconds } from './handlers/tokens.js';
+import { ttlSeconds } from './expiry.js';
 import type { GatewayNode } from './node.js';
 import { activateSubscription, prepareSubscription } from './subscription-setup.js';
 

@@ -5,6 +5,7 @@ import type { Command, SubscribeResult } from '../../protocol/types.js';
 import type { ClientSubscription } from '../client-subscription.js';
 import type { Connection } from '../connection.js';
 import { DisconnectError } from '../errors.js';
+import { expiryMs, ttlSeconds } from '../expiry.js';
 import { optionalObject, optionalString } from '../params.js';
 import {
   activateSubscription,
@@ -12,7 +13,7 @@ import {
   type SubscriptionRequest,
 } from '../subscription-setup.js';
 import { rememberTokenChannels, serverSideChannels } from './connect-channels.js';
-import { expiryMs, invalidTokenDisconnect, tokenFailure, ttlSeconds } from './tokens.js';
+import { invalidTokenDisconnect, tokenFailure } from './tokens.js';
 
 /**
  * Who connects. Without a token, and unless anonymous connections are allowed, Centrifugo finds no

@@ -8,15 +8,10 @@ import { encodeReply } from '../../protocol/encode.js';
 import type { Command } from '../../protocol/types.js';
 import type { Connection } from '../connection.js';
 import { CommandError, DisconnectError } from '../errors.js';
+import { expiryMs, ttlSeconds } from '../expiry.js';
 import { type Params, requireString } from '../params.js';
 import { tokenChannelsChanged, unknownTokenChannel } from './connect-channels.js';
-import {
-  expiryMs,
-  invalidTokenDisconnect,
-  tokenFailure,
-  ttlSeconds,
-  verifySubscriptionToken,
-} from './tokens.js';
+import { invalidTokenDisconnect, tokenFailure, verifySubscriptionToken } from './tokens.js';
 
 /**
  * A field a refresh command cannot go without: missing or empty is a bad request that closes the

@@ -4,6 +4,7 @@ import { encodeRawReply, encodeSubscribeResult } from '../../protocol/encode.js'
 import type { Command } from '../../protocol/types.js';
 import type { Connection } from '../connection.js';
 import { CommandError } from '../errors.js';
+import { expiryMs } from '../expiry.js';
 import { optionalBoolean, optionalInteger, optionalString, requireString } from '../params.js';
 import { activateSubscription, FLAG_REJECT_UNRECOVERED, prepareSubscription } from '../subscription-setup.js';
 import { authorize, resolveChannel } from './channel-access.js';
@@ -14,7 +15,7 @@ import {
   decodeSubscribeExtras,
   tagsFilterOf,
 } from './request-fields.js';
-import { expiryMs, verifySubscriptionToken } from './tokens.js';
+import { verifySubscriptionToken } from './tokens.js';
 
 /** Not subscribed to the channel yet, and below the channel limit. */
 function checkRoom(conn: Connection, channel: string): void {
