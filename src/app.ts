@@ -8,12 +8,12 @@ import type { Config } from './config/types.js';
 import { createEngine } from './engine/create.js';
 import type { Engine } from './engine/types.js';
 import { GatewayNode } from './gateway/node.js';
-import { GatewayServer } from './gateway/server.js';
+import { HttpServer } from './http/server.js';
 import { type Logger, silentLogger } from './log.js';
 
 export interface Switchboard {
   readonly node: GatewayNode;
-  readonly server: GatewayServer;
+  readonly server: HttpServer;
   readonly engine: Engine;
   readonly address: AddressInfo;
   /** Graceful stop: not ready at once, clients told to reconnect in waves (drain), then the engine closes. */
@@ -33,7 +33,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
   const engine = options.engine ?? (await createEngine(config.engine, logger));
   const node = new GatewayNode({ config, engine, logger });
   await node.start();
-  const server = new GatewayServer(node, tls);
+  const server = new HttpServer(node, tls);
   const address = await server.listen();
   let stopped: Promise<void> | undefined;
   return {

@@ -17,7 +17,9 @@ export type {
   PublishResult,
 } from './engine/types.js';
 export { GatewayNode } from './gateway/node.js';
-export { GatewayServer, WEBSOCKET_PATH } from './gateway/server.js';
+export { WEBSOCKET_PATH } from './gateway/ws/websocket-endpoint.js';
+/** `GatewayServer` is the former name of {@link HttpServer}, kept for embedders. */
+export { HttpServer as GatewayServer, HttpServer } from './http/server.js';
 export { DisconnectCode, ErrorCode, UnsubscribeCode } from './protocol/codes.js';
 export type * from './protocol/types.js';
 export { VERSION } from './version.js';

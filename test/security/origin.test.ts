@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { WEBSOCKET_PATH } from '../../src/gateway/server.js';
+import { WEBSOCKET_PATH } from '../../src/gateway/ws/websocket-endpoint.js';
 import { startTestNode, type TestNode } from '../harness/node.js';
 
 /** Sends a WebSocket upgrade request with this Origin (none when undefined); resolves with the status. */

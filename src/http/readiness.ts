@@ -4,24 +4,26 @@
  * drains (stopping) or while the engine (Redis) is unreachable. `/health` (liveness) stays 200.
  */
 import type { ServerResponse } from 'node:http';
-import type { GatewayNode } from './node.js';
+import { writeJson } from './json-response.js';
 
+/** The path of the readiness check. */
 export const READY_PATH = '/ready';
 
+/** What readiness reads from the node: whether its engine is reachable. */
+export interface ReadinessSource {
+  readonly engine: { reachable(): boolean };
+}
+
 /** Why the node is not ready, or undefined when it is. */
-export function notReadyReason(node: GatewayNode, draining: boolean): string | undefined {
+export function notReadyReason(node: ReadinessSource, draining: boolean): string | undefined {
   if (draining) return 'draining';
   if (!node.engine.reachable()) return 'engine unreachable';
   return undefined;
 }
 
-export function answerReady(res: ServerResponse, node: GatewayNode, draining: boolean): void {
+/** Answers `/ready`: 200 `{"status":"ready"}`, or 503 with the reason; never cached. */
+export function answerReady(res: ServerResponse, node: ReadinessSource, draining: boolean): void {
   const reason = notReadyReason(node, draining);
   const body = reason === undefined ? '{"status":"ready"}' : JSON.stringify({ status: 'not ready', reason });
-  res.writeHead(reason === undefined ? 200 : 503, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-  });
-  res.end(body);
+  writeJson(res, reason === undefined ? 200 : 503, body, { 'cache-control': 'no-store' });
 }

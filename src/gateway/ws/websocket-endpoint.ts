@@ -1,0 +1,111 @@
+/**
+ * The WebSocket endpoint `/connection/websocket`: completes an upgrade the HTTP server accepted
+ * (the handshake, a lean or a `ws` transport as `websocket.transport` says) and opens a Connection
+ * on it, or closes it at once with a terminal code (protobuf asked for, connection limit reached).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { DisconnectCode, disconnectReason } from '../../protocol/codes.js';
+import { Connection } from '../connection.js';
+import type { GatewayNode } from '../node.js';
+import { answerHandshake, selectSubprotocol, wantsProtobuf } from './handshake.js';
+import { LeanTransport, type LeanTransportOptions } from './lean-transport.js';
+import { IGNORE_EVENTS, type Transport } from './transport.js';
+import { WsTransport } from './ws-transport.js';
+
+/** The path clients open their WebSocket on. */
+export const WEBSOCKET_PATH = '/connection/websocket';
+/** How long a closing WebSocket waits for the client's close frame before it is cut, ms (as `ws`). */
+const CLOSE_TIMEOUT_MS = 30_000;
+/** The close reason given to protobuf clients (within the 123 bytes of a close frame). */
+const PROTOBUF_REFUSED = 'inappropriate protocol: this server speaks only the JSON protocol';
+
+/** Answers an upgrade request with an HTTP error status (`404 Not Found`) and ends the socket. */
+export function refuseUpgrade(socket: Duplex, status: string, headers = ''): void {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n${headers}Content-Length: 0\r\n\r\n`);
+}
+
+/** Turns accepted upgrade requests into WebSocket transports and Connections of a node. */
+export class WebSocketEndpoint {
+  /** The `ws` server, when `websocket.transport` is `ws`. */
+  private readonly wss: WebSocketServer | undefined;
+  /** Settings for lean transports, when `websocket.transport` is `lean`. */
+  private readonly lean: LeanTransportOptions | undefined;
+  /** Open sockets, so a stop that runs out of time can cut the ones that never closed. */
+  private readonly transports = new Set<Transport>();
+
+  constructor(private readonly node: GatewayNode) {
+    const websocket = node.config.websocket;
+    if (websocket.transport === 'ws') {
+      this.wss = new WebSocketServer({
+        noServer: true,
+        clientTracking: false,
+        perMessageDeflate: false,
+        maxPayload: websocket.message_size_limit,
+        // Without it `ws` echoes the first offered subprotocol, whatever it is.
+        handleProtocols: (offered) => selectSubprotocol(offered) ?? false,
+      });
+    } else {
+      this.lean = {
+        maxPayload: websocket.message_size_limit,
+        closeTimeout: CLOSE_TIMEOUT_MS,
+        queueMaxSize: node.config.client.queue_max_size,
+        wheel: node.wheel,
+        open: this.transports,
+      };
+    }
+  }
+
+  /**
+   * Completes an upgrade request for {@link WEBSOCKET_PATH} that the HTTP server let through (path,
+   * draining and origin already checked): a bad handshake is refused with its HTTP status.
+   */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.wss !== undefined) {
+      const maxPayload = this.node.config.websocket.message_size_limit;
+      this.wss.handleUpgrade(req, socket, head, (ws) =>
+        this.open(
+          new WsTransport(ws, this.transports, maxPayload),
+          wantsProtobuf(req.url, ws.protocol || undefined),
+        ),
+      );
+      return;
+    }
+    const answer = answerHandshake(req);
+    if (!answer.ok) {
+      refuseUpgrade(socket, answer.status, answer.headers ?? '');
+      return;
+    }
+    if (!socket.readable || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    socket.write(answer.response);
+    this.open(new LeanTransport(socket as Socket, this.lean!, head), wantsProtobuf(req.url, answer.protocol));
+  }
+
+  /** Destroys every socket still open (a stop that ran out of time). */
+  terminateAll(): void {
+    for (const transport of this.transports) transport.terminate();
+  }
+
+  /** @param protobuf the client asked for the protobuf protocol, which this server does not speak. */
+  private open(transport: Transport, protobuf: boolean): void {
+    if (protobuf) {
+      // A terminal code with a reason: the SDK reports it and stops, where a refused handshake
+      // would leave it reconnecting forever, and a JSON reply would be undecodable to it.
+      transport.attach(IGNORE_EVENTS);
+      transport.close(DisconnectCode.InappropriateProtocol, PROTOBUF_REFUSED);
+      return;
+    }
+    const limit = this.node.config.client.connection_limit;
+    if (limit > 0 && this.node.numConnections >= limit) {
+      transport.attach(IGNORE_EVENTS);
+      transport.close(DisconnectCode.ConnectionLimit, disconnectReason(DisconnectCode.ConnectionLimit));
+      return;
+    }
+    new Connection(this.node, transport);
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Which module answers a request of the node's HTTP server, by path: `/health`, `/ready`, the
+ * server API under `/api/`, the admin UI under `/admin` (when `admin.enabled`), the demo at `/` and
+ * `/demo/`, `/metrics` (when the node has metrics); 426 on the WebSocket path without an upgrade,
+ * 404 for anything else.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AdminHttp } from '../admin/admin-http.js';
+import { HttpApi } from '../api/http-api.js';
+import { handleDemoRequest, isDemoPath } from '../demo/routes.js';
+import type { GatewayNode } from '../gateway/node.js';
+import { WEBSOCKET_PATH } from '../gateway/ws/websocket-endpoint.js';
+import { METRICS_PATH, serveMetrics } from '../metrics/http.js';
+import { writeJson } from './json-response.js';
+import { answerReady, READY_PATH } from './readiness.js';
+
+/** The request path without its query string. */
+export function requestPath(req: IncomingMessage): string {
+  return (req.url ?? '/').split('?', 1)[0]!;
+}
+
+/** The node's HTTP routes (every request but WebSocket upgrades). */
+export class HttpRoutes {
+  private readonly api: HttpApi;
+  /** The admin web UI, when `admin.enabled`. */
+  private readonly admin: AdminHttp | undefined;
+
+  /** @param draining whether the node is stopping (`/ready` answers 503). */
+  constructor(
+    private readonly node: GatewayNode,
+    private readonly draining: () => boolean,
+  ) {
+    this.api = new HttpApi(node);
+    this.admin = node.config.admin.enabled ? new AdminHttp(node) : undefined;
+  }
+
+  /** Answers one request. */
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    const path = requestPath(req);
+    if (path === '/health') {
+      writeJson(res, 200, '{"status":"ok"}');
+    } else if (path === READY_PATH) {
+      answerReady(res, this.node, this.draining());
+    } else if (path === '/api' || path.startsWith('/api/')) {
+      void this.api.handle(req, res, path);
+    } else if (this.admin !== undefined && (path === '/admin' || path.startsWith('/admin/'))) {
+      void this.admin.handle(req, res, path);
+    } else if (isDemoPath(path)) {
+      void handleDemoRequest(this.node, req, res);
+    } else if (path === METRICS_PATH && this.node.metrics !== undefined) {
+      serveMetrics(this.node.metrics, req, res);
+    } else if (path === WEBSOCKET_PATH) {
+      writeJson(res, 426, '{"error":"upgrade required: connect with WebSocket"}');
+    } else {
+      writeJson(res, 404, '{"error":"not found"}');
+    }
+  }
+}
