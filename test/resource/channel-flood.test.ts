@@ -5,10 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '../harness/centrifuge-client.js';
-import { type NodeProcess, startNodeProcess } from '../harness/node-process.js';
-import { errorCode, type RawClient, rawConnect } from '../harness/raw-client.js';
-import { MemoryWatch, pidOf, token } from './helpers.js';
+import {
+  errorCode,
+  type NodeProcess,
+  type RawClient,
+  rawConnect,
+  sleep,
+  startNodeProcess,
+  token,
+  waitFor,
+} from '../harness/index.js';
+import { MemoryWatch, pidOf } from './helpers.js';
 
 const CHANNEL_LIMIT = 128;
 const ATTEMPTS = 5000;
@@ -110,7 +117,7 @@ describe('resource: channel flood', () => {
       (now.num_channels !== baseline.num_channels || now.num_subs !== baseline.num_subs) &&
       Date.now() < deadline
     ) {
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
       now = await info();
     }
     assert.deepEqual(

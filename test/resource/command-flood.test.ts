@@ -7,10 +7,18 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '../harness/centrifuge-client.js';
-import { type NodeProcess, startNodeProcess } from '../harness/node-process.js';
-import { closeCode, errorCode, type RawClient, rawConnect } from '../harness/raw-client.js';
-import { cpuSecondsOf, MemoryWatch, pidOf, sleep, token } from './helpers.js';
+import {
+  closeCode,
+  errorCode,
+  type NodeProcess,
+  type RawClient,
+  rawConnect,
+  sleep,
+  startNodeProcess,
+  token,
+  waitFor,
+} from '../harness/index.js';
+import { cpuSecondsOf, MemoryWatch, pidOf } from './helpers.js';
 
 const RATE = 100;
 const FLOOD_MS = 4000;

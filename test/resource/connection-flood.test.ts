@@ -6,10 +6,18 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '../harness/centrifuge-client.js';
-import { type NodeProcess, startNodeProcess } from '../harness/node-process.js';
-import { closeCode, errorCode, type RawClient, rawConnect } from '../harness/raw-client.js';
-import { flood, MemoryWatch, pidOf, token } from './helpers.js';
+import {
+  closeCode,
+  errorCode,
+  type NodeProcess,
+  type RawClient,
+  rawConnect,
+  sleep,
+  startNodeProcess,
+  token,
+  waitFor,
+} from '../harness/index.js';
+import { flood, MemoryWatch, pidOf } from './helpers.js';
 
 const LIMIT = 200;
 const EXISTING = 20;
@@ -58,7 +66,7 @@ describe('resource: connection flood', () => {
         slowestPublish = Math.max(slowestPublish, Date.now() - sentAt);
         assert.equal(res.status, 200);
         published++;
-        await new Promise((r) => setTimeout(r, 20));
+        await sleep(20);
       }
     })();
     // An existing client's command round trips measure how responsive the node stays to it.
@@ -69,7 +77,7 @@ describe('resource: connection flood', () => {
         const sentAt = Date.now();
         assert.equal(errorCode(await existing[0]!.call(id, 'ping', {})), undefined);
         slowestPing = Math.max(slowestPing, Date.now() - sentAt);
-        await new Promise((r) => setTimeout(r, 20));
+        await sleep(20);
       }
     })();
     try {
@@ -129,7 +137,7 @@ async function retrySubscriber(node: NodeProcess, user: string): Promise<RawClie
       return await subscriber(node, user);
     } catch (error) {
       if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
   }
 }

@@ -10,11 +10,20 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '../harness/centrifuge-client.js';
-import { FrameClient, frame, type ServerFrame } from '../harness/frame-client.js';
-import { type NodeProcess, startNodeProcess } from '../harness/node-process.js';
-import { errorCode, type RawClient, rawConnect } from '../harness/raw-client.js';
-import { MemoryWatch, pidOf, sleep, token } from './helpers.js';
+import {
+  errorCode,
+  FrameClient,
+  frame,
+  type NodeProcess,
+  type RawClient,
+  rawConnect,
+  type ServerFrame,
+  sleep,
+  startNodeProcess,
+  token,
+  waitFor,
+} from '../harness/index.js';
+import { MemoryWatch, pidOf } from './helpers.js';
 import { LatencyProbe } from './latency-probe.js';
 import { pump, repeat } from './ws-attacker.js';
 

@@ -8,9 +8,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { frame } from '../harness/frame-client.js';
-import { type NodeProcess, startNodeProcess } from '../harness/node-process.js';
-import { sleep, token } from './helpers.js';
+import { frame, type NodeProcess, sleep, startNodeProcess, token } from '../harness/index.js';
 import { upgradedSocket } from './ws-attacker.js';
 
 /** The node's close timeout (`CLOSE_TIMEOUT_MS` in src/gateway/server.ts) plus room for a loaded machine. */

@@ -4,9 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { startTestNode } from '../harness/node.js';
-import { errorCode, rawConnect } from '../harness/raw-client.js';
-import { closedAfter, sleep, tcp } from './helpers.js';
+import { errorCode, rawConnect, sleep, startTestNode, tcpConnect } from '../harness/index.js';
+import { closedAfter } from './helpers.js';
 
 describe('resource: http_server.header_timeout', () => {
   for (const transport of ['lean', 'ws'] as const) {
@@ -23,7 +22,7 @@ describe('resource: http_server.header_timeout', () => {
           undefined,
         );
         const startedAt = Date.now();
-        const silent = await tcp(node.port);
+        const silent = await tcpConnect(node.port);
         const elapsed = await Promise.race([closedAfter(silent, startedAt), sleep(5000).then(() => -1)]);
         assert.ok(elapsed >= 400 && elapsed < 5000, `silent socket closed after ${elapsed} ms`);
         // Well past the header timeout, the upgraded connection is still open and served.

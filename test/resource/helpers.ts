@@ -1,23 +1,16 @@
 /**
  * Shared pieces of the resource tests: the node's resident memory read from /proc while an attack
- * runs, tokens for a node in its own process, and raw sockets that count as attackers.
+ * runs, and sockets that count as attackers (tokens and bare TCP sockets come from the harness).
  */
 
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { createInterface } from 'node:readline';
-import { signToken } from '../../src/auth/token-signer.js';
-import { TEST_SECRET } from '../harness/node.js';
 import type { NodeProcess } from '../harness/node-process.js';
 
 const MIB = 1024 * 1024;
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-export const token = (user: string): Promise<string> =>
-  signToken({ sub: user }, TEST_SECRET, { expiresInSeconds: 3600 });
 
 /** Resident memory of a process, bytes (VmRSS in /proc/<pid>/status). */
 export function rssOf(pid: number): number {
@@ -80,17 +73,6 @@ export function pidOf(node: NodeProcess): number {
   const pid = node.child.pid;
   if (pid === undefined) throw new Error(`node ${node.name} has no pid`);
   return pid;
-}
-
-/** A bare TCP socket to the node, connected. */
-export async function tcp(port: number): Promise<Socket> {
-  const socket = connect(port, '127.0.0.1');
-  socket.on('error', () => {});
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('error', reject);
-  });
-  return socket;
 }
 
 /** Resolves with how long the socket took to close, ms from `since`. */

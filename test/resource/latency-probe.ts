@@ -3,9 +3,7 @@
  * another and `GET /health` is requested one after another, each about every 50 ms. A node whose
  * event loop stalls shows up as one slow round trip as long as the stall.
  */
-import type { NodeProcess } from '../harness/node-process.js';
-import type { RawClient } from '../harness/raw-client.js';
-import { sleep } from './helpers.js';
+import { type NodeProcess, type RawClient, sleep } from '../harness/index.js';
 
 /** How long `/health` may take before the probe gives up (the raw client gives up after 5 s). */
 const GAVE_UP_MS = 30_000;

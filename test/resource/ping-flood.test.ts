@@ -12,11 +12,18 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { frame } from '../harness/frame-client.js';
-import { type NodeProcess, startNodeProcess } from '../harness/node-process.js';
-import { errorCode, type RawClient, rawConnect } from '../harness/raw-client.js';
+import {
+  errorCode,
+  frame,
+  type NodeProcess,
+  type RawClient,
+  rawConnect,
+  sleep,
+  startNodeProcess,
+  token,
+} from '../harness/index.js';
 import { scrape } from '../ops/scrape.js';
-import { MemoryWatch, pidOf, sleep, token } from './helpers.js';
+import { MemoryWatch, pidOf } from './helpers.js';
 import { LatencyProbe } from './latency-probe.js';
 import { pump, repeat, upgradedSocket } from './ws-attacker.js';
 

@@ -8,10 +8,18 @@
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { connected, newClient, waitFor } from '../harness/centrifuge-client.js';
-import { FrameClient } from '../harness/frame-client.js';
-import { type NodeProcess, startNodeProcess } from '../harness/node-process.js';
-import { closedAfter, MemoryWatch, pidOf, sleep, tcp, token } from './helpers.js';
+import {
+  connected,
+  FrameClient,
+  type NodeProcess,
+  newClient,
+  sleep,
+  startNodeProcess,
+  tcpConnect,
+  token,
+  waitFor,
+} from '../harness/index.js';
+import { closedAfter, MemoryWatch, pidOf } from './helpers.js';
 
 /** The default header timeout, and the slack allowed on top of it. */
 const HEADER_TIMEOUT_MS = 10_000;
@@ -57,11 +65,11 @@ describe('resource: slow and stalled clients', () => {
     const partial: Socket[] = [];
     const drip: Socket[] = [];
     for (let i = 0; i < PER_KIND; i++) {
-      idle.push(await tcp(node.port));
-      const half = await tcp(node.port);
+      idle.push(await tcpConnect(node.port));
+      const half = await tcpConnect(node.port);
       half.write(UPGRADE_HEAD);
       partial.push(half);
-      const slow = await tcp(node.port);
+      const slow = await tcpConnect(node.port);
       slow.write(`${UPGRADE_HEAD}X-Slow: `);
       drip.push(slow);
     }

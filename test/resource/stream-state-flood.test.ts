@@ -8,12 +8,20 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '../harness/centrifuge-client.js';
-import { type NodeProcess, startNodeProcess } from '../harness/node-process.js';
-import { errorCode, type RawClient, rawConnect } from '../harness/raw-client.js';
-import { type RedisServer, startRedis } from '../harness/redis.js';
-import { redisCommand } from '../harness/redis-resp.js';
-import { MemoryWatch, pidOf, rssOf, sleep, token } from './helpers.js';
+import {
+  errorCode,
+  type NodeProcess,
+  type RawClient,
+  type RedisServer,
+  rawConnect,
+  redisCommand,
+  sleep,
+  startNodeProcess,
+  startRedis,
+  token,
+  waitFor,
+} from '../harness/index.js';
+import { MemoryWatch, pidOf, rssOf } from './helpers.js';
 
 const CLIENTS = 20;
 /** Channels each client reads the history of, per round. */

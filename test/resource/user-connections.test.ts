@@ -5,10 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '../harness/centrifuge-client.js';
-import { type NodeProcess, startNodeProcess } from '../harness/node-process.js';
-import { errorCode, type RawClient, rawConnect } from '../harness/raw-client.js';
-import { MemoryWatch, pidOf, token } from './helpers.js';
+import {
+  errorCode,
+  type NodeProcess,
+  type RawClient,
+  rawConnect,
+  sleep,
+  startNodeProcess,
+  token,
+  waitFor,
+} from '../harness/index.js';
+import { MemoryWatch, pidOf } from './helpers.js';
 
 const USER_LIMIT = 5;
 const ATTEMPTS = 200;
@@ -69,7 +76,7 @@ describe('resource: one user, many connections', () => {
       const deadline = Date.now() + 5000;
       while ((await numClients(node)) !== USER_LIMIT) {
         assert.ok(Date.now() < deadline, 'the closed place was not freed');
-        await new Promise((r) => setTimeout(r, 50));
+        await sleep(50);
       }
       for (const c of again) c.send(JSON.stringify({ id: 1, connect: { token: userToken } }));
       const retried = await Promise.all(again.map(outcome));

@@ -4,7 +4,7 @@
  * as fast as the node takes them.
  */
 import type { Socket } from 'node:net';
-import { upgrade } from '../harness/frame-client.js';
+import { upgrade } from '../harness/index.js';
 
 /** Bytes an attacker sends right after the upgrade, and text it waits for in the answer. */
 export interface Hello {
