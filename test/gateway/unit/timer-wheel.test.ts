@@ -134,7 +134,7 @@ describe('TimerWheel: scheduling', () => {
   });
 
   it('fires again an item that schedules its next deadline at "now" from onDeadline', {
-    todo: 'the slot being walked is taken for a later one; Connection always schedules ahead',
+    todo: 'it lands in the bucket being walked and never fires; Connection always schedules ahead',
   }, (t) => {
     const { wheel, tick } = mockedWheel(t);
     const again = item((now) => {
