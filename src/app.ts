@@ -1,6 +1,6 @@
 /**
- * Starts a complete node from a resolved config: engine, gateway, HTTP server. Used by the CLI and
- * by embedders and tests.
+ * The composition root: config → engine → gateway → HTTP server. Starts a complete node from a
+ * resolved config; used by the CLI and by embedders and tests.
  */
 import type { AddressInfo } from 'node:net';
 import { loadTlsCredentials } from './config/tls.js';
@@ -10,36 +10,67 @@ import type { Engine } from './engine/types.js';
 import { GatewayNode } from './gateway/node.js';
 import { HttpServer } from './http/server.js';
 import { type Logger, silentLogger } from './log.js';
+import { NodeMetrics } from './metrics/node-metrics.js';
+import { timedEngine } from './metrics/timed-engine.js';
 
+/** A running node. */
 export interface Switchboard {
   readonly node: GatewayNode;
   readonly server: HttpServer;
+  /** The engine as given or created (the node sees it timed, when metrics are on). */
   readonly engine: Engine;
+  /** The node's Prometheus metrics; undefined when `prometheus.enabled` is false. */
+  readonly metrics: NodeMetrics | undefined;
   readonly address: AddressInfo;
   /** Graceful stop: not ready at once, clients told to reconnect in waves (drain), then the engine closes. */
   stop(): Promise<void>;
 }
 
+/** How {@link startSwitchboard} builds the node, beyond its config. */
 export interface StartOptions {
   logger?: Logger;
   /** Engine to use instead of the one the config names. */
   engine?: Engine;
 }
 
+/**
+ * A gateway node over `engine`, with its metrics when `prometheus.enabled`: every engine call the
+ * node makes is then timed, and the metrics read the node's figures when scraped.
+ */
+export function createNode(
+  config: Config,
+  engine: Engine,
+  logger: Logger,
+): { node: GatewayNode; metrics: NodeMetrics | undefined } {
+  if (!config.prometheus.enabled)
+    return { node: new GatewayNode({ config, engine, logger }), metrics: undefined };
+  const metrics = new NodeMetrics();
+  const node = new GatewayNode({
+    config,
+    engine: timedEngine(engine, metrics.engineDuration),
+    logger,
+    metrics,
+  });
+  metrics.watch(node);
+  return { node, metrics };
+}
+
+/** Starts a node: TLS files checked, engine connected, gateway started, HTTP server listening. */
 export async function startSwitchboard(config: Config, options: StartOptions = {}): Promise<Switchboard> {
   const logger = options.logger ?? silentLogger();
   // Certificate files are checked before anything connects, so a bad path fails the start at once.
   const tls = await loadTlsCredentials(config.http_server.tls);
   const engine = options.engine ?? (await createEngine(config.engine, logger));
-  const node = new GatewayNode({ config, engine, logger });
+  const { node, metrics } = createNode(config, engine, logger);
   await node.start();
-  const server = new HttpServer(node, tls);
+  const server = new HttpServer(node, tls, metrics);
   const address = await server.listen();
   let stopped: Promise<void> | undefined;
   return {
     node,
     server,
     engine,
+    metrics,
     address,
     stop() {
       stopped ??= (async () => {

@@ -16,18 +16,28 @@ import { apiMethods } from './methods/index.js';
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
+/** Where the server API counts its requests (`metrics/node-metrics.ts`). */
+export interface ApiMetrics {
+  /** A request was answered with this HTTP status and result (ok or an error code). */
+  apiCall(method: string, status: number, result: string): void;
+}
+
 /** The server API's request handler, mounted at `/api` by the HTTP server. */
 export class HttpApi {
   private readonly keyDigest: Buffer | null;
 
-  constructor(private readonly node: GatewayNode) {
+  /** @param metrics counts requests; none when the node has no metrics. */
+  constructor(
+    private readonly node: GatewayNode,
+    private readonly metrics?: ApiMetrics,
+  ) {
     const key = node.config.http_api.key;
     this.keyDigest = key === '' ? null : digest(key);
   }
 
   /** Handles a request whose path starts with `/api`. */
   async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    const metrics = this.node.metrics;
+    const metrics = this.metrics;
     const name = path.slice('/api/'.length);
     // Only known names become label values, so made-up paths cannot grow the metric without bound.
     const label = name === 'batch' || apiMethods.has(name) ? name : 'unknown';

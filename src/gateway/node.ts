@@ -11,8 +11,6 @@ import type { MessageOp, NodeInfo, SurveyOp, UserOp } from '../cluster/messages.
 import type { ChannelOptions, Config } from '../config/types.js';
 import type { Engine, PublishResult } from '../engine/types.js';
 import { type Logger, silentLogger } from '../log.js';
-import { NodeMetrics } from '../metrics/node-metrics.js';
-import { timedEngine } from '../metrics/timed-engine.js';
 import { DisconnectCode } from '../protocol/codes.js';
 import type { Publication } from '../protocol/types.js';
 import { VERSION } from '../version.js';
@@ -20,6 +18,7 @@ import type { ClientSubscription } from './client-subscription.js';
 import type { Connection } from './connection.js';
 import { FlushScheduler } from './flush-scheduler.js';
 import { Hub } from './hub.js';
+import type { MetricsPort } from './metrics-port.js';
 import { NodeCounters } from './node-counters.js';
 import { checkPositions } from './position-check.js';
 import { historyEnabled } from './subscription-setup.js';
@@ -28,10 +27,14 @@ import { TimerWheel } from './timer-wheel.js';
 import { deliverMessage } from './user-message.js';
 import { applyUserOp } from './user-ops.js';
 
+/** What a node is built from; the composition root (`app.ts`) assembles them. */
 export interface GatewayNodeOptions {
   config: Config;
+  /** The engine, already wrapped as the node should see it (timed, when metrics are on). */
   engine: Engine;
   logger?: Logger;
+  /** Where the node reports its events for metrics; none when `prometheus.enabled` is false. */
+  metrics?: MetricsPort;
 }
 
 export interface PublishExtras {
@@ -54,8 +57,8 @@ export class GatewayNode {
   readonly flusher = new FlushScheduler();
   readonly counters = new NodeCounters();
   readonly cluster: Cluster;
-  /** Prometheus metrics; undefined when `prometheus.enabled` is false. */
-  readonly metrics: NodeMetrics | undefined;
+  /** Where events are counted for metrics; undefined when the node has none. */
+  readonly metrics: MetricsPort | undefined;
   private readonly connections = new Set<Connection>();
   private readonly clients = new Map<string, Connection>();
   /** A user's connections: the connection itself while it is the only one (most users), saving a Set each. */
@@ -65,9 +68,8 @@ export class GatewayNode {
   constructor(options: GatewayNodeOptions) {
     this.config = options.config;
     this.log = options.logger ?? silentLogger();
-    this.metrics = this.config.prometheus.enabled ? new NodeMetrics(this) : undefined;
-    this.engine =
-      this.metrics === undefined ? options.engine : timedEngine(options.engine, this.metrics.engineDuration);
+    this.metrics = options.metrics;
+    this.engine = options.engine;
     this.hub = new Hub(this.engine.broker, this.counters);
     this.cluster = new Cluster(this, this.engine.broker);
     this.rules = new ChannelRules(this.config);

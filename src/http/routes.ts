@@ -11,6 +11,7 @@ import { handleDemoRequest, isDemoPath } from '../demo/routes.js';
 import type { GatewayNode } from '../gateway/node.js';
 import { WEBSOCKET_PATH } from '../gateway/ws/websocket-endpoint.js';
 import { METRICS_PATH, serveMetrics } from '../metrics/http.js';
+import type { NodeMetrics } from '../metrics/node-metrics.js';
 import { writeJson } from './json-response.js';
 import { answerReady, READY_PATH } from './readiness.js';
 
@@ -25,12 +26,16 @@ export class HttpRoutes {
   /** The admin web UI, when `admin.enabled`. */
   private readonly admin: AdminHttp | undefined;
 
-  /** @param draining whether the node is stopping (`/ready` answers 503). */
+  /**
+   * @param draining whether the node is stopping (`/ready` answers 503).
+   * @param metrics the node's metrics, served at `/metrics` and counting server API requests.
+   */
   constructor(
     private readonly node: GatewayNode,
     private readonly draining: () => boolean,
+    private readonly metrics: NodeMetrics | undefined,
   ) {
-    this.api = new HttpApi(node);
+    this.api = new HttpApi(node, metrics);
     this.admin = node.config.admin.enabled ? new AdminHttp(node) : undefined;
   }
 
@@ -47,8 +52,8 @@ export class HttpRoutes {
       void this.admin.handle(req, res, path);
     } else if (isDemoPath(path)) {
       void handleDemoRequest(this.node, req, res);
-    } else if (path === METRICS_PATH && this.node.metrics !== undefined) {
-      serveMetrics(this.node.metrics, req, res);
+    } else if (path === METRICS_PATH && this.metrics !== undefined) {
+      serveMetrics(this.metrics, req, res);
     } else if (path === WEBSOCKET_PATH) {
       writeJson(res, 426, '{"error":"upgrade required: connect with WebSocket"}');
     } else {

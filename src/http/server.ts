@@ -12,6 +12,7 @@ import type { TlsCredentials } from '../config/tls.js';
 import { Drain } from '../gateway/drain.js';
 import type { GatewayNode } from '../gateway/node.js';
 import { refuseUpgrade, WEBSOCKET_PATH, WebSocketEndpoint } from '../gateway/ws/websocket-endpoint.js';
+import type { NodeMetrics } from '../metrics/node-metrics.js';
 import { DisconnectCode } from '../protocol/codes.js';
 import { originAllowed } from './origin.js';
 import { HttpRoutes, requestPath } from './routes.js';
@@ -26,12 +27,16 @@ export class HttpServer {
   private stopped: Promise<void> | undefined;
   private drain: Drain | undefined;
 
-  /** @param tls certificate and key: the port serves HTTPS and WSS instead of HTTP and WS. */
+  /**
+   * @param tls certificate and key: the port serves HTTPS and WSS instead of HTTP and WS.
+   * @param metrics the node's metrics (the ones it reports to), served at `/metrics`; none: 404.
+   */
   constructor(
     readonly node: GatewayNode,
     tls?: TlsCredentials,
+    metrics?: NodeMetrics,
   ) {
-    this.routes = new HttpRoutes(node, () => this.stopping);
+    this.routes = new HttpRoutes(node, () => this.stopping, metrics);
     this.websocket = new WebSocketEndpoint(node);
     const onRequest = (req: IncomingMessage, res: ServerResponse): void => this.routes.handle(req, res);
     // Slow or idle HTTP clients (slowloris on the upgrade) are cut off.

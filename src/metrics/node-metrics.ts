@@ -2,10 +2,12 @@
  * A node's Prometheus metrics, in a registry of its own (several nodes may share a process). Figures
  * the node already keeps (connections, subscriptions, counters, queued bytes) are read when scraped;
  * events it does not keep are counted here through children looked up once, so the hot path pays a
- * Map lookup and an addition per command and nothing per delivery.
+ * Map lookup and an addition per command and nothing per delivery. The gateway reports its events
+ * through the `MetricsPort` it defines; the server API through `apiCall`.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { CommandError, DisconnectError } from '../gateway/errors.js';
+import type { MetricsPort } from '../gateway/metrics-port.js';
 import { DisconnectCode, ErrorCode } from '../protocol/codes.js';
 import { LabelledCounter } from './labelled-counter.js';
 import { METRIC_PREFIX as P } from './names.js';
@@ -27,8 +29,14 @@ const ENGINE_BUCKETS = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
 ];
 
-export class NodeMetrics {
+/**
+ * The metrics of one node. Made before the node (its engine histogram times the engine the node is
+ * given); {@link NodeMetrics.watch} then names the node whose figures the gauges read.
+ */
+export class NodeMetrics implements MetricsPort {
   readonly registry = new Registry();
+  /** The node read when scraped; figures are 0 until it is set. */
+  private source: MetricsSource | undefined;
   private readonly commands: LabelledCounter;
   private readonly apiCalls: Counter<'method' | 'status' | 'result'>;
   private readonly disconnects: Counter<'code'>;
@@ -38,48 +46,54 @@ export class NodeMetrics {
   private readonly recoveredFalse: Counter.Internal;
   readonly engineDuration: Histogram<'operation'>;
 
-  constructor(source: MetricsSource) {
+  constructor() {
     const registers = [this.registry];
-    const gauge = (name: string, help: string, read: () => number): void => {
+    const figure =
+      (read: (source: MetricsSource) => number): (() => number) =>
+      () =>
+        this.source === undefined ? 0 : read(this.source);
+    const gauge = (name: string, help: string, read: (source: MetricsSource) => number): void => {
+      const value = figure(read);
       new Gauge({
         name: P + name,
         help,
         registers,
         collect() {
-          this.set(read());
+          this.set(value());
         },
       });
     };
-    gauge('connections', 'Open client connections, authenticated or not.', () => source.numConnections);
-    gauge('clients', 'Authenticated client connections.', () => source.numClients);
-    gauge('users', 'Distinct users with a connection on this node.', () => source.numUsers);
-    gauge('channels', 'Channels with a subscriber on this node.', () => source.hub.numChannels);
-    gauge('subscriptions', 'Client subscriptions on this node.', () => source.hub.numSubscriptions);
+    gauge('connections', 'Open client connections, authenticated or not.', (s) => s.numConnections);
+    gauge('clients', 'Authenticated client connections.', (s) => s.numClients);
+    gauge('users', 'Distinct users with a connection on this node.', (s) => s.numUsers);
+    gauge('channels', 'Channels with a subscriber on this node.', (s) => s.hub.numChannels);
+    gauge('subscriptions', 'Client subscriptions on this node.', (s) => s.hub.numSubscriptions);
     gauge(
       'outbound_queue_bytes',
       'Bytes queued for clients and not yet written to their sockets, summed over connections.',
-      () => source.outboundQueueBytes(),
+      (s) => s.outboundQueueBytes(),
     );
-    const total = (name: string, help: string, read: () => number): void => {
+    const total = (name: string, help: string, read: (source: MetricsSource) => number): void => {
+      const value = figure(read);
       new Counter({
         name: P + name,
         help,
         registers,
         collect() {
           this.reset();
-          this.inc(read());
+          this.inc(value());
         },
       });
     };
     total(
       'publications_received_total',
       'Publications the engine delivered to this node, before conflation.',
-      () => source.counters.publications,
+      (s) => s.counters.publications,
     );
     total(
       'deliveries_total',
       'Publication pushes queued to client connections.',
-      () => source.counters.deliveries,
+      (s) => s.counters.deliveries,
     );
     this.commands = new LabelledCounter(
       new Counter({
@@ -123,6 +137,11 @@ export class NodeMetrics {
     });
   }
 
+  /** Reads the node's figures from `source` from now on (the node, once built). */
+  watch(source: MetricsSource): void {
+    this.source = source;
+  }
+
   /** A client command completed. */
   commandOk(method: string): void {
     this.commands.inc(method, 'ok');
@@ -138,6 +157,7 @@ export class NodeMetrics {
     this.commands.inc(method, commandResultOf(error));
   }
 
+  /** A server API request was answered with this HTTP status and result (ok or an error code). */
   apiCall(method: string, status: number, result: string): void {
     this.apiCalls.inc({ method, status: String(status), result });
   }
