@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Centrifuge, PublicationContext } from 'centrifuge';
-import { collect, connected, newClient, waitFor } from '../harness/centrifuge-client.js';
-import type { NodeProcess } from '../harness/node-process.js';
-import { type RedisServer, startRedis } from '../harness/redis.js';
-import { assertExactlyOnce, startCluster, stopAll, token } from './helpers.js';
+import {
+  collect,
+  connected,
+  type NodeProcess,
+  newClient,
+  type RedisServer,
+  sleep,
+  startRedis,
+  token,
+  waitFor,
+} from '../harness/index.js';
+import { assertExactlyOnce, startCluster, stopAll } from './helpers.js';
 
 describe('a cluster of three nodes on one Redis', () => {
   let redis: RedisServer;
@@ -36,8 +44,7 @@ describe('a cluster of three nodes on one Redis', () => {
         return (res.body['result'] as { nodes: { name: string }[] }).nodes.map((n) => n.name).sort();
       };
       const deadline = Date.now() + 8000;
-      while ((await names()).length < 3 && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 100));
+      while ((await names()).length < 3 && Date.now() < deadline) await sleep(100);
       assert.deepEqual(await names(), ['node-1', 'node-2', 'node-3']);
     }
   });
@@ -117,7 +124,7 @@ describe('a cluster of three nodes on one Redis', () => {
       '1000 + 1000 messages everywhere',
       20_000,
     );
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     for (const [i, g] of channelGot.entries()) assertExactlyOnce(g, 1000, `room:dup on connection ${i + 1}`);
     for (const [i, p] of personal.entries()) assertExactlyOnce(p, 1000, `#dup-user on connection ${i + 1}`);
   });

@@ -2,12 +2,20 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import type { Centrifuge, PublicationContext } from 'centrifuge';
-import { collect, newClient, waitFor } from '../harness/centrifuge-client.js';
-import { type Nginx, startNginx } from '../harness/nginx.js';
-import { TEST_API_KEY } from '../harness/node.js';
-import type { NodeProcess } from '../harness/node-process.js';
-import { type RedisServer, startRedis } from '../harness/redis.js';
-import { assertExactlyOnce, startCluster, stopAll, token } from './helpers.js';
+import {
+  collect,
+  type Nginx,
+  type NodeProcess,
+  newClient,
+  type RedisServer,
+  sleep,
+  startNginx,
+  startRedis,
+  TEST_API_KEY,
+  token,
+  waitFor,
+} from '../harness/index.js';
+import { assertExactlyOnce, startCluster, stopAll } from './helpers.js';
 
 const CLIENTS = 200;
 const CHANNEL = 'room:drain';
@@ -58,7 +66,7 @@ describe('draining a node behind the shipped nginx config', () => {
       } catch {
         // the proxy could not reach a node this time
       }
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
     throw new Error(`publication ${n} failed`);
   }
@@ -99,7 +107,7 @@ describe('draining a node behind the shipped nginx config', () => {
     const publisher = (async () => {
       while (publishing) {
         await publish(++published);
-        await new Promise((r) => setTimeout(r, 20));
+        await sleep(20);
       }
     })();
     await waitFor(() => published >= 30, 'publications before the drain', 30_000);
@@ -111,7 +119,7 @@ describe('draining a node behind the shipped nginx config', () => {
     // The signal reaches the node's event loop asynchronously: a request racing it may still see 200.
     let ready = await fetch(`${drained.baseUrl}/ready`);
     for (let i = 0; ready.status === 200 && i < 50; i++) {
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
       ready = await fetch(`${drained.baseUrl}/ready`);
     }
     assert.equal(ready.status, 503, 'the draining node reports not ready within a second');
@@ -124,7 +132,7 @@ describe('draining a node behind the shipped nginx config', () => {
     assert.equal(signal, null);
     assert.equal(exitCode, 0, 'the drained node exits 0');
 
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     publishing = false;
     await publisher;
     const total = published;
@@ -133,7 +141,7 @@ describe('draining a node behind the shipped nginx config', () => {
       'every client has every publication',
       60_000,
     );
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     for (const [i, w] of watched.entries()) assertExactlyOnce(w.got, total, `client ${i}`);
 
     const moved = watched.filter((w) => w.shutdownAt !== undefined);

@@ -1,10 +1,7 @@
 /** Shared pieces of the cluster tests: nodes on one Redis, SDK clients pinned or rotating across nodes. */
 import type { Centrifuge, PublicationContext } from 'centrifuge';
 import WebSocket from 'ws';
-import { signToken } from '../../src/auth/token-signer.js';
-import { newClient } from '../harness/centrifuge-client.js';
-import { TEST_SECRET } from '../harness/node.js';
-import { type NodeProcess, startNodeProcess } from '../harness/node-process.js';
+import { type NodeProcess, newClient, startNodeProcess, token } from '../harness/index.js';
 
 /** Namespaces used by the cluster tests. */
 export const clusterChannels = {
@@ -36,9 +33,6 @@ export async function startCluster(
     ),
   );
 }
-
-export const token = (user: string): Promise<string> =>
-  signToken({ sub: user }, TEST_SECRET, { expiresInSeconds: 3600 });
 
 /**
  * A WebSocket class for the SDK that connects to the given nodes in turn, whatever URL it is given:

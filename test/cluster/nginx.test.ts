@@ -1,12 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Centrifuge, PublicationContext } from 'centrifuge';
-import { collect, newClient, waitFor } from '../harness/centrifuge-client.js';
-import { type Nginx, startNginx } from '../harness/nginx.js';
-import { TEST_API_KEY } from '../harness/node.js';
-import type { NodeProcess } from '../harness/node-process.js';
-import { type RedisServer, startRedis } from '../harness/redis.js';
-import { assertExactlyOnce, startCluster, stopAll, token } from './helpers.js';
+import {
+  collect,
+  type Nginx,
+  type NodeProcess,
+  newClient,
+  type RedisServer,
+  sleep,
+  startNginx,
+  startRedis,
+  TEST_API_KEY,
+  token,
+  waitFor,
+} from '../harness/index.js';
+import { assertExactlyOnce, startCluster, stopAll } from './helpers.js';
 
 const CLIENTS = 300;
 const TOTAL = 200;
@@ -42,7 +50,7 @@ describe('three nodes behind the shipped nginx config', () => {
       } catch {
         // the proxy could not reach a node this time
       }
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
     throw new Error(`publication ${n} failed`);
   }
@@ -88,7 +96,7 @@ describe('three nodes behind the shipped nginx config', () => {
     }
     await waitFor(() => got.every((g) => g.length >= TOTAL), 'every client has every message', 60_000);
     const recovery = performance.now() - killedAt;
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     for (const [i, g] of got.entries()) assertExactlyOnce(g, TOTAL, `client ${i}`);
     assert.equal(resubscribedAt.length, counts[0], 'every client of the killed node came back with recovery');
     console.log(

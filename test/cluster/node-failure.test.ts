@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Centrifuge, PublicationContext } from 'centrifuge';
-import { collect, waitFor } from '../harness/centrifuge-client.js';
-import type { NodeProcess } from '../harness/node-process.js';
-import { type RedisServer, startRedis } from '../harness/redis.js';
+import { collect, type NodeProcess, type RedisServer, sleep, startRedis, waitFor } from '../harness/index.js';
 import { assertExactlyOnce, clientOn, startCluster, stopAll } from './helpers.js';
 
 /** Publishes through whichever node answers, retrying with the same idempotency key. */
@@ -16,7 +14,7 @@ async function publishWithRetry(nodes: NodeProcess[], channel: string, n: number
     } catch {
       // node down: try the next one
     }
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
   }
   throw new Error(`publication ${n} failed on every node`);
 }
@@ -63,11 +61,11 @@ describe('a node killed while messages flow', () => {
         killedAt = performance.now();
       }
       await publishWithRetry(nodes, 'room:flow', n);
-      await new Promise((r) => setTimeout(r, 3));
+      await sleep(3);
     }
     await waitFor(() => got.every((g) => g.length >= total), 'every client has every publication', 30_000);
     const recoveredAfter = performance.now() - killedAt;
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     for (const [i, g] of got.entries()) assertExactlyOnce(g, total, `client ${i}`);
     for (const i of onVictim) assert.notEqual(clients[i]!.state, 'disconnected');
     assert.equal(
@@ -85,8 +83,7 @@ describe('a node killed while messages flow', () => {
       return (res.body['result'] as { num_clients: number }).num_clients;
     };
     const deadline = Date.now() + 6000;
-    while ((await clientsInPresence()) !== 30 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
+    while ((await clientsInPresence()) !== 30 && Date.now() < deadline) await sleep(100);
     assert.equal(await clientsInPresence(), 30);
     console.log(
       `# stale presence of the killed node gone ${Math.round(performance.now() - killedAt)} ms after the kill`,

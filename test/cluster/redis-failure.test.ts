@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Centrifuge, PublicationContext } from 'centrifuge';
-import { collect, waitFor } from '../harness/centrifuge-client.js';
-import type { NodeProcess } from '../harness/node-process.js';
-import { type RedisServer, startRedis } from '../harness/redis.js';
+import { collect, type NodeProcess, type RedisServer, sleep, startRedis, waitFor } from '../harness/index.js';
 import { assertExactlyOnce, clientOn, startCluster, stopAll } from './helpers.js';
 
 describe('Redis restarted under a running cluster', () => {
@@ -55,11 +53,11 @@ describe('Redis restarted under a running cluster', () => {
     while (n < 30 && Date.now() < deadline) {
       const res = await nodes[n % 2]!.api('publish', { channel: 'room:rf', data: { n } });
       if (res.body['result'] !== undefined) n++;
-      else await new Promise((r) => setTimeout(r, 20));
+      else await sleep(20);
     }
     assert.equal(n, 30, 'publishing resumed after the restart');
     await waitFor(() => got.every((g) => g.length >= 30), 'all thirty everywhere', 20_000);
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     for (const [i, g] of got.entries()) assertExactlyOnce(g, 30, `client ${i}`);
   });
 });

@@ -6,11 +6,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Centrifuge, MessageContext } from 'centrifuge';
-import { connected, newClient, waitFor } from '../harness/centrifuge-client.js';
-import type { NodeProcess } from '../harness/node-process.js';
-import { errorCode, type RawClient, rawConnect } from '../harness/raw-client.js';
-import { type RedisServer, startRedis } from '../harness/redis.js';
-import { startCluster, stopAll, token } from './helpers.js';
+import {
+  connected,
+  errorCode,
+  type NodeProcess,
+  newClient,
+  type RawClient,
+  type RedisServer,
+  rawConnect,
+  sleep,
+  startRedis,
+  token,
+  waitFor,
+} from '../harness/index.js';
+import { startCluster, stopAll } from './helpers.js';
 
 describe('server API send on two nodes over Redis', () => {
   let redis: RedisServer;
@@ -56,7 +65,7 @@ describe('server API send on two nodes over Redis', () => {
       assert.deepEqual(res.body, { result: {} });
     }
     await waitFor(() => onFirst.length === 3 && onSecond.length === 3, 'three messages on both nodes');
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     for (const got of [onFirst, onSecond]) {
       assert.deepEqual(
         got.map((m) => m.data),
@@ -73,7 +82,7 @@ describe('server API send on two nodes over Redis', () => {
     const pushes = (c: RawClient) => c.received.filter((m) => m['push'] !== undefined);
     await waitFor(() => pushes(far).length === 1, 'message on the other node');
     assert.deepEqual(pushes(far), [{ push: { message: { data: { to: 'far' } } } }]);
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     assert.deepEqual(pushes(near), []);
   });
 });

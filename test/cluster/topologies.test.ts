@@ -1,8 +1,14 @@
 import { after, describe, it } from 'node:test';
 import type { Centrifuge, PublicationContext } from 'centrifuge';
-import { collect, waitFor } from '../harness/centrifuge-client.js';
-import { type NodeProcess, startNodeProcess } from '../harness/node-process.js';
-import { startRedisCluster, startRedisSentinel } from '../harness/redis.js';
+import {
+  collect,
+  type NodeProcess,
+  sleep,
+  startNodeProcess,
+  startRedisCluster,
+  startRedisSentinel,
+  waitFor,
+} from '../harness/index.js';
 import { assertExactlyOnce, clientOn, clusterChannels, stopAll } from './helpers.js';
 
 /** Two nodes on the given engine config, six clients across them on one channel with recovery. */
@@ -39,7 +45,7 @@ async function publishRange(nodes: NodeProcess[], channel: string, from: number,
       if (res.body['result'] !== undefined) break;
       if (Date.now() > deadline)
         throw new Error(`publication ${n} kept failing: ${JSON.stringify(res.body)}`);
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
   }
 }
@@ -75,7 +81,7 @@ describe('cluster on other Redis topologies', () => {
     await redis.failover();
     await publishRange(nodes, 'room:failover', 20, 40);
     await waitFor(() => got.every((g) => g.length >= 40), 'every publication on every client', 20_000);
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     for (const [i, g] of got.entries()) assertExactlyOnce(g, 40, `client ${i}`);
   });
 });
