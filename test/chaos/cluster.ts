@@ -4,11 +4,17 @@
  * front. Every node exit is watched: an exit the soak did not cause is a crash.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { type Nginx, startNginx } from '../harness/nginx.js';
-import { TEST_SECRET } from '../harness/node.js';
-import { type NodeProcess, startNodeProcess } from '../harness/node-process.js';
-import { type RedisServer, sleep, startRedis } from '../harness/redis.js';
-import { redisCommand } from '../harness/redis-resp.js';
+import {
+  type Nginx,
+  type NodeProcess,
+  type RedisServer,
+  redisCommand,
+  sleep,
+  startNginx,
+  startNodeProcess,
+  startRedis,
+  TEST_SECRET,
+} from '../harness/index.js';
 import { ChaosJwks } from './jwks.js';
 
 export const HISTORY_SIZE = 1000;

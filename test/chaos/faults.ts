@@ -6,8 +6,8 @@
  * work on the same node at once. Each lane cycles through its kinds in a shuffled order, so a short
  * run sees them all.
  */
-import type { NodeProcess } from '../harness/node-process.js';
-import { sleep } from '../harness/redis.js';
+
+import { type NodeProcess, sleep } from '../harness/index.js';
 import type { ChaosClient } from './client.js';
 import { type ChaosCluster, PING_INTERVAL_MS, PONG_TIMEOUT_MS } from './cluster.js';
 import { JWKS_OUTAGES } from './jwks.js';

@@ -1,10 +1,10 @@
+import { sleep, TEST_API_KEY } from '../harness/index.js';
 /**
  * Publishes at a steady rate through the HTTP API of random nodes. Each channel's publications are
  * numbered `seq` 1, 2, 3… and sent one after another, each with an idempotency key and retried with
  * that key (to any node) on a temporary error (100), a network error, a timeout or a 5xx, until it is
  * accepted. On a fresh stream the offset returned must therefore equal `seq`.
  */
-import { TEST_API_KEY } from '../harness/node.js';
 
 /** What was published to one channel. */
 export interface ChannelRecord {
@@ -117,7 +117,7 @@ export class Publisher {
       } catch (error) {
         this.count((error as Error).name === 'TimeoutError' ? 'timeout' : 'network');
       }
-      await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+      await sleep(Math.min(1000, 50 * 2 ** attempt));
     }
     this.count('abandoned');
   }

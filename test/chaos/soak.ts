@@ -3,8 +3,7 @@
  * recover, then a settle phase and a check of every client's every channel.
  */
 import { signToken } from '../../src/auth/token-signer.js';
-import { TEST_SECRET } from '../harness/node.js';
-import { sleep } from '../harness/redis.js';
+import { sleep, TEST_SECRET, waitFor } from '../harness/index.js';
 import { ChaosClient } from './client.js';
 import { ChaosCluster, HISTORY_SIZE, RECOVERY_LIMIT, SHARED_NAMESPACE } from './cluster.js';
 import { FaultInjector, type FaultKind } from './faults.js';
@@ -105,14 +104,8 @@ function channelsFor(i: number, o: SoakOptions): string[] {
   return [...new Set(out)];
 }
 
-async function waitFor(probe: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) return false;
-    await sleep(250);
-  }
-  return true;
-}
+/** Polls the clients every 250 ms: a check walks all of them. */
+const POLL = (timeoutMs: number) => ({ timeoutMs, intervalMs: 250 });
 
 export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakReport> {
   const o = { ...defaultSoakOptions, ...partial };
@@ -136,7 +129,11 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakR
       client.start();
       if (i % 50 === 49) await sleep(50);
     }
-    if (!(await waitFor(() => clients.every((c) => c.settled), 60_000))) {
+    const settled = await waitFor(() => clients.every((c) => c.settled), POLL(60_000)).then(
+      () => true,
+      () => false,
+    );
+    if (!settled) {
       throw new Error(`only ${clients.filter((c) => c.settled).length} of ${o.clients} clients connected`);
     }
     log(`${o.clients} clients connected and subscribed`);
@@ -173,7 +170,8 @@ export async function runSoak(partial: Partial<SoakOptions> = {}): Promise<SoakR
     const caughtUp = (c: ChaosClient): boolean =>
       c.settled &&
       [...c.views.values()].every((v) => v.last >= (publisher.channels.get(v.channel)?.final ?? 0));
-    await waitFor(() => clients.every(caughtUp), o.settleTimeoutMs);
+    // Clients still behind are reported below, not thrown.
+    await waitFor(() => clients.every(caughtUp), POLL(o.settleTimeoutMs)).catch(() => {});
     // Anything still in flight (a late duplicate) has time to arrive.
     await sleep(1000);
 
