@@ -14,10 +14,6 @@ import { freePort } from './ports.js';
 import { redisCommand } from './redis-resp.js';
 import { sleep } from './wait.js';
 
-/** Kept for the files that import them from here; new code imports them from `test/harness/index.ts`. */
-export { freePort } from './ports.js';
-export { sleep } from './wait.js';
-
 const _execFileAsync = promisify(execFile);
 
 /** How long a server may take to answer PING after spawn, and a topology to form. */
