@@ -3,9 +3,14 @@ import { after, before, describe, it } from 'node:test';
 import { AdminSessions, SESSION_TTL_MS } from '../../src/admin/session-token.js';
 import { resolveConfig } from '../../src/config/index.js';
 import { assertConfigError } from '../config/assert-config-error.js';
-import { waitFor } from '../harness/centrifuge-client.js';
-import { startTestNode, type TestNode } from '../harness/node.js';
-import { closeCode, type RawClient, rawConnect } from '../harness/raw-client.js';
+import {
+  closeCode,
+  type RawClient,
+  rawConnect,
+  startTestNode,
+  type TestNode,
+  waitFor,
+} from '../harness/index.js';
 import { ADMIN_PASSWORD, adminCall, adminConfig, adminLogin, adminToken } from './helpers.js';
 
 type Result = Record<string, unknown>;

@@ -7,11 +7,19 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { artifactPath, launchBrowser } from '../harness/browser.js';
-import { waitFor } from '../harness/centrifuge-client.js';
-import { startTestNode, type TestNode } from '../harness/node.js';
-import { closeCode, type RawClient, rawConnect } from '../harness/raw-client.js';
-import { type RedisServer, startRedis } from '../harness/redis.js';
+import {
+  artifactPath,
+  closeCode,
+  launchBrowser,
+  type RawClient,
+  type RedisServer,
+  rawConnect,
+  sleep,
+  startRedis,
+  startTestNode,
+  type TestNode,
+  waitFor,
+} from '../harness/index.js';
 import { ADMIN_PASSWORD, adminConfig } from './helpers.js';
 
 const TIMEOUT = 15_000;
@@ -34,7 +42,7 @@ async function waitText(page: Page, selector: string, check: (text: string) => b
     last = element === null ? '(absent)' : ((await element.textContent()) ?? '');
     if (check(last)) return last;
     if (Date.now() > deadline) throw new Error(`${selector}: text "${last}" not as expected`);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
 }
 
@@ -87,7 +95,7 @@ describe('admin UI in a browser, two nodes on Redis', { timeout: 120_000 }, () =
     const deadline = Date.now() + TIMEOUT;
     while ((await names()).length < 2) {
       if (Date.now() > deadline) throw new Error('the two nodes did not see each other');
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -127,7 +135,7 @@ describe('admin UI in a browser, two nodes on Redis', { timeout: 120_000 }, () =
       const points = Number(await page.getAttribute('.chart', 'data-points'));
       if (points >= 3) break;
       if (Date.now() > deadline) throw new Error(`chart has ${points} points`);
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
     }
     // The `in` line is drawn: some pixels of the canvas are close to its blue (37, 99, 235); the
     // light fill under it and the green `out` line are not.

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '../harness/centrifuge-client.js';
-import { startTestNode, type TestNode } from '../harness/node.js';
-import { type RawClient, rawConnect } from '../harness/raw-client.js';
+import { type RawClient, rawConnect, startTestNode, type TestNode, waitFor } from '../harness/index.js';
 
 interface Counters {
   publications: number;

@@ -6,9 +6,14 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { ServerSubscribedContext } from 'centrifuge';
-import { waitFor } from '../harness/centrifuge-client.js';
-import { startTestNode, type TestNode } from '../harness/node.js';
-import { errorCode, type RawClient, rawConnect } from '../harness/raw-client.js';
+import {
+  errorCode,
+  type RawClient,
+  rawConnect,
+  startTestNode,
+  type TestNode,
+  waitFor,
+} from '../harness/index.js';
 import { Clients } from './helpers.js';
 
 const history = { history_size: 10, history_ttl: '300s' };

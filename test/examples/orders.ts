@@ -1,8 +1,7 @@
 /** What both example tests check: `POST /orders` reaches a client subscribed to the orders channel. */
 import assert from 'node:assert/strict';
 import type { Centrifuge } from 'centrifuge';
-import { collect, connected, newClient, waitFor } from '../harness/centrifuge-client.js';
-import type { TestNode } from '../harness/node.js';
+import { collect, connected, newClient, type TestNode, waitFor } from '../harness/index.js';
 import type { RunningExample } from './run-example.js';
 
 export async function assertOrderDelivered(node: TestNode, example: RunningExample, channel: string) {

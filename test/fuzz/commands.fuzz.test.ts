@@ -11,9 +11,7 @@ import fc from 'fast-check';
 import { signToken } from '../../src/auth/token-signer.js';
 import { isValidCloseCode } from '../../src/gateway/ws/close-codes.js';
 import { DisconnectCode, ErrorCode } from '../../src/protocol/codes.js';
-import { waitFor } from '../harness/centrifuge-client.js';
-import { FrameClient, frame } from '../harness/frame-client.js';
-import { startTestNode, TEST_SECRET, type TestNode } from '../harness/node.js';
+import { FrameClient, frame, startTestNode, TEST_SECRET, type TestNode, waitFor } from '../harness/index.js';
 import {
   anyJson,
   COMMAND_METHODS,

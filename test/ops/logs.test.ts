@@ -11,8 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from '../harness/centrifuge-client.js';
-import { TEST_API_KEY, TEST_SECRET } from '../harness/node.js';
+import { TEST_API_KEY, TEST_SECRET, waitFor } from '../harness/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(ROOT, 'src/cli/main.ts');

@@ -6,10 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '../harness/centrifuge-client.js';
-import { startTestNode, type TestNode } from '../harness/node.js';
-import { type RawClient, rawConnect } from '../harness/raw-client.js';
-import { type RedisServer, startRedis } from '../harness/redis.js';
+import {
+  type RawClient,
+  type RedisServer,
+  rawConnect,
+  startRedis,
+  startTestNode,
+  type TestNode,
+  waitFor,
+} from '../harness/index.js';
 import { type Scrape, scrape } from './scrape.js';
 
 const NO_PERSONAL = { subscribe_to_user_personal_channel: { enabled: false } };

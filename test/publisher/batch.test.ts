@@ -3,8 +3,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import type { PublicationContext } from 'centrifuge';
 import { Publisher, PublisherError, type PublishResult } from '../../src/publisher/index.js';
 import { Clients } from '../api/helpers.js';
-import { waitFor } from '../harness/centrifuge-client.js';
-import { startTestNode, TEST_API_KEY, type TestNode } from '../harness/node.js';
+import { sleep, startTestNode, TEST_API_KEY, type TestNode, waitFor } from '../harness/index.js';
 import { ApiProxy } from './api-proxy.js';
 
 describe('publisher: publish calls grouped into batch requests', () => {
@@ -115,7 +114,7 @@ describe('publisher: publish calls grouped into batch requests', () => {
     assert.equal(sent.length, 2);
     assert.deepEqual(sent[0]!.body, sent[1]!.body);
     await waitFor(() => got.length >= 3, 'three publications');
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     assert.deepEqual(
       got.map((p) => p.data),
       [1, 2, 3],

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { Publisher, PublisherError } from '../../src/publisher/index.js';
 import { Clients } from '../api/helpers.js';
-import { collect, waitFor } from '../harness/centrifuge-client.js';
-import { startTestNode, TEST_API_KEY, type TestNode } from '../harness/node.js';
+import { collect, startTestNode, TEST_API_KEY, type TestNode, waitFor } from '../harness/index.js';
 import { ApiProxy } from './api-proxy.js';
 
 describe('publisher: every server API method, typed', () => {

@@ -9,9 +9,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signToken } from '../../src/auth/token-signer.js';
 import { resolveConfig } from '../../src/config/index.js';
-import { collect, connected, newClient, waitFor } from '../harness/centrifuge-client.js';
-import { startTestNode, TEST_SECRET, type TestNode } from '../harness/node.js';
-import type { RawClient } from '../harness/raw-client.js';
+import {
+  collect,
+  connected,
+  newClient,
+  type RawClient,
+  startTestNode,
+  TEST_SECRET,
+  type TestNode,
+  waitFor,
+} from '../harness/index.js';
 import { connectOutcome, outcomeOf } from './outcome.js';
 
 /** An HS256 token of the test secret without `sub` (unless the claims add one), valid for an hour. */

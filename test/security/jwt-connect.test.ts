@@ -8,9 +8,16 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { exportJWK, exportSPKI, generateKeyPair, type JWTHeaderParameters, SignJWT } from 'jose';
-import { connected, newClient, waitFor } from '../harness/centrifuge-client.js';
-import { startTestNode, TEST_SECRET, type TestNode } from '../harness/node.js';
-import type { RawClient } from '../harness/raw-client.js';
+import {
+  connected,
+  newClient,
+  type RawClient,
+  sleep,
+  startTestNode,
+  TEST_SECRET,
+  type TestNode,
+  waitFor,
+} from '../harness/index.js';
 import { connectOutcome, outcomeOf, unsignedToken } from './outcome.js';
 
 const AUDIENCE = 'switchboard';
@@ -228,7 +235,7 @@ describe('connection token attacks', () => {
     open.push(client);
     assert.equal(first, 'error 109');
     client.send(JSON.stringify({ id: 2, connect: { token: await sign({ sub: 'a' }, secret(TEST_SECRET)) } }));
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     assert.equal(client.received.length, 1, 'the second connect gets no reply');
     const { outcome: fresh, client: next } = await connectOutcome(
       node.wsUrl,
@@ -271,7 +278,7 @@ describe('connection token attacks', () => {
       client.on('disconnected', (ctx) => codes.push(ctx.code));
       client.connect();
       await waitFor(() => codes.length > 0, 'disconnect');
-      await new Promise((r) => setTimeout(r, 400)); // past maxReconnectDelay: no retry
+      await sleep(400); // past maxReconnectDelay: no retry
       assert.deepEqual(codes, [3500]);
       assert.equal(client.state, 'disconnected');
       // Earlier refused sockets may still be closing: the count can only have gone down.

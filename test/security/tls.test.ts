@@ -11,8 +11,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { collect, connected, newClient, waitFor } from '../harness/centrifuge-client.js';
-import { startTestNode, TEST_API_KEY, type TestNode } from '../harness/node.js';
+import {
+  collect,
+  connected,
+  newClient,
+  startTestNode,
+  TEST_API_KEY,
+  type TestNode,
+  waitFor,
+} from '../harness/index.js';
 import { makeCertificate, type TestCertificate } from './tls-cert.js';
 
 /** An HTTPS request trusting `ca`; resolves with the status and the body text. */
