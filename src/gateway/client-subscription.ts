@@ -8,8 +8,8 @@ export interface BufferedPublication {
   epoch: string | undefined;
 }
 
-/** What a connection's subscription needs from its connection, seen from the hub. */
-export interface Subscriber {
+/** What a subscription needs from the session that holds it, seen from the hub. */
+export interface SubscriptionOwner {
   readonly id: string;
   readonly user: string;
   /** Queues a frame for this connection; it is written with the turn's other frames. */
@@ -60,7 +60,7 @@ export class ClientSubscription implements SubscriptionTraits {
   private readonly flags: number;
 
   constructor(
-    readonly conn: Subscriber,
+    readonly conn: SubscriptionOwner,
     readonly channel: string,
     readonly options: ChannelOptions,
     traits: SubscriptionTraits,

@@ -1,24 +1,31 @@
 /**
  * One client connection: decodes its frames, runs its commands one after another, queues its
  * outbound frames and writes them once per event-loop turn, and keeps its deadlines (stale, ping,
- * pong, expiry) in the node's shared timer wheel.
+ * pong, expiry) in the node's shared timer wheel. It is the `Session` the commands run on, over
+ * whatever `Transport` carries it.
  */
 
 import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
+import type { Config } from '../config/types.js';
 import { EngineUnavailableError } from '../engine/errors.js';
+import type { Logger } from '../log.js';
 import { DisconnectCode, disconnectReason, ErrorCode, UnsubscribeCode } from '../protocol/codes.js';
 import { decodeFrame, type FrameItem } from '../protocol/decode.js';
 import { encodeErrorReply, encodeUnsubscribePush, PING_FRAME } from '../protocol/encode.js';
 import type { ClientInfo, Command } from '../protocol/types.js';
-import type { ClientSubscription, Subscriber } from './client-subscription.js';
+import type { ClientSubscription } from './client-subscription.js';
+import type { ConnectionRegistry } from './connection-registry.js';
 import { CommandError, DisconnectError, engineUnavailable } from './errors.js';
-import type { Flushable } from './flush-scheduler.js';
+import type { Flushable, FlushScheduler } from './flush-scheduler.js';
+import type { CommandContext } from './handlers/context.js';
 import { commandHandlers } from './handlers/index.js';
-import type { GatewayNode } from './node.js';
+import type { MetricsPort } from './metrics-port.js';
 import { RateLimiter } from './rate-limiter.js';
+import type { Session, SessionIdentity, SessionState } from './session.js';
 import { SubscriptionTable } from './subscription-table.js';
-import type { WheelItem } from './timer-wheel.js';
+import type { SubscriptionLifecycle } from './subscriptions/lifecycle.js';
+import type { TimerWheel, WheelItem } from './timer-wheel.js';
 import type { Transport, TransportHandler } from './ws/transport.js';
 
 const NEWLINE = Buffer.from('\n');
@@ -31,21 +38,33 @@ const MAX_INBOX = 1024;
  */
 const REFUSED_CONNECT_GRACE_MS = 5000;
 
-export type ConnectionState = 'opening' | 'connected' | 'closed';
+/** What a connection needs from the node that holds it. */
+export interface ConnectionHost {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly wheel: TimerWheel;
+  readonly flusher: FlushScheduler;
+  /** Where commands and disconnects are counted; undefined without metrics. */
+  readonly metrics: MetricsPort | undefined;
+  readonly connections: ConnectionRegistry;
+  readonly subscriptions: SubscriptionLifecycle;
+  /** The ports the commands run with. */
+  readonly commands: CommandContext;
+}
 
-export class Connection implements Subscriber, WheelItem, Flushable, TransportHandler {
+export class Connection implements Session, WheelItem, Flushable, TransportHandler {
   // randomUUID returns a tree of ~14 concatenated strings (~450 bytes); a flat copy is 56.
   readonly id = flatten(randomUUID());
-  user = '';
-  /** Connection info from the token, shown to others. */
-  info: unknown;
-  state: ConnectionState = 'opening';
   readonly subs = new SubscriptionTable();
-  /** Token expiry, Unix ms (0: never). */
-  expiresAt = 0;
-  name = '';
-  version = '';
   wheelSlot = -1;
+  // Who the session is, kept as fields of their own (no object per connection); see `identify`.
+  private userId = '';
+  private connInfo: unknown;
+  private clientName = '';
+  private clientVersion = '';
+  private current: SessionState = 'opening';
+  /** Token expiry, Unix ms (0: never). */
+  private expiry = 0;
   /** The last `clientInfo()` made without channel info. */
   private plainInfo: ClientInfo | undefined;
 
@@ -64,15 +83,62 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
   private readonly limiter: RateLimiter;
 
   constructor(
-    readonly node: GatewayNode,
+    private readonly host: ConnectionHost,
     private readonly transport: Transport,
   ) {
-    const rate = node.config.client.command_rate_limit;
+    const rate = host.config.client.command_rate_limit;
     this.limiter = rate === 0 ? RateLimiter.UNLIMITED : new RateLimiter(rate);
     transport.attach(this);
-    node.track(this);
-    this.staleAt = Date.now() + node.config.client.stale_close_delay;
-    node.wheel.schedule(this, this.staleAt);
+    host.connections.track(this);
+    this.staleAt = Date.now() + host.config.client.stale_close_delay;
+    host.wheel.schedule(this, this.staleAt);
+  }
+
+  get user(): string {
+    return this.userId;
+  }
+
+  /** Connection info from the token, shown to others. */
+  get info(): unknown {
+    return this.connInfo;
+  }
+
+  get name(): string {
+    return this.clientName;
+  }
+
+  get version(): string {
+    return this.clientVersion;
+  }
+
+  get state(): SessionState {
+    return this.current;
+  }
+
+  get expiresAt(): number {
+    return this.expiry;
+  }
+
+  /** A new connection token expiry (Unix ms, 0: never): the deadline moves with it. */
+  set expiresAt(at: number) {
+    this.expiry = at;
+    this.reschedule();
+  }
+
+  identify(identity: SessionIdentity): void {
+    this.userId = identity.user;
+    this.connInfo = identity.info;
+    this.clientName = identity.name;
+    this.clientVersion = identity.version;
+  }
+
+  setInfo(info: unknown): void {
+    this.connInfo = info;
+  }
+
+  setSubscriptionExpiry(sub: ClientSubscription, expiresAt: number): void {
+    sub.expiresAt = expiresAt;
+    this.reschedule();
   }
 
   /**
@@ -85,8 +151,8 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
     if (
       chanInfo === undefined &&
       plain !== undefined &&
-      plain.user === this.user &&
-      plain.conn_info === this.info
+      plain.user === this.userId &&
+      plain.conn_info === this.connInfo
     ) {
       return plain;
     }
@@ -99,15 +165,15 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
 
   /** Queues a frame; all frames queued in one turn go out in one write. */
   enqueue(frame: Buffer): void {
-    if (this.state === 'closed') return;
+    if (this.current === 'closed') return;
     if (this.queue === null) {
       this.queue = [frame];
-      this.node.flusher.mark(this);
+      this.host.flusher.mark(this);
     } else {
       this.queue.push(frame);
     }
     this.queuedBytes += frame.length;
-    if (this.queuedBytes > this.node.config.client.queue_max_size) this.close(DisconnectCode.Slow);
+    if (this.queuedBytes > this.host.config.client.queue_max_size) this.close(DisconnectCode.Slow);
   }
 
   /** Bytes queued for the next write plus bytes the socket has not written yet. */
@@ -127,7 +193,7 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
     this.queuedBytes = 0;
     // Bytes the socket has not written yet count against the same limit: a client that does not
     // read must not make the node hold its messages.
-    if (this.transport.bufferedAmount + bytes > this.node.config.client.queue_max_size) {
+    if (this.transport.bufferedAmount + bytes > this.host.config.client.queue_max_size) {
       this.close(DisconnectCode.Slow);
       return;
     }
@@ -147,18 +213,18 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
 
   /** Ends the connection with a disconnect code. Subscriptions are released at once. */
   close(code: DisconnectCode, reason: string = disconnectReason(code)): void {
-    if (this.state === 'closed') return;
-    this.node.metrics?.disconnect(code);
-    this.node.log.debug({ client: this.id, user: this.user, code, reason }, 'disconnecting client');
+    if (this.current === 'closed') return;
+    this.host.metrics?.disconnect(code);
+    this.host.log.debug({ client: this.id, user: this.user, code, reason }, 'disconnecting client');
     if (code === DisconnectCode.Slow) {
       this.queue = null;
       this.queuedBytes = 0;
     } else {
       this.flush();
     }
-    this.state = 'closed';
-    this.node.wheel.cancel(this);
-    this.node.release(this);
+    this.current = 'closed';
+    this.host.wheel.cancel(this);
+    this.release();
     if (code === DisconnectCode.Slow || code === DisconnectCode.ConnectionClosed) {
       // A client that does not read would never complete the close handshake; a refused connect
       // is dropped without one, as Centrifugo drops it (the client sees 1006).
@@ -177,41 +243,41 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
       this.close(DisconnectCode.InsufficientState);
       return;
     }
-    this.node.removeSubscription(this, sub);
+    this.host.subscriptions.remove(this, sub);
     this.send(encodeUnsubscribePush(sub.channel, UnsubscribeCode.InsufficientState));
   }
 
   /** The connect command succeeded: start pinging. */
   markConnected(): void {
-    this.state = 'connected';
-    this.nextPingAt = Date.now() + this.node.config.client.ping_interval;
+    this.current = 'connected';
+    this.nextPingAt = Date.now() + this.host.config.client.ping_interval;
     this.reschedule();
   }
 
-  /** Re-evaluates the connection's next deadline after its expiry changed. */
-  reschedule(): void {
-    if (this.state !== 'connected') return;
-    const client = this.node.config.client;
+  /** Re-evaluates the connection's next deadline after an expiry changed. */
+  private reschedule(): void {
+    if (this.current !== 'connected') return;
+    const client = this.host.config.client;
     let at = this.nextPingAt;
     if (this.pingSentAt > 0) at = Math.min(at, this.pingSentAt + client.pong_timeout);
-    if (this.expiresAt > 0) at = Math.min(at, this.expiresAt + client.expired_close_delay);
+    if (this.expiry > 0) at = Math.min(at, this.expiry + client.expired_close_delay);
     for (const sub of this.subs.values()) {
       if (sub.expiresAt > 0) at = Math.min(at, sub.expiresAt + client.expired_close_delay);
     }
-    this.node.wheel.schedule(this, at);
+    this.host.wheel.schedule(this, at);
   }
 
   onDeadline(now: number): void {
-    const client = this.node.config.client;
-    if (this.state === 'opening') {
+    const client = this.host.config.client;
+    if (this.current === 'opening') {
       // A connect that arrived in time but waits for its token check (a slow key source) is not stale.
-      if (this.processing) this.node.wheel.schedule(this, now + client.stale_close_delay);
+      if (this.processing) this.host.wheel.schedule(this, now + client.stale_close_delay);
       else if (this.refused && now < this.staleAt) this.close(DisconnectCode.ConnectionClosed);
       else this.close(DisconnectCode.Stale);
       return;
     }
-    if (this.state !== 'connected') return;
-    if (this.expiresAt > 0 && now >= this.expiresAt + client.expired_close_delay) {
+    if (this.current !== 'connected') return;
+    if (this.expiry > 0 && now >= this.expiry + client.expired_close_delay) {
       this.close(DisconnectCode.Expired);
       return;
     }
@@ -230,12 +296,18 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
 
   /** Subscriptions whose token expired and was not refreshed: the client resubscribes with a new token. */
   private expireSubscriptions(now: number): void {
-    const delay = this.node.config.client.expired_close_delay;
+    const delay = this.host.config.client.expired_close_delay;
     for (const sub of [...this.subs.values()]) {
       if (sub.expiresAt === 0 || now < sub.expiresAt + delay) continue;
-      this.node.removeSubscription(this, sub);
+      this.host.subscriptions.remove(this, sub);
       this.send(encodeUnsubscribePush(sub.channel, UnsubscribeCode.Expired));
     }
+  }
+
+  /** Leaves the registry and ends every subscription: nothing finds a closed connection any more. */
+  private release(): void {
+    this.host.connections.release(this);
+    this.host.subscriptions.removeAll(this);
   }
 
   /** The transport's pongs would pass `queue_max_size` (TransportHandler): a slow client. */
@@ -245,16 +317,16 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
 
   /** The socket closed or is closing (TransportHandler). */
   onClose(): void {
-    if (this.state === 'closed') return;
-    this.state = 'closed';
+    if (this.current === 'closed') return;
+    this.current = 'closed';
     this.queue = null;
-    this.node.wheel.cancel(this);
-    this.node.release(this);
+    this.host.wheel.cancel(this);
+    this.release();
   }
 
   /** One inbound message (TransportHandler). */
   onMessage(data: Buffer, isBinary: boolean): void {
-    if (this.state === 'closed' || this.refused) return;
+    if (this.current === 'closed' || this.refused) return;
     // Any frame proves the client is alive; `{}` is the explicit pong.
     this.pingSentAt = 0;
     if (isBinary && !isUtf8(data)) {
@@ -263,7 +335,7 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
     }
     const decoded = decodeFrame(data.toString());
     if (!decoded.ok) {
-      this.node.log.debug({ client: this.id, reason: decoded.reason }, 'bad frame');
+      this.host.log.debug({ client: this.id, reason: decoded.reason }, 'bad frame');
       this.close(DisconnectCode.BadRequest, `bad request: ${decoded.reason}`);
       return;
     }
@@ -281,16 +353,16 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
     if (item.kind === 'pong') return;
     if (!this.limiter.take()) {
       const id = item.kind === 'unknown' ? item.id : item.command.id;
-      this.node.metrics?.commandResult(item.kind === 'unknown' ? 'unknown' : item.command.method, '111');
+      this.host.metrics?.commandResult(item.kind === 'unknown' ? 'unknown' : item.command.method, '111');
       if (id > 0) this.replyError(id, new CommandError(ErrorCode.TooManyRequests));
       return;
     }
     if (item.kind === 'unknown') {
-      if (this.state === 'opening') {
+      if (this.current === 'opening') {
         this.close(DisconnectCode.BadRequest, 'bad request: connect first');
         return;
       }
-      this.node.metrics?.commandResult('unknown', '104');
+      this.host.metrics?.commandResult('unknown', '104');
       this.replyError(item.id, new CommandError(ErrorCode.MethodNotFound));
       return;
     }
@@ -301,7 +373,7 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
   private async process(): Promise<void> {
     this.processing = true;
     try {
-      while (this.state !== 'closed') {
+      while (this.current !== 'closed') {
         const cmd = this.inbox?.shift();
         if (cmd === undefined) break;
         await this.dispatch(cmd);
@@ -322,28 +394,28 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
   private refuseFurtherFrames(): void {
     this.refused = true;
     this.inbox = null;
-    this.node.wheel.schedule(this, Math.min(this.staleAt, Date.now() + REFUSED_CONNECT_GRACE_MS));
+    this.host.wheel.schedule(this, Math.min(this.staleAt, Date.now() + REFUSED_CONNECT_GRACE_MS));
   }
 
   private async dispatch(cmd: Command): Promise<void> {
-    if (this.state === 'opening' && cmd.method !== 'connect') {
+    if (this.current === 'opening' && cmd.method !== 'connect') {
       this.close(DisconnectCode.BadRequest, 'bad request: connect first');
       return;
     }
-    if (this.state === 'connected' && cmd.method === 'connect') {
+    if (this.current === 'connected' && cmd.method === 'connect') {
       this.close(DisconnectCode.BadRequest, 'bad request: already connected');
       return;
     }
     try {
-      await commandHandlers[cmd.method](this, cmd);
-      this.node.metrics?.commandOk(cmd.method);
+      await commandHandlers[cmd.method](this, cmd, this.host.commands);
+      this.host.metrics?.commandOk(cmd.method);
     } catch (error) {
-      this.node.metrics?.commandFailed(cmd.method, error);
-      if (this.state === 'closed') return;
+      this.host.metrics?.commandFailed(cmd.method, error);
+      if (this.current === 'closed') return;
       if (error instanceof DisconnectError) {
         this.close(error.code, error.reason);
       } else if (error instanceof CommandError) {
-        this.node.log.debug(
+        this.host.log.debug(
           { client: this.id, user: this.user, method: cmd.method, code: error.code },
           'command refused',
         );
@@ -351,10 +423,10 @@ export class Connection implements Subscriber, WheelItem, Flushable, TransportHa
       } else if (error instanceof EngineUnavailableError) {
         this.replyError(cmd.id, engineUnavailable());
       } else {
-        this.node.log.error({ err: error, client: this.id, method: cmd.method }, 'command failed');
+        this.host.log.error({ err: error, client: this.id, method: cmd.method }, 'command failed');
         this.replyError(cmd.id, new CommandError(ErrorCode.Internal));
       }
-      if (cmd.method === 'connect' && this.state === 'opening') this.refuseFurtherFrames();
+      if (cmd.method === 'connect' && this.current === 'opening') this.refuseFurtherFrames();
     }
   }
 

@@ -3,8 +3,17 @@
  * spread over a time window, so clients move to the other nodes gradually instead of all
  * reconnecting (and recovering from history) in the same instant.
  */
+import type { Logger } from '../log.js';
 import { DisconnectCode } from '../protocol/codes.js';
-import type { GatewayNode } from './node.js';
+import type { Session } from './session.js';
+
+/** What a drain works on: the node's open sessions, and its log. */
+export interface DrainTarget {
+  readonly log: Logger;
+  readonly numConnections: number;
+  /** Every open session, oldest first (a copy). */
+  openConnections(): Pick<Session, 'close'>[];
+}
 
 export interface DrainOptions {
   /** Time over which the waves are spread, ms; 0 closes every connection at once. */
@@ -36,7 +45,7 @@ export class Drain {
   readonly done: Promise<void>;
 
   constructor(
-    private readonly node: GatewayNode,
+    private readonly node: DrainTarget,
     options: DrainOptions,
   ) {
     this.times = waveTimes(options);

@@ -4,7 +4,11 @@ import type { HistoryResult, HistoryStore } from '../engine/types.js';
 import { ErrorCode } from '../protocol/codes.js';
 import { CommandError } from './errors.js';
 import { optionalInteger, optionalString, type Params } from './params.js';
-import { historyEnabled } from './subscription-setup.js';
+
+/** Whether a channel keeps history (both a size and a ttl). */
+export function historyEnabled(options: ChannelOptions): boolean {
+  return options.history_size > 0 && options.history_ttl > 0;
+}
 
 export interface HistoryRequest {
   /** 0: only the position; -1: as many as allowed. */

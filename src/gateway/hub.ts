@@ -5,9 +5,10 @@
  */
 
 import type { ChannelOptions } from '../config/types.js';
-import type { Broker, BrokerEvent } from '../engine/types.js';
+import type { Broker } from '../engine/types.js';
 import { encodeJoinPush, encodeLeavePush, encodePublicationPush } from '../protocol/encode.js';
 import type { ClientInfo, Publication } from '../protocol/types.js';
+import type { ChannelEvent } from './broker-events.js';
 import type { ClientSubscription } from './client-subscription.js';
 import { Conflator } from './conflator.js';
 import { Interest } from './interest.js';
@@ -31,10 +32,6 @@ export class Hub {
   /** Throttles conflated channels with one timer for the node, then hands back to the fan-out. */
   readonly conflator = new Conflator((channel, pub, epoch) => this.fanOut(channel, pub, epoch));
   readonly interest: Interest;
-  /** Handles control messages; set by the node. */
-  onControl: (data: string) => void = () => {};
-  /** Runs after the broker recovered from an interruption; set by the node. */
-  onResubscribed: () => void = () => {};
 
   constructor(
     broker: Broker,
@@ -113,23 +110,17 @@ export class Hub {
     return n;
   }
 
-  /** Entry point for everything the broker delivers. */
-  readonly handleEvent = (event: BrokerEvent): void => {
+  /** Entry point for the broker's channel events (the node routes control traffic elsewhere). */
+  readonly handleEvent = (event: ChannelEvent): void => {
     switch (event.type) {
       case 'publication':
-        this.publish(event.channel, event.pub, event.epoch);
+        this.receive(event.channel, event.pub, event.epoch);
         return;
       case 'join':
         this.joinLeave(event.channel, event.info, true);
         return;
       case 'leave':
         this.joinLeave(event.channel, event.info, false);
-        return;
-      case 'control':
-        this.onControl(event.data);
-        return;
-      case 'resubscribed':
-        this.onResubscribed();
         return;
       default: {
         const never: never = event;
@@ -138,7 +129,8 @@ export class Hub {
     }
   };
 
-  private publish(channel: string, pub: Publication, epoch: string | undefined): void {
+  /** A publication the broker delivered: counted, then fanned out now or through the conflator. */
+  private receive(channel: string, pub: Publication, epoch: string | undefined): void {
     this.counters.publications++;
     // Kept in step with `channels`, so a conflated channel always has local subscribers.
     const conflation = this.conflated.size === 0 ? undefined : this.conflated.get(channel);

@@ -1,6 +1,7 @@
 /**
- * A gateway node: the connections it holds, its channel hub, its engine, and the operations the
- * server API and control messages perform on connections.
+ * A gateway node: composes the connection registry, the channel hub, the subscription lifecycle,
+ * the cluster and the engine, routes the broker's events, and starts and stops them. The work is
+ * done by those parts; the node hands each one the narrow ports it needs.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -14,15 +15,19 @@ import { type Logger, silentLogger } from '../log.js';
 import { DisconnectCode } from '../protocol/codes.js';
 import type { Publication } from '../protocol/types.js';
 import { VERSION } from '../version.js';
-import type { ClientSubscription } from './client-subscription.js';
-import type { Connection } from './connection.js';
+import { routeBrokerEvents } from './broker-events.js';
+import type { ConnectionHost } from './connection.js';
+import { ConnectionRegistry } from './connection-registry.js';
 import { FlushScheduler } from './flush-scheduler.js';
+import type { CommandContext } from './handlers/context.js';
+import { historyEnabled } from './history-read.js';
 import { Hub } from './hub.js';
 import type { MetricsPort } from './metrics-port.js';
 import { NodeCounters } from './node-counters.js';
 import { checkPositions } from './position-check.js';
-import { historyEnabled } from './subscription-setup.js';
-import { answerSurvey } from './surveys.js';
+import type { Session } from './session.js';
+import { SubscriptionLifecycle } from './subscriptions/lifecycle.js';
+import { answerSurvey } from './survey-answers.js';
 import { TimerWheel } from './timer-wheel.js';
 import { deliverMessage } from './user-message.js';
 import { applyUserOp } from './user-ops.js';
@@ -43,7 +48,7 @@ export interface PublishExtras {
   versionEpoch?: string;
 }
 
-export class GatewayNode {
+export class GatewayNode implements ConnectionHost {
   readonly uid = randomUUID();
   readonly version = VERSION;
   readonly startedAt = Date.now();
@@ -59,10 +64,12 @@ export class GatewayNode {
   readonly cluster: Cluster;
   /** Where events are counted for metrics; undefined when the node has none. */
   readonly metrics: MetricsPort | undefined;
-  private readonly connections = new Set<Connection>();
-  private readonly clients = new Map<string, Connection>();
-  /** A user's connections: the connection itself while it is the only one (most users), saving a Set each. */
-  private readonly users = new Map<string, Connection | Set<Connection>>();
+  /** Every session of this node, and the authenticated ones by client id and user. */
+  readonly connections = new ConnectionRegistry();
+  /** Subscriptions going live and ending: hub, presence, join and leave. */
+  readonly subscriptions: SubscriptionLifecycle;
+  /** The ports client commands run with. */
+  readonly commands: CommandContext;
   private presenceTimer: NodeJS.Timeout | undefined;
 
   constructor(options: GatewayNodeOptions) {
@@ -79,6 +86,27 @@ export class GatewayNode {
       client.subscription_token.enabled ? client.subscription_token : undefined,
       { log: this.log },
     );
+    this.subscriptions = new SubscriptionLifecycle({
+      config: this.config,
+      rules: this.rules,
+      hub: this.hub,
+      broker: this.engine.broker,
+      history: this.engine.history,
+      presence: this.engine.presence,
+      log: this.log,
+      onRecovery: this.metrics === undefined ? undefined : (recovered) => this.metrics?.recovery(recovered),
+    });
+    this.commands = {
+      config: this.config,
+      rules: this.rules,
+      verifier: this.verifier,
+      history: this.engine.history,
+      presence: this.engine.presence,
+      node: this,
+      sessions: this.connections,
+      subscriptions: this.subscriptions,
+      publish: (channel, pub, options) => this.publish(channel, pub, options),
+    };
   }
 
   get name(): string {
@@ -86,116 +114,57 @@ export class GatewayNode {
   }
 
   async start(): Promise<void> {
-    this.hub.onControl = (data) => this.cluster.receive(data);
-    this.hub.onResubscribed = () => {
-      this.log.info('engine restored: pub/sub subscriptions are back, checking stream positions');
-      void checkPositions(this);
-    };
-    await this.engine.broker.start(this.hub.handleEvent);
+    const positions = { hub: this.hub, history: this.engine.history, log: this.log };
+    const events = routeBrokerEvents({
+      channel: this.hub.handleEvent,
+      control: (data) => this.cluster.receive(data),
+      resubscribed: () => {
+        this.log.info('engine restored: pub/sub subscriptions are back, checking stream positions');
+        void checkPositions(positions);
+      },
+    });
+    await this.engine.broker.start(events);
     this.cluster.start();
     const interval = this.config.client.presence_update_interval;
-    this.presenceTimer = setInterval(() => this.refreshPresence(), interval);
+    this.presenceTimer = setInterval(
+      () => this.subscriptions.refreshPresence(this.connections.authenticated()),
+      interval,
+    );
     this.presenceTimer.unref();
   }
 
-  /** Every connection, open or still handshaking. */
+  /** Every session, open or still handshaking. */
   get numConnections(): number {
     return this.connections.size;
   }
 
-  /** Every connection, open or still handshaking, oldest first. */
-  openConnections(): Connection[] {
-    return [...this.connections];
+  /** Every session, open or still handshaking, oldest first (what a drain closes). */
+  openConnections(): Session[] {
+    return this.connections.openSessions();
   }
 
-  /** Authenticated connections. */
+  /** Authenticated sessions. */
   get numClients(): number {
-    return this.clients.size;
-  }
-
-  /** Whether one more subscription fits the connection's channel limit (0: no limit). */
-  hasChannelRoom(conn: Connection): boolean {
-    const limit = this.config.client.channel_limit;
-    return limit === 0 || conn.subs.size < limit;
+    return this.connections.numClients;
   }
 
   get numUsers(): number {
-    return this.users.size;
+    return this.connections.numUsers;
   }
 
-  /** Bytes queued for clients and not yet written to their sockets, over every connection. */
-  outboundQueueBytes(): number {
-    let bytes = 0;
-    for (const conn of this.connections) bytes += conn.outboundBytes;
-    return bytes;
-  }
-
-  track(conn: Connection): void {
-    this.connections.add(conn);
-  }
-
-  /** A connection authenticated: index it by client id and user. */
-  register(conn: Connection): void {
-    this.clients.set(conn.id, conn);
-    const held = this.users.get(conn.user);
-    if (held === undefined) this.users.set(conn.user, conn);
-    else if (held instanceof Set) held.add(conn);
-    else if (held !== conn) this.users.set(conn.user, new Set([held, conn]));
-  }
-
-  /** Connections that completed `connect`. */
-  authenticatedConnections(): IterableIterator<Connection> {
-    return this.clients.values();
-  }
-
+  /** Authenticated sessions of a user on this node. */
   userConnectionCount(user: string): number {
-    const held = this.users.get(user);
-    return held === undefined ? 0 : held instanceof Set ? held.size : 1;
+    return this.connections.userConnectionCount(user);
   }
 
-  /** Connections of a user on this node, optionally one client only. */
-  userConnections(user: string, client?: string): Connection[] {
-    const held = this.users.get(user);
-    if (held === undefined) return [];
-    const all = held instanceof Set ? [...held] : [held];
-    return client === undefined || client === '' ? all : all.filter((c) => c.id === client);
+  /** Sessions that completed `connect`. */
+  authenticatedConnections(): IterableIterator<Session> {
+    return this.connections.authenticated();
   }
 
-  /** Forgets a closed connection and everything it held. */
-  release(conn: Connection): void {
-    this.connections.delete(conn);
-    this.unregister(conn);
-    for (const sub of [...conn.subs.values()]) this.removeSubscription(conn, sub);
-  }
-
-  /** Undoes `register`: the connection is no longer found by client id or user. */
-  unregister(conn: Connection): void {
-    if (this.clients.get(conn.id) === conn) this.clients.delete(conn.id);
-    const held = this.users.get(conn.user);
-    if (held === conn) {
-      this.users.delete(conn.user);
-    } else if (held instanceof Set && held.delete(conn)) {
-      if (held.size === 1) this.users.set(conn.user, held.values().next().value!);
-    }
-  }
-
-  /** Ends one subscription: hub, presence, leave. */
-  removeSubscription(conn: Connection, sub: ClientSubscription): void {
-    if (conn.subs.get(sub.channel) === sub) conn.subs.delete(sub.channel);
-    this.hub.remove(sub);
-    if (sub.buffer !== null) return; // never went live: no presence, no join to undo
-    const { options, channel } = sub;
-    if (options.presence) this.background(this.engine.presence.remove(channel, conn.id), 'presence remove');
-    if (options.join_leave) this.background(this.engine.broker.publishLeave(channel, sub.info), 'leave');
-  }
-
-  /** A subscription went live: presence and join. */
-  onSubscribed(sub: ClientSubscription): void {
-    const { options, channel } = sub;
-    if (options.presence) {
-      this.background(this.engine.presence.add(channel, sub.info, this.presenceTtl()), 'presence add');
-    }
-    if (options.join_leave) this.background(this.engine.broker.publishJoin(channel, sub.info), 'join');
+  /** Bytes queued for clients and not yet written to their sockets, over every session. */
+  outboundQueueBytes(): number {
+    return this.connections.outboundBytes();
   }
 
   /** Publishes through the engine, appending to history when the channel keeps it. */
@@ -222,14 +191,14 @@ export class GatewayNode {
     return this.cluster.send(op);
   }
 
-  /** Applies a user operation to this node's matching connections. */
+  /** Applies a user operation to this node's matching sessions (ClusterHost). */
   applyUserOp(op: UserOp): void {
     applyUserOp(this, op);
   }
 
-  /** Pushes a message to this node's connections of its user. */
+  /** Pushes a message to this node's sessions of its user (ClusterHost). */
   deliverMessage(op: MessageOp): void {
-    deliverMessage(this, op);
+    deliverMessage(this.connections, op);
   }
 
   /** Fresh figures about this node, as announced to the cluster. */
@@ -253,26 +222,6 @@ export class GatewayNode {
     return answerSurvey(this, op, params);
   }
 
-  /** Presence entries live for three refresh intervals, so a dead node's clients vanish by then. */
-  presenceTtl(): number {
-    return this.config.client.presence_update_interval * 3;
-  }
-
-  private refreshPresence(): void {
-    const ttl = this.presenceTtl();
-    for (const conn of this.clients.values()) {
-      for (const sub of conn.subs.values()) {
-        if (sub.options.presence && sub.buffer === null) {
-          this.background(this.engine.presence.add(sub.channel, sub.info, ttl), 'presence refresh');
-        }
-      }
-    }
-  }
-
-  private background(promise: Promise<unknown>, what: string): void {
-    promise.catch((error: unknown) => this.log.warn({ err: error }, `${what} failed`));
-  }
-
   /**
    * Closes every connection with a code that tells clients to reconnect, then stops timers; resolves
    * once the other nodes have been told this one leaves (before the engine may close).
@@ -280,7 +229,7 @@ export class GatewayNode {
   stop(code: DisconnectCode = DisconnectCode.Shutdown): Promise<void> {
     const left = this.cluster.stop();
     this.hub.conflator.close();
-    for (const conn of [...this.connections]) conn.close(code);
+    for (const session of this.connections.openSessions()) session.close(code);
     if (this.presenceTimer !== undefined) clearInterval(this.presenceTimer);
     this.wheel.close();
     return left;

@@ -4,7 +4,7 @@
  * `{"push":{"message":{"data":…}}}`, which the SDKs emit as their `message` event.
  */
 import type { MessageOp } from '../cluster/messages.js';
-import type { GatewayNode } from './node.js';
+import type { ConnectionRegistry } from './connection-registry.js';
 
 /** The `message` push; the data is spliced in as it came, like publication data. */
 export function encodeMessagePush(data: string): string {
@@ -12,8 +12,8 @@ export function encodeMessagePush(data: string): string {
 }
 
 /** Pushes `op.data` to this node's connections of `op.user` (only `op.client`, when given). */
-export function deliverMessage(node: GatewayNode, op: MessageOp): void {
-  const connections = node.userConnections(op.user, op.client);
+export function deliverMessage(sessions: Pick<ConnectionRegistry, 'userSessions'>, op: MessageOp): void {
+  const connections = sessions.userSessions(op.user, op.client);
   if (connections.length === 0) return;
   // One frame text for every connection of the user on this node.
   const push = encodeMessagePush(op.data);

@@ -3,15 +3,25 @@
  * receives them through the cluster's control channel).
  */
 import type { UserOp } from '../cluster/messages.js';
+import type { Logger } from '../log.js';
 import { DisconnectCode, UnsubscribeCode } from '../protocol/codes.js';
 import { encodeSubscribePush, encodeUnsubscribePush } from '../protocol/encode.js';
-import type { Connection } from './connection.js';
+import type { ConnectionRegistry } from './connection-registry.js';
 import { ttlSeconds } from './expiry.js';
-import type { GatewayNode } from './node.js';
-import { activateSubscription, prepareSubscription } from './subscription-setup.js';
+import type { Session } from './session.js';
+import type { SubscriptionLifecycle } from './subscriptions/lifecycle.js';
+import { activateSubscription, prepareSubscription } from './subscriptions/setup.js';
 
-export function applyUserOp(node: GatewayNode, op: UserOp): void {
-  for (const conn of node.userConnections(op.user, op.client)) {
+/** What user operations work with. */
+export interface UserOpContext {
+  readonly connections: Pick<ConnectionRegistry, 'userSessions'>;
+  readonly subscriptions: SubscriptionLifecycle;
+  readonly log: Logger;
+}
+
+/** Applies a user operation to this node's matching sessions. */
+export function applyUserOp(ctx: UserOpContext, op: UserOp): void {
+  for (const conn of ctx.connections.userSessions(op.user, op.client)) {
     switch (op.type) {
       case 'disconnect':
         if (!op.whitelist?.includes(conn.id)) conn.close(op.code, op.reason);
@@ -19,12 +29,12 @@ export function applyUserOp(node: GatewayNode, op: UserOp): void {
       case 'unsubscribe': {
         const sub = conn.subs.get(op.channel);
         if (sub === undefined) break;
-        node.removeSubscription(conn, sub);
+        ctx.subscriptions.remove(conn, sub);
         conn.send(encodeUnsubscribePush(op.channel, UnsubscribeCode.Server));
         break;
       }
       case 'subscribe':
-        void serverSubscribe(node, conn, op.channel);
+        void serverSubscribe(ctx, conn, op.channel);
         break;
       case 'refresh':
         refresh(conn, op);
@@ -37,7 +47,7 @@ export function applyUserOp(node: GatewayNode, op: UserOp): void {
   }
 }
 
-function refresh(conn: Connection, op: Extract<UserOp, { type: 'refresh' }>): void {
+function refresh(conn: Session, op: Extract<UserOp, { type: 'refresh' }>): void {
   if (op.expired === true) {
     conn.close(DisconnectCode.Expired);
     return;
@@ -45,7 +55,6 @@ function refresh(conn: Connection, op: Extract<UserOp, { type: 'refresh' }>): vo
   if (op.expireAt === undefined) return;
   // expire_at 0 lifts the expiry.
   conn.expiresAt = op.expireAt * 1000;
-  conn.reschedule();
   const ttl = ttlSeconds(conn.expiresAt);
   conn.send(
     conn.expiresAt === 0
@@ -54,13 +63,14 @@ function refresh(conn: Connection, op: Extract<UserOp, { type: 'refresh' }>): vo
   );
 }
 
-async function serverSubscribe(node: GatewayNode, conn: Connection, channel: string): Promise<void> {
+async function serverSubscribe(ctx: UserOpContext, conn: Session, channel: string): Promise<void> {
+  const subscriptions = ctx.subscriptions;
   if (conn.state !== 'connected' || conn.subs.has(channel)) return;
-  if (node.rules.validate(channel) !== null) return;
-  const ns = node.rules.namespaceOf(channel);
-  if (ns === null || !node.hasChannelRoom(conn)) return;
+  if (subscriptions.rules.validate(channel) !== null) return;
+  const ns = subscriptions.rules.namespaceOf(channel);
+  if (ns === null || !subscriptions.hasRoom(conn)) return;
   try {
-    const { sub, result } = await prepareSubscription(conn, {
+    const { sub, result } = await prepareSubscription(subscriptions, conn, {
       channel,
       options: ns.options,
       serverSide: true,
@@ -71,8 +81,8 @@ async function serverSubscribe(node: GatewayNode, conn: Connection, channel: str
     });
     if ((conn.state as string) === 'closed' || conn.subs.get(channel) !== sub) return;
     conn.send(encodeSubscribePush(channel, result));
-    activateSubscription(conn, sub);
+    activateSubscription(subscriptions, conn, sub);
   } catch (error) {
-    node.log.warn({ err: error, channel }, 'server-side subscribe failed');
+    ctx.log.warn({ err: error, channel }, 'server-side subscribe failed');
   }
 }

@@ -1,7 +1,7 @@
 /** Parameters and results of every server API method, as sent and received over HTTP. */
 // The shapes the server answers with, shared with the server's own code (types only).
 import type { NodeInfo } from '../cluster/messages.js';
-import type { ConnectionEntry } from '../gateway/surveys.js';
+import type { ConnectionEntry } from '../gateway/survey-answers.js';
 
 export type { ConnectionEntry, NodeInfo };
 

@@ -7,19 +7,19 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChannelOptions } from '../../src/config/types.js';
 import type { Broker } from '../../src/engine/types.js';
-import { ClientSubscription, type Subscriber } from '../../src/gateway/client-subscription.js';
+import { ClientSubscription, type SubscriptionOwner } from '../../src/gateway/client-subscription.js';
 import { Hub } from '../../src/gateway/hub.js';
 import type { Tags } from '../../src/gateway/tags-filter.js';
 
 const broker = { subscribe: async () => {}, unsubscribe: async () => {} } as unknown as Broker;
 const options = { conflation_interval: 0 } as ChannelOptions;
 
-function subscriber(): Subscriber & { frames: Buffer[] } {
+function subscriber(): SubscriptionOwner & { frames: Buffer[] } {
   const frames: Buffer[] = [];
   return { id: 'c', user: 'u', frames, enqueue: (f) => frames.push(f), onInsufficientState() {} };
 }
 
-function subscription(conn: Subscriber, channel: string, filter?: (tags: Tags) => boolean) {
+function subscription(conn: SubscriptionOwner, channel: string, filter?: (tags: Tags) => boolean) {
   const traits = { recoverable: false, positioned: false, pushJoinLeave: false, serverSide: false, filter };
   const sub = new ClientSubscription(conn, channel, options, traits, { user: 'u', client: 'c' });
   sub.buffer = null;

@@ -1,5 +1,5 @@
 import { CommandError } from '../../gateway/errors.js';
-import { readHistory } from '../../gateway/history-read.js';
+import { historyEnabled, readHistory } from '../../gateway/history-read.js';
 import type { GatewayNode } from '../../gateway/node.js';
 import {
   optionalBoolean,
@@ -8,7 +8,6 @@ import {
   type Params,
   requireString,
 } from '../../gateway/params.js';
-import { historyEnabled } from '../../gateway/subscription-setup.js';
 import { ErrorCode } from '../../protocol/codes.js';
 import { encodeWithPublications } from '../../protocol/encode.js';
 import type { Publication } from '../../protocol/types.js';

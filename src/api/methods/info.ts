@@ -2,7 +2,7 @@ import type { NodeInfo } from '../../cluster/messages.js';
 import { CommandError } from '../../gateway/errors.js';
 import type { GatewayNode } from '../../gateway/node.js';
 import { optionalString, type Params, wellFormed } from '../../gateway/params.js';
-import type { ConnectionEntry } from '../../gateway/surveys.js';
+import type { ConnectionEntry } from '../../gateway/survey-answers.js';
 import { ErrorCode } from '../../protocol/codes.js';
 
 /**

@@ -1,12 +1,13 @@
 /** Resolves a channel for a command: valid name, known namespace, its options. */
+import type { ChannelRules } from '../../auth/channel-rules.js';
 import type { PermissionContext } from '../../auth/permissions.js';
 import type { ChannelOptions } from '../../config/types.js';
 import { ErrorCode } from '../../protocol/codes.js';
-import type { Connection } from '../connection.js';
 import { CommandError } from '../errors.js';
+import type { Session } from '../session.js';
+import type { CommandContext } from './context.js';
 
-export function resolveChannel(conn: Connection, channel: string): ChannelOptions {
-  const rules = conn.node.rules;
+export function resolveChannel(rules: ChannelRules, channel: string): ChannelOptions {
   const code = rules.validate(channel);
   if (code !== null) throw new CommandError(code);
   const ns = rules.namespaceOf(channel);
@@ -19,20 +20,21 @@ export function resolveChannel(conn: Connection, channel: string): ChannelOption
  * throws the rule's error code.
  */
 export function authorize(
-  conn: Connection,
+  ctx: CommandContext,
+  session: Session,
   channel: string,
   options: ChannelOptions,
   rule: (ctx: PermissionContext) => ErrorCode | null,
   hasSubscriptionToken = false,
 ): void {
-  if (conn.node.config.client.insecure) return;
+  if (ctx.config.client.insecure) return;
   const denied = rule({
-    user: conn.user,
+    user: session.user,
     channel,
     options,
-    subscribed: conn.subs.has(channel),
+    subscribed: session.subs.has(channel),
     hasSubscriptionToken,
-    rules: conn.node.rules,
+    rules: ctx.rules,
   });
   if (denied !== null) throw new CommandError(denied);
 }

@@ -8,9 +8,9 @@ import type { ChannelRules } from '../../auth/channel-rules.js';
 import { canRejoinAtConnect } from '../../auth/permissions.js';
 import type { ConnectTokenClaims } from '../../auth/types.js';
 import { DisconnectCode, ErrorCode } from '../../protocol/codes.js';
-import type { Connection } from '../connection.js';
 import { CommandError, DisconnectError } from '../errors.js';
-import type { GatewayNode } from '../node.js';
+import type { Session } from '../session.js';
+import type { CommandContext } from './context.js';
 
 /**
  * The first of a token's channels whose namespace is not configured, if any. Such a token fails
@@ -25,8 +25,8 @@ export function unknownTokenChannel(rules: ChannelRules, channels: readonly stri
  * server-side subscriptions they held, such as ones the server API made): those it could subscribe
  * to itself. An unknown namespace closes the connection with 3501, as in Centrifugo.
  */
-function rejoinedChannels(node: GatewayNode, user: string, requested: readonly string[]): string[] {
-  const rules = node.rules;
+function rejoinedChannels(ctx: CommandContext, user: string, requested: readonly string[]): string[] {
+  const rules = ctx.rules;
   const joined: string[] = [];
   for (const channel of requested) {
     if (channel === '') continue;
@@ -38,8 +38,15 @@ function rejoinedChannels(node: GatewayNode, user: string, requested: readonly s
       );
     }
     if (rules.validate(channel) !== null) continue;
-    const ctx = { user, channel, options: ns.options, subscribed: false, hasSubscriptionToken: false, rules };
-    if (node.config.client.insecure || canRejoinAtConnect(ctx)) joined.push(channel);
+    const rule = {
+      user,
+      channel,
+      options: ns.options,
+      subscribed: false,
+      hasSubscriptionToken: false,
+      rules,
+    };
+    if (ctx.config.client.insecure || canRejoinAtConnect(rule)) joined.push(channel);
   }
   return joined;
 }
@@ -54,16 +61,16 @@ function rejoinedChannels(node: GatewayNode, user: string, requested: readonly s
  * `channel.max_length`.
  */
 export function serverSideChannels(
-  node: GatewayNode,
+  ctx: CommandContext,
   claims: ConnectTokenClaims,
   requested: readonly string[] = [],
 ): string[] {
-  const rules = node.rules;
+  const rules = ctx.rules;
   if (unknownTokenChannel(rules, claims.channels) !== undefined) {
     throw new CommandError(ErrorCode.UnknownChannel, 'unknown channel: in the token "channels" claim');
   }
   const channels = new Set<string>(claims.channels ?? []);
-  const personal = node.config.client.subscribe_to_user_personal_channel;
+  const personal = ctx.config.client.subscribe_to_user_personal_channel;
   if (personal.enabled && claims.sub !== '') {
     const channel = rules.personalChannel(claims.sub);
     if (rules.namespaceOf(channel) === null) {
@@ -71,20 +78,20 @@ export function serverSideChannels(
     }
     channels.add(channel);
   }
-  for (const channel of rejoinedChannels(node, claims.sub, requested)) channels.add(channel);
+  for (const channel of rejoinedChannels(ctx, claims.sub, requested)) channels.add(channel);
   const valid = [...channels].filter((channel) => rules.validate(channel) === null);
-  const limit = node.config.client.channel_limit;
+  const limit = ctx.config.client.channel_limit;
   if (limit > 0 && valid.length > limit) throw new DisconnectError(DisconnectCode.ChannelLimit);
   return valid;
 }
 
 /** The channels each connection was subscribed to because its connection token named them. */
-const fromToken = new WeakMap<Connection, ReadonlySet<string>>();
+const fromToken = new WeakMap<Session, ReadonlySet<string>>();
 
 /** Notes the channels of the token a connection connected with (after its subscriptions are made). */
-export function rememberTokenChannels(conn: Connection, claims: ConnectTokenClaims): void {
+export function rememberTokenChannels(session: Session, claims: ConnectTokenClaims): void {
   if (claims.channels !== undefined && claims.channels.length > 0)
-    fromToken.set(conn, new Set(claims.channels));
+    fromToken.set(session, new Set(claims.channels));
 }
 
 /**
@@ -94,13 +101,16 @@ export function rememberTokenChannels(conn: Connection, claims: ConnectTokenClai
  * server-side subscriptions of the new token (centrifugo `tokenChannelsChanged`). Names the connect
  * would skip (empty, over `channel.max_length`) are left out, so they cannot make a loop of it.
  */
-export function tokenChannelsChanged(conn: Connection, channels: readonly string[] | undefined): boolean {
-  const rules = conn.node.rules;
+export function tokenChannelsChanged(
+  rules: ChannelRules,
+  session: Session,
+  channels: readonly string[] | undefined,
+): boolean {
   const named = new Set((channels ?? []).filter((channel) => rules.validate(channel) === null));
-  for (const channel of named) if (!conn.subs.has(channel)) return true;
-  for (const channel of fromToken.get(conn) ?? []) {
-    if (conn.subs.has(channel) && !named.has(channel)) return true;
+  for (const channel of named) if (!session.subs.has(channel)) return true;
+  for (const channel of fromToken.get(session) ?? []) {
+    if (session.subs.has(channel) && !named.has(channel)) return true;
   }
-  fromToken.set(conn, named);
+  fromToken.set(session, named);
   return false;
 }

@@ -1,6 +1,7 @@
 import type { Command, CommandMethod } from '../../protocol/types.js';
-import type { Connection } from '../connection.js';
+import type { Session } from '../session.js';
 import { handleConnect } from './connect.js';
+import type { CommandContext } from './context.js';
 import { handleHistory } from './history.js';
 import { handlePing, handleRpc, handleSend } from './misc.js';
 import { handlePresence, handlePresenceStats } from './presence.js';
@@ -8,7 +9,8 @@ import { handlePublish } from './publish.js';
 import { handleRefresh, handleSubRefresh } from './refresh.js';
 import { handleSubscribe, handleUnsubscribe } from './subscribe.js';
 
-export type CommandHandler = (conn: Connection, cmd: Command) => Promise<void> | void;
+/** Runs one command on a session, with the node's ports; throws CommandError or DisconnectError to refuse it. */
+export type CommandHandler = (session: Session, cmd: Command, ctx: CommandContext) => Promise<void> | void;
 
 /** Every client command, by method. */
 export const commandHandlers: Record<CommandMethod, CommandHandler> = {

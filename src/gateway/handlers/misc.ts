@@ -1,19 +1,19 @@
 import { DisconnectCode, ErrorCode } from '../../protocol/codes.js';
 import { encodeRawReply } from '../../protocol/encode.js';
 import type { Command } from '../../protocol/types.js';
-import type { Connection } from '../connection.js';
 import { CommandError, DisconnectError } from '../errors.js';
+import type { Session } from '../session.js';
 
 /** `ping`: an explicit round trip. */
-export function handlePing(conn: Connection, cmd: Command): void {
-  conn.send(encodeRawReply(cmd.id, 'ping', '{}'));
+export function handlePing(session: Session, cmd: Command): void {
+  session.send(encodeRawReply(cmd.id, 'ping', '{}'));
 }
 
 /**
  * `rpc`: this server has no RPC handler, so every call is answered 108 (`not available`), as
  * Centrifugo answers without an RPC proxy: the method exists, the feature is off.
  */
-export function handleRpc(_conn: Connection, _cmd: Command): void {
+export function handleRpc(_session: Session, _cmd: Command): void {
   throw new CommandError(ErrorCode.NotAvailable, 'not available: this server has no RPC handler');
 }
 
@@ -22,6 +22,6 @@ export function handleRpc(_conn: Connection, _cmd: Command): void {
  * connection is closed with 3508 (`not available`). A `send` has no reply: dropping it silently
  * would lose every message while the client believes they were delivered.
  */
-export function handleSend(_conn: Connection, _cmd: Command): void {
+export function handleSend(_session: Session, _cmd: Command): void {
   throw new DisconnectError(DisconnectCode.NotAvailable);
 }

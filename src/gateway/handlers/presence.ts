@@ -1,32 +1,37 @@
 import { canPresence } from '../../auth/permissions.js';
 import { encodeReply } from '../../protocol/encode.js';
 import type { Command } from '../../protocol/types.js';
-import type { Connection } from '../connection.js';
 import { requireString } from '../params.js';
+import type { Session } from '../session.js';
 import { checkReplySize } from '../size-limits.js';
 import { authorize, resolveChannel } from './channel-access.js';
+import type { CommandContext } from './context.js';
 
-function checkPresence(conn: Connection, cmd: Command): string {
+function checkPresence(ctx: CommandContext, session: Session, cmd: Command): string {
   const channel = requireString(cmd.params, 'channel');
-  const options = resolveChannel(conn, channel);
-  authorize(conn, channel, options, canPresence);
+  const options = resolveChannel(ctx.rules, channel);
+  authorize(ctx, session, channel, options, canPresence);
   return channel;
 }
 
 /** `presence`: clients in a channel, by client id; a list larger than the reply budget is refused (106). */
-export async function handlePresence(conn: Connection, cmd: Command): Promise<void> {
-  const channel = checkPresence(conn, cmd);
-  const presence = await conn.node.engine.presence.presence(channel);
+export async function handlePresence(session: Session, cmd: Command, ctx: CommandContext): Promise<void> {
+  const channel = checkPresence(ctx, session, cmd);
+  const presence = await ctx.presence.presence(channel);
   const reply = encodeReply(cmd.id, 'presence', { presence });
-  checkReplySize(conn.node.config.client, 'presence', Buffer.byteLength(reply), 'use presence_stats');
-  conn.send(reply);
+  checkReplySize(ctx.config.client, 'presence', Buffer.byteLength(reply), 'use presence_stats');
+  session.send(reply);
 }
 
 /** `presence_stats`: how many clients and distinct users are in a channel. */
-export async function handlePresenceStats(conn: Connection, cmd: Command): Promise<void> {
-  const channel = checkPresence(conn, cmd);
-  const stats = await conn.node.engine.presence.stats(channel);
-  conn.send(
+export async function handlePresenceStats(
+  session: Session,
+  cmd: Command,
+  ctx: CommandContext,
+): Promise<void> {
+  const channel = checkPresence(ctx, session, cmd);
+  const stats = await ctx.presence.stats(channel);
+  session.send(
     encodeReply(cmd.id, 'presence_stats', { num_clients: stats.numClients, num_users: stats.numUsers }),
   );
 }

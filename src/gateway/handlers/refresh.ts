@@ -6,11 +6,12 @@
 import { DisconnectCode, ErrorCode } from '../../protocol/codes.js';
 import { encodeReply } from '../../protocol/encode.js';
 import type { Command } from '../../protocol/types.js';
-import type { Connection } from '../connection.js';
 import { CommandError, DisconnectError } from '../errors.js';
 import { expiryMs, ttlSeconds } from '../expiry.js';
 import { type Params, requireString } from '../params.js';
+import type { Session } from '../session.js';
 import { tokenChannelsChanged, unknownTokenChannel } from './connect-channels.js';
+import type { CommandContext } from './context.js';
 import { invalidTokenDisconnect, tokenFailure, verifySubscriptionToken } from './tokens.js';
 
 /**
@@ -36,24 +37,23 @@ function expiryResult(expiresAt: number): Record<string, unknown> {
  * for it, where an error reply would make it give up. Another user or an invalid token: 3500. A
  * token whose `channels` changed closes with 3010, so the client reconnects with it.
  */
-export async function handleRefresh(conn: Connection, cmd: Command): Promise<void> {
+export async function handleRefresh(session: Session, cmd: Command, ctx: CommandContext): Promise<void> {
   const token = requireForRefresh(cmd.params, 'token');
-  let claims: Awaited<ReturnType<typeof conn.node.verifier.verifyConnectToken>>;
+  let claims: Awaited<ReturnType<typeof ctx.verifier.verifyConnectToken>>;
   try {
-    claims = await conn.node.verifier.verifyConnectToken(token);
+    claims = await ctx.verifier.verifyConnectToken(token);
   } catch (error) {
     tokenFailure(error, invalidTokenDisconnect(), new DisconnectError(DisconnectCode.Expired));
   }
-  const unknown = unknownTokenChannel(conn.node.rules, claims.channels);
+  const unknown = unknownTokenChannel(ctx.rules, claims.channels);
   if (unknown !== undefined) throw new CommandError(ErrorCode.UnknownChannel);
-  if (claims.sub !== conn.user) throw new DisconnectError(DisconnectCode.InvalidToken);
-  if (tokenChannelsChanged(conn, claims.channels)) {
+  if (claims.sub !== session.user) throw new DisconnectError(DisconnectCode.InvalidToken);
+  if (tokenChannelsChanged(ctx.rules, session, claims.channels)) {
     throw new DisconnectError(DisconnectCode.InsufficientState, 'insufficient state: token channels changed');
   }
-  conn.expiresAt = expiryMs(claims.exp);
-  if (claims.info !== undefined) conn.info = claims.info;
-  conn.reschedule();
-  conn.send(encodeReply(cmd.id, 'refresh', expiryResult(conn.expiresAt)));
+  if (claims.info !== undefined) session.setInfo(claims.info);
+  session.expiresAt = expiryMs(claims.exp);
+  session.send(encodeReply(cmd.id, 'refresh', expiryResult(session.expiresAt)));
 }
 
 /**
@@ -62,14 +62,13 @@ export async function handleRefresh(conn: Connection, cmd: Command): Promise<voi
  * 3500. An expired token is refused with 109 (see docs/protocol.md: Centrifugo v6.9.1 answers `{}`
  * and lets the subscription live on without expiry).
  */
-export async function handleSubRefresh(conn: Connection, cmd: Command): Promise<void> {
+export async function handleSubRefresh(session: Session, cmd: Command, ctx: CommandContext): Promise<void> {
   const channel = requireForRefresh(cmd.params, 'channel');
-  const sub = conn.subs.get(channel);
+  const sub = session.subs.get(channel);
   if (sub === undefined)
     throw new CommandError(ErrorCode.PermissionDenied, 'permission denied: not subscribed');
   const token = requireString(cmd.params, 'token');
-  const claims = await verifySubscriptionToken(conn, channel, token, invalidTokenDisconnect());
-  sub.expiresAt = expiryMs(claims.exp);
-  conn.reschedule();
-  conn.send(encodeReply(cmd.id, 'sub_refresh', expiryResult(sub.expiresAt)));
+  const claims = await verifySubscriptionToken(ctx, session, channel, token, invalidTokenDisconnect());
+  session.setSubscriptionExpiry(sub, expiryMs(claims.exp));
+  session.send(encodeReply(cmd.id, 'sub_refresh', expiryResult(sub.expiresAt)));
 }

@@ -7,9 +7,10 @@
  * JSON type (a string `type`, a number `delta`) fails the whole command and closes the connection
  * with 3501. The readers here do the same for the fields they own; `null` is the zero value.
  */
+
+import type { Config } from '../../config/types.js';
 import { DisconnectCode, ErrorCode } from '../../protocol/codes.js';
 import { parseTagsFilter } from '../../protocol/tags-filter.js';
-import type { Connection } from '../connection.js';
 import { CommandError, DisconnectError } from '../errors.js';
 import type { Params } from '../params.js';
 import { compileTagsFilter, type TagsMatcher } from '../tags-filter.js';
@@ -165,8 +166,8 @@ export function isMapPublish(params: Params): boolean {
  * check is skipped there, so here too, and the publish fails for want of a map broker (108), after
  * Centrifugo's 107 for an empty `key`.
  */
-export function refuseMapPublish(conn: Connection, params: Params): never {
-  if (!conn.node.config.client.insecure) throw new CommandError(ErrorCode.PermissionDenied);
+export function refuseMapPublish(config: Config, params: Params): never {
+  if (!config.client.insecure) throw new CommandError(ErrorCode.PermissionDenied);
   if (string(params, 'key') === '')
     throw new CommandError(ErrorCode.BadRequest, 'bad request: "key" must be present');
   throw new CommandError(ErrorCode.NotAvailable, 'not available: Switchboard has no map channels');

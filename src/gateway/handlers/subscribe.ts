@@ -2,12 +2,17 @@ import { canSubscribe } from '../../auth/permissions.js';
 import { ErrorCode } from '../../protocol/codes.js';
 import { encodeRawReply, encodeSubscribeResult } from '../../protocol/encode.js';
 import type { Command } from '../../protocol/types.js';
-import type { Connection } from '../connection.js';
 import { CommandError } from '../errors.js';
 import { expiryMs } from '../expiry.js';
 import { optionalBoolean, optionalInteger, optionalString, requireString } from '../params.js';
-import { activateSubscription, FLAG_REJECT_UNRECOVERED, prepareSubscription } from '../subscription-setup.js';
+import type { Session } from '../session.js';
+import {
+  activateSubscription,
+  FLAG_REJECT_UNRECOVERED,
+  prepareSubscription,
+} from '../subscriptions/setup.js';
 import { authorize, resolveChannel } from './channel-access.js';
+import type { CommandContext } from './context.js';
 import {
   checkStreamType,
   checkSubscriptionKind,
@@ -18,34 +23,34 @@ import {
 import { verifySubscriptionToken } from './tokens.js';
 
 /** Not subscribed to the channel yet, and below the channel limit. */
-function checkRoom(conn: Connection, channel: string): void {
-  if (conn.subs.has(channel)) throw new CommandError(ErrorCode.AlreadySubscribed);
-  if (!conn.node.hasChannelRoom(conn)) {
+function checkRoom(ctx: CommandContext, session: Session, channel: string): void {
+  if (session.subs.has(channel)) throw new CommandError(ErrorCode.AlreadySubscribed);
+  if (!ctx.subscriptions.hasRoom(session)) {
     throw new CommandError(ErrorCode.LimitExceeded, 'limit exceeded: too many channels on this connection');
   }
 }
 
 /** `subscribe`: permission, limits, optional subscription token, then position or recovery. */
-export async function handleSubscribe(conn: Connection, cmd: Command): Promise<void> {
+export async function handleSubscribe(session: Session, cmd: Command, ctx: CommandContext): Promise<void> {
   const p = cmd.params;
   // Map, shared-poll, delta and tags-filter fields, refused or applied in Centrifugo's order.
   const extras = decodeSubscribeExtras(p);
   const channel = requireString(p, 'channel');
   checkSubscriptionKind(extras);
-  const options = resolveChannel(conn, channel);
-  checkRoom(conn, channel);
+  const options = resolveChannel(ctx.rules, channel);
+  checkRoom(ctx, session, channel);
   checkStreamType(extras);
   const token = optionalString(p, 'token');
-  const claims = token ? await verifySubscriptionToken(conn, channel, token) : undefined;
+  const claims = token ? await verifySubscriptionToken(ctx, session, channel, token) : undefined;
   // While the token was checked the socket may have gone, or the server API subscribed the channel.
-  if ((conn.state as string) === 'closed') return;
-  checkRoom(conn, channel);
-  authorize(conn, channel, options, canSubscribe, claims !== undefined);
+  if ((session.state as string) === 'closed') return;
+  checkRoom(ctx, session, channel);
+  authorize(ctx, session, channel, options, canSubscribe, claims !== undefined);
   const filter = tagsFilterOf(extras, options.allow_tags_filter);
   checkUnknownType(extras);
   const flag = optionalInteger(p, 'flag', 0) ?? 0;
   const offset = optionalInteger(p, 'offset', 0);
-  const { sub, result } = await prepareSubscription(conn, {
+  const { sub, result } = await prepareSubscription(ctx.subscriptions, session, {
     channel,
     options,
     recover: optionalBoolean(p, 'recover'),
@@ -60,15 +65,15 @@ export async function handleSubscribe(conn: Connection, cmd: Command): Promise<v
     expiresAt: expiryMs(claims?.exp),
     filter,
   });
-  if (conn.state === 'closed' || conn.subs.get(channel) !== sub) return;
-  conn.send(encodeRawReply(cmd.id, 'subscribe', encodeSubscribeResult(result)));
-  activateSubscription(conn, sub);
+  if (session.state === 'closed' || session.subs.get(channel) !== sub) return;
+  session.send(encodeRawReply(cmd.id, 'subscribe', encodeSubscribeResult(result)));
+  activateSubscription(ctx.subscriptions, session, sub);
 }
 
 /** `unsubscribe`: always succeeds, subscribed or not. */
-export function handleUnsubscribe(conn: Connection, cmd: Command): void {
+export function handleUnsubscribe(session: Session, cmd: Command, ctx: CommandContext): void {
   const channel = requireString(cmd.params, 'channel');
-  const sub = conn.subs.get(channel);
-  if (sub !== undefined) conn.node.removeSubscription(conn, sub);
-  conn.send(encodeRawReply(cmd.id, 'unsubscribe', '{}'));
+  const sub = session.subs.get(channel);
+  if (sub !== undefined) ctx.subscriptions.remove(session, sub);
+  session.send(encodeRawReply(cmd.id, 'unsubscribe', '{}'));
 }

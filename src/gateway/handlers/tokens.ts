@@ -2,8 +2,9 @@
 import { TokenError } from '../../auth/token-error.js';
 import type { SubscriptionTokenClaims } from '../../auth/types.js';
 import { DisconnectCode, ErrorCode } from '../../protocol/codes.js';
-import type { Connection } from '../connection.js';
 import { CommandError, DisconnectError } from '../errors.js';
+import type { Session } from '../session.js';
+import type { CommandContext } from './context.js';
 
 /**
  * The answer while a token's keys cannot be had (the JWKS endpoint is down): error 100, which
@@ -40,27 +41,28 @@ export const invalidSubscriptionToken = (): CommandError =>
  * connection — a token that verifies but names someone else is never a permission question.
  */
 export async function verifySubscriptionToken(
-  conn: Connection,
+  ctx: CommandContext,
+  session: Session,
   channel: string,
   token: string,
   invalid: CommandError | DisconnectError = invalidSubscriptionToken(),
 ): Promise<SubscriptionTokenClaims> {
   let claims: SubscriptionTokenClaims;
   try {
-    claims = await conn.node.verifier.verifySubscriptionToken(token);
+    claims = await ctx.verifier.verifySubscriptionToken(token);
   } catch (error) {
     tokenFailure(error, invalid);
   }
-  if (conn.node.rules.namespaceOf(claims.channel) === null) {
+  if (ctx.rules.namespaceOf(claims.channel) === null) {
     throw new CommandError(ErrorCode.UnknownChannel);
   }
   if (claims.channel !== channel) {
     throw new DisconnectError(DisconnectCode.InvalidToken, 'invalid token: issued for another channel');
   }
-  if (claims.sub !== conn.user) {
+  if (claims.sub !== session.user) {
     throw new DisconnectError(DisconnectCode.InvalidToken, 'invalid token: issued for another user');
   }
-  if (claims.client !== undefined && claims.client !== conn.id) {
+  if (claims.client !== undefined && claims.client !== session.id) {
     throw new DisconnectError(DisconnectCode.InvalidToken, 'invalid token: issued for another client');
   }
   return claims;

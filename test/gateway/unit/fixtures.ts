@@ -8,7 +8,7 @@ import type { ChannelOptions } from '../../../src/config/types.js';
 import type { Broker, PublishResult } from '../../../src/engine/types.js';
 import {
   ClientSubscription,
-  type Subscriber,
+  type SubscriptionOwner,
   type SubscriptionTraits,
 } from '../../../src/gateway/client-subscription.js';
 
@@ -16,7 +16,7 @@ import {
 export const CHANNEL_OPTIONS: ChannelOptions = defaultConfig().channel.without_namespace;
 
 /** A subscriber that keeps every frame queued to it and every subscription that lost its position. */
-export interface RecordingSubscriber extends Subscriber {
+export interface RecordingSubscriber extends SubscriptionOwner {
   readonly frames: Buffer[];
   readonly lost: ClientSubscription[];
   /** The queued frames as text. */
@@ -40,7 +40,7 @@ export function subscriber(id: string, user = `user-${id}`): RecordingSubscriber
 
 /** A subscription of `conn` to `channel`; live (not buffering) unless `buffering` is set. */
 export function subscription(
-  conn: Subscriber,
+  conn: SubscriptionOwner,
   channel: string,
   traits: Partial<SubscriptionTraits> & { buffering?: boolean; options?: Partial<ChannelOptions> } = {},
 ): ClientSubscription {

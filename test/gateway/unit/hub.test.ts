@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BrokerEvent } from '../../../src/engine/types.js';
+import { type ChannelEvent, routeBrokerEvents } from '../../../src/gateway/broker-events.js';
+
 import { Hub } from '../../../src/gateway/hub.js';
 import { NodeCounters } from '../../../src/gateway/node-counters.js';
 import { encodePublicationPush } from '../../../src/protocol/encode.js';
@@ -20,7 +21,7 @@ function setupHub(): { hub: Hub; broker: RecordingBroker; counters: NodeCounters
 }
 
 /** The broker delivering a publication of `channel`. */
-function published(channel: string, pub: Publication, epoch?: string): BrokerEvent {
+function published(channel: string, pub: Publication, epoch?: string): ChannelEvent {
   return epoch === undefined
     ? { type: 'publication', channel, pub }
     : { type: 'publication', channel, pub, epoch };
@@ -198,14 +199,19 @@ describe('Hub: join, leave and other broker events', () => {
     assert.deepEqual(settingUp.frames, []);
   });
 
-  it('hands control messages and resubscriptions to the node', () => {
-    const { hub } = setupHub();
+  it('gets channel events only: the node routes control messages and resubscriptions elsewhere', () => {
+    const channel: string[] = [];
     const controls: string[] = [];
     let resubscribed = 0;
-    hub.onControl = (data) => controls.push(data);
-    hub.onResubscribed = () => resubscribed++;
-    hub.handleEvent({ type: 'control', data: '{"op":1}' });
-    hub.handleEvent({ type: 'resubscribed' });
+    const route = routeBrokerEvents({
+      channel: (event) => channel.push(event.type),
+      control: (data) => controls.push(data),
+      resubscribed: () => resubscribed++,
+    });
+    route({ type: 'control', data: '{"op":1}' });
+    route({ type: 'resubscribed' });
+    route({ type: 'join', channel: 'c', info: { user: 'u', client: 'a' } });
+    assert.deepEqual(channel, ['join']);
     assert.deepEqual(controls, ['{"op":1}']);
     assert.equal(resubscribed, 1);
   });

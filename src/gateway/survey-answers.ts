@@ -1,6 +1,7 @@
-/** This node's answers to cluster surveys. */
-import type { SurveyOp } from '../cluster/messages.js';
-import type { GatewayNode } from './node.js';
+/** This node's answers to cluster surveys (the questions and their matching live in `cluster/surveys.ts`). */
+import type { NodeInfo, SurveyOp } from '../cluster/messages.js';
+import type { ConnectionRegistry } from './connection-registry.js';
+import type { Hub } from './hub.js';
 
 /** A connection as listed by the `connections` API method. */
 export interface ConnectionEntry {
@@ -13,7 +14,18 @@ export interface ConnectionEntry {
   version?: string;
 }
 
-export function answerSurvey(node: GatewayNode, op: SurveyOp, params: Record<string, unknown>): unknown {
+/** What the answers are read from. */
+export interface SurveyContext {
+  readonly uid: string;
+  readonly name: string;
+  readonly hub: Pick<Hub, 'channelCounts'>;
+  readonly connections: Pick<ConnectionRegistry, 'authenticated' | 'userSessions'>;
+  /** Fresh figures about this node. */
+  info(): NodeInfo;
+}
+
+/** This node's answer to one survey question. */
+export function answerSurvey(node: SurveyContext, op: SurveyOp, params: Record<string, unknown>): unknown {
   switch (op) {
     case 'info':
       return node.info();
@@ -22,7 +34,9 @@ export function answerSurvey(node: GatewayNode, op: SurveyOp, params: Record<str
     case 'connections': {
       const user = typeof params['user'] === 'string' ? params['user'] : undefined;
       const entries: ConnectionEntry[] = [];
-      for (const conn of user === undefined ? node.authenticatedConnections() : node.userConnections(user)) {
+      for (const conn of user === undefined
+        ? node.connections.authenticated()
+        : node.connections.userSessions(user)) {
         const entry: ConnectionEntry = {
           client: conn.id,
           user: conn.user,

@@ -4,18 +4,34 @@
  * position, when it recovers); the reply is queued; then buffered publications newer than the
  * position follow as pushes. The client sees every publication once, in order, or `recovered: false`.
  */
-import { canHistory } from '../auth/permissions.js';
-import type { ChannelOptions } from '../config/types.js';
-import { ErrorCode } from '../protocol/codes.js';
-import { encodePublicationPush } from '../protocol/encode.js';
-import type { Publication, StreamPosition, SubscribeResult } from '../protocol/types.js';
-import { ClientSubscription } from './client-subscription.js';
-import type { Connection } from './connection.js';
-import { CommandError } from './errors.js';
-import { ttlSeconds } from './expiry.js';
-import { cacheMode, recoverCache, recoverStream } from './recovery.js';
-import { publicationsBytes, replyBudget } from './size-limits.js';
-import type { TagsMatcher } from './tags-filter.js';
+import type { ChannelRules } from '../../auth/channel-rules.js';
+import { canHistory } from '../../auth/permissions.js';
+import type { ChannelOptions, Config } from '../../config/types.js';
+import type { HistoryStore } from '../../engine/types.js';
+import { ErrorCode } from '../../protocol/codes.js';
+import { encodePublicationPush } from '../../protocol/encode.js';
+import type { Publication, StreamPosition, SubscribeResult } from '../../protocol/types.js';
+import { ClientSubscription } from '../client-subscription.js';
+import { CommandError } from '../errors.js';
+import { ttlSeconds } from '../expiry.js';
+import { historyEnabled } from '../history-read.js';
+import type { Hub } from '../hub.js';
+import { cacheMode, recoverCache, recoverStream } from '../recovery.js';
+import type { Session } from '../session.js';
+import { publicationsBytes, replyBudget } from '../size-limits.js';
+import type { TagsMatcher } from '../tags-filter.js';
+
+/** What setting a subscription up works with (the subscription lifecycle provides it). */
+export interface SetupContext {
+  readonly config: Config;
+  readonly rules: ChannelRules;
+  readonly hub: Pick<Hub, 'add' | 'remove'>;
+  readonly history: HistoryStore;
+  /** Told whether a recovery recovered. */
+  onRecovery(recovered: boolean): void;
+  /** The subscription went live: presence and join. */
+  activated(sub: ClientSubscription): void;
+}
 
 /** What the client (or the server, for server-side subscriptions) asked for. */
 export interface SubscriptionRequest {
@@ -42,30 +58,37 @@ export interface SubscriptionRequest {
   expiresAt?: number;
 }
 
+/** A subscription registered and buffering, and the reply it gets once it goes live. */
+export interface PreparedSubscription {
+  sub: ClientSubscription;
+  result: SubscribeResult;
+}
+
 /** Subscribe flag asking for error 112 when recovery fails. */
 export const FLAG_REJECT_UNRECOVERED = 2;
-
-export function historyEnabled(options: ChannelOptions): boolean {
-  return options.history_size > 0 && options.history_ttl > 0;
-}
 
 /**
  * Whether the connection may read the channel's history once subscribed. As in Centrifugo, that also
  * grants recovery and positioning to a client asking for them (`recoverable`, `positioned`): it could
  * read the same publications with `history` anyway.
  */
-function mayReadHistory(conn: Connection, channel: string, options: ChannelOptions): boolean {
-  if (conn.node.config.client.insecure) return true;
-  const ctx = { user: conn.user, channel, options, subscribed: true, hasSubscriptionToken: false };
-  return canHistory({ ...ctx, rules: conn.node.rules }) === null;
+function mayReadHistory(
+  ctx: SetupContext,
+  session: Session,
+  channel: string,
+  options: ChannelOptions,
+): boolean {
+  if (ctx.config.client.insecure) return true;
+  const rule = { user: session.user, channel, options, subscribed: true, hasSubscriptionToken: false };
+  return canHistory({ ...rule, rules: ctx.rules }) === null;
 }
 
 /** The subscription's traits from the namespace's options and what was asked for. */
-function traits(conn: Connection, req: SubscriptionRequest) {
+function traits(ctx: SetupContext, session: Session, req: SubscriptionRequest) {
   const { options } = req;
   const history = historyEnabled(options);
   // Server-side subscriptions are granted by the namespace alone (they ask for `recoverable` themselves).
-  const reads = (): boolean => !req.serverSide && mayReadHistory(conn, req.channel, options);
+  const reads = (): boolean => !req.serverSide && mayReadHistory(ctx, session, req.channel, options);
   const recoverable =
     history && (options.force_recovery || (req.recoverable === true && (options.allow_recovery || reads())));
   const positioned =
@@ -77,29 +100,28 @@ function traits(conn: Connection, req: SubscriptionRequest) {
 
 /** Registers the subscription and computes its reply. The subscription stays buffered until `activateSubscription`. */
 export async function prepareSubscription(
-  conn: Connection,
+  ctx: SetupContext,
+  conn: Session,
   req: SubscriptionRequest,
-): Promise<{ sub: ClientSubscription; result: SubscribeResult }> {
-  const node = conn.node;
+): Promise<PreparedSubscription> {
   // Replacing a subscription would leave the old one in the hub with nobody to remove it.
   if (conn.subs.has(req.channel)) throw new CommandError(ErrorCode.AlreadySubscribed);
   const sub = new ClientSubscription(
     conn,
     req.channel,
     req.options,
-    traits(conn, req),
+    traits(ctx, conn, req),
     conn.clientInfo(req.chanInfo),
   );
-  sub.expiresAt = req.expiresAt ?? 0;
   conn.subs.set(sub);
-  if (sub.expiresAt > 0) conn.reschedule();
+  if (req.expiresAt !== undefined && req.expiresAt > 0) conn.setSubscriptionExpiry(sub, req.expiresAt);
   try {
-    await node.hub.add(sub);
+    await ctx.hub.add(sub);
     const result: SubscribeResult = {};
     // Centrifugo echoes `recover` even where nothing can be recovered.
     const recovering = req.recover === true || (sub.recoverable && autoCacheRecover(req));
     if (recovering) result.was_recovering = true;
-    if (sub.tracksPosition) await readPosition(conn, sub, req, recovering && sub.recoverable, result);
+    if (sub.tracksPosition) await readPosition(ctx, conn, sub, req, recovering && sub.recoverable, result);
     if (sub.expiresAt > 0) {
       result.expires = true;
       result.ttl = ttlSeconds(sub.expiresAt);
@@ -107,7 +129,7 @@ export async function prepareSubscription(
     return { sub, result };
   } catch (error) {
     if (conn.subs.get(req.channel) === sub) conn.subs.delete(req.channel);
-    node.hub.remove(sub);
+    ctx.hub.remove(sub);
     throw error;
   }
 }
@@ -118,19 +140,19 @@ function autoCacheRecover(req: SubscriptionRequest): boolean {
 }
 
 async function readPosition(
-  conn: Connection,
+  ctx: SetupContext,
+  conn: Session,
   sub: ClientSubscription,
   req: SubscriptionRequest,
   recovering: boolean,
   result: SubscribeResult,
 ): Promise<void> {
-  const node = conn.node;
-  const { history } = node.engine;
+  const { history } = ctx;
   let position: StreamPosition;
   if (recovering) {
     const from = { offset: req.offset ?? 0, epoch: req.epoch ?? '' };
     const cache = cacheMode(sub.options);
-    const max = node.config.client.recovery_max_publication_limit;
+    const max = ctx.config.client.recovery_max_publication_limit;
     const read = await (cache ? recoverCache : recoverStream)(
       history,
       sub.channel,
@@ -139,8 +161,8 @@ async function readPosition(
       max,
       req.filter,
     );
-    const recovered = read.recovered && claimReplyRoom(conn, sub, read.publications);
-    node.metrics?.recovery(recovered);
+    const recovered = read.recovered && claimReplyRoom(ctx, conn, sub, read.publications);
+    ctx.onRecovery(recovered);
     // As in Centrifugo, only a stream recovery is refused with 112: in cache mode there is no gap to
     // reload around, the client just has no value yet.
     if (!recovered && !cache && req.rejectUnrecovered === true) {
@@ -179,20 +201,25 @@ const replyClaims = new WeakMap<ClientSubscription, number>();
  * the room when they do. Beyond the budget the subscription is answered `recovered: false`: queued, such
  * a reply would drop the client as slow on every reconnect.
  */
-function claimReplyRoom(conn: Connection, sub: ClientSubscription, pubs: readonly Publication[]): boolean {
+function claimReplyRoom(
+  ctx: SetupContext,
+  conn: Session,
+  sub: ClientSubscription,
+  pubs: readonly Publication[],
+): boolean {
   if (pubs.length === 0) return true;
   let claimed = 0;
   for (const other of conn.subs.values()) {
     if (other !== sub && other.buffer !== null) claimed += replyClaims.get(other) ?? 0;
   }
   const bytes = publicationsBytes(pubs);
-  if (claimed + bytes > replyBudget(conn.node.config.client)) return false;
+  if (claimed + bytes > replyBudget(ctx.config.client)) return false;
   replyClaims.set(sub, bytes);
   return true;
 }
 
 /** Call right after the reply is queued: delivers what arrived meanwhile and makes the subscription live. */
-export function activateSubscription(conn: Connection, sub: ClientSubscription): void {
+export function activateSubscription(ctx: SetupContext, conn: Session, sub: ClientSubscription): void {
   replyClaims.delete(sub);
   const buffered = sub.buffer;
   sub.buffer = null;
@@ -210,5 +237,5 @@ export function activateSubscription(conn: Connection, sub: ClientSubscription):
       conn.send(encodePublicationPush(sub.channel, pub, epoch));
     }
   }
-  conn.node.onSubscribed(sub);
+  ctx.activated(sub);
 }

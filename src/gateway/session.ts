@@ -1,0 +1,54 @@
+/**
+ * The seam between the commands and the connection that carries them: what a command handler, the
+ * subscribe routine and the server API's user operations may read and change on one client
+ * session. `Connection` implements it over any `Transport`; nothing here knows about WebSocket.
+ */
+import type { DisconnectCode } from '../protocol/codes.js';
+import type { ClientInfo } from '../protocol/types.js';
+import type { ClientSubscription, SubscriptionOwner } from './client-subscription.js';
+import type { SubscriptionTable } from './subscription-table.js';
+
+/** Where a session is: before `connect`, connected, or gone. */
+export type SessionState = 'opening' | 'connected' | 'closed';
+
+/** Who a session is, from its connection token and its `connect` command. */
+export interface SessionIdentity {
+  user: string;
+  /** Connection info from the token, shown to others. */
+  info: unknown;
+  /** The client's `name` and `version` from `connect`. */
+  name: string;
+  version: string;
+}
+
+/** One client session, as the commands see it. */
+export interface Session extends SubscriptionOwner {
+  readonly id: string;
+  readonly user: string;
+  readonly info: unknown;
+  readonly name: string;
+  readonly version: string;
+  readonly state: SessionState;
+  readonly subs: SubscriptionTable;
+  /**
+   * Connection token expiry, Unix ms (0: never). Setting it moves the session's deadline in the
+   * timer wheel, so the expiry is enforced without the caller knowing about deadlines.
+   */
+  expiresAt: number;
+  /** Bytes queued for the client and not yet written. */
+  readonly outboundBytes: number;
+  /** Who this session is as shown in presence, join/leave and publications. */
+  clientInfo(chanInfo?: unknown): ClientInfo;
+  /** Queues a text frame; all frames queued in one turn go out in one write. */
+  send(text: string): void;
+  /** Ends the session with a disconnect code; its subscriptions are released at once. */
+  close(code: DisconnectCode, reason?: string): void;
+  /** Sets who the session is (at `connect`, before it is registered). */
+  identify(identity: SessionIdentity): void;
+  /** Replaces the connection info (a refreshed token may carry new info). */
+  setInfo(info: unknown): void;
+  /** `connect` succeeded: the session is connected and starts pinging. */
+  markConnected(): void;
+  /** Sets a subscription's token expiry (Unix ms, 0: none) and moves the session's deadline. */
+  setSubscriptionExpiry(sub: ClientSubscription, expiresAt: number): void;
+}
