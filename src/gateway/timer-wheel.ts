@@ -20,6 +20,8 @@ export class TimerWheel {
   private readonly timer: NodeJS.Timeout;
   private nextSlot: number;
   private lastTickAt = Date.now();
+  /** True while the bucket at `nextSlot` is being walked. */
+  private walking = false;
 
   constructor(private readonly resolutionMs = 250) {
     this.nextSlot = Math.floor(Date.now() / resolutionMs);
@@ -44,8 +46,11 @@ export class TimerWheel {
   /** Sets the item's deadline, replacing any earlier one. */
   schedule(item: WheelItem, at: number): void {
     this.cancel(item);
-    // A deadline in a bucket already walked goes into the next one.
-    const slot = Math.max(Math.ceil(at / this.resolutionMs), this.nextSlot);
+    // A deadline in a bucket already walked, or in the one being walked, goes into the next one.
+    const slot = Math.max(
+      Math.ceil(at / this.resolutionMs),
+      this.walking ? this.nextSlot + 1 : this.nextSlot,
+    );
     let bucket = this.buckets.get(slot);
     if (bucket === undefined) {
       bucket = new Set();
@@ -78,6 +83,7 @@ export class TimerWheel {
       const bucket = this.buckets.get(this.nextSlot);
       if (bucket === undefined) continue;
       this.buckets.delete(this.nextSlot);
+      this.walking = true;
       for (const item of bucket) {
         item.wheelSlot = -1;
         try {
@@ -86,6 +92,7 @@ export class TimerWheel {
           // One connection's failure must not stop the others' deadlines.
         }
       }
+      this.walking = false;
     }
   }
 
