@@ -1,14 +1,15 @@
 /** Runs one API call (or a batch of them) and turns failures into API error objects. */
 import { EngineUnavailableError } from '../engine/errors.js';
-import { CommandError, engineUnavailable } from '../gateway/errors.js';
-import type { GatewayNode } from '../gateway/node.js';
-import type { Params } from '../gateway/params.js';
 import { ErrorCode } from '../protocol/codes.js';
+import { CommandError, engineUnavailable } from '../protocol/errors.js';
+import type { Params } from '../protocol/params.js';
+import type { ApiContext } from './context.js';
 import { apiMethods } from './methods/index.js';
 
 /** Most commands in one `batch`. */
 export const MAX_BATCH = 1000;
 
+/** What one API call answers: its result as JSON text, or an error. */
 export type CallOutcome =
   | { result: string }
   | { error: { code: number; message: string; temporary?: boolean } };
@@ -25,20 +26,21 @@ function isParams(value: unknown): value is Params {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export async function callMethod(node: GatewayNode, method: string, params: unknown): Promise<CallOutcome> {
+/** Runs one API method; its failures come back as an API error object, never thrown. */
+export async function callMethod(ctx: ApiContext, method: string, params: unknown): Promise<CallOutcome> {
   const fn = apiMethods.get(method);
   if (fn === undefined)
     return { error: { code: ErrorCode.MethodNotFound, message: `method not found: ${method}` } };
   if (!isParams(params))
     return { error: { code: ErrorCode.BadRequest, message: 'bad request: params must be an object' } };
   try {
-    return { result: await fn(node, params) };
+    return { result: await fn(ctx, params) };
   } catch (error) {
     if (error instanceof CommandError) return { error: error.toProtocol() };
     if (error instanceof EngineUnavailableError) {
       return { error: engineUnavailable().toProtocol() };
     }
-    node.log.error({ err: error, method }, 'api call failed');
+    ctx.log.error({ err: error, method }, 'api call failed');
     return { error: { code: ErrorCode.Internal, message: 'internal server error', temporary: true } };
   }
 }
@@ -51,7 +53,7 @@ export async function callMethod(node: GatewayNode, method: string, params: unkn
  * in command order, as `{"replies":[...]}` without a `result` wrapper (Centrifugo's shape).
  * `parallel` is accepted for compatibility; it changes nothing.
  */
-export async function callBatch(node: GatewayNode, params: unknown): Promise<BatchOutcome> {
+export async function callBatch(ctx: ApiContext, params: unknown): Promise<BatchOutcome> {
   if (!isParams(params) || !Array.isArray(params['commands'])) {
     return { error: { code: ErrorCode.BadRequest, message: 'bad request: "commands" must be an array' } };
   }
@@ -62,21 +64,21 @@ export async function callBatch(node: GatewayNode, params: unknown): Promise<Bat
     };
   }
   const run = async (command: unknown): Promise<string> => {
-    const outcome = await callOne(node, command);
+    const outcome = await callOne(ctx, command);
     return encodeBatchReply(outcome);
   };
   const replies = await Promise.all(commands.map(run));
   return { body: `{"replies":[${replies.join(',')}]}` };
 }
 
-async function callOne(node: GatewayNode, command: unknown): Promise<CallOutcome & { method?: string }> {
+async function callOne(ctx: ApiContext, command: unknown): Promise<CallOutcome & { method?: string }> {
   if (!isParams(command))
     return { error: { code: ErrorCode.BadRequest, message: 'bad request: command must be an object' } };
   if (typeof command['method'] === 'string') {
     const method = command['method'];
     if (method === 'batch')
       return { error: { code: ErrorCode.BadRequest, message: 'bad request: batch cannot nest' } };
-    return { method, ...(await callMethod(node, method, command['params'] ?? {})) };
+    return { method, ...(await callMethod(ctx, method, command['params'] ?? {})) };
   }
   const keys = Object.keys(command);
   if (keys.length !== 1) {
@@ -87,7 +89,7 @@ async function callOne(node: GatewayNode, command: unknown): Promise<CallOutcome
   const method = keys[0]!;
   if (method === 'batch')
     return { error: { code: ErrorCode.BadRequest, message: 'bad request: batch cannot nest' } };
-  return { method, ...(await callMethod(node, method, command[method])) };
+  return { method, ...(await callMethod(ctx, method, command[method])) };
 }
 
 function encodeBatchReply(outcome: CallOutcome & { method?: string }): string {

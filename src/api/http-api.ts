@@ -6,11 +6,11 @@
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { GatewayNode } from '../gateway/node.js';
 import { HttpError } from '../http/http-error.js';
 import { readJsonBody } from '../http/json-body.js';
 import { writeJson } from '../http/json-response.js';
 import { ErrorCode } from '../protocol/codes.js';
+import type { ApiContext } from './context.js';
 import { type BatchOutcome, type CallOutcome, callBatch, callMethod } from './dispatch.js';
 import { apiMethods } from './methods/index.js';
 
@@ -28,10 +28,10 @@ export class HttpApi {
 
   /** @param metrics counts requests; none when the node has no metrics. */
   constructor(
-    private readonly node: GatewayNode,
+    private readonly ctx: ApiContext,
     private readonly metrics?: ApiMetrics,
   ) {
-    const key = node.config.http_api.key;
+    const key = ctx.config.http_api.key;
     this.keyDigest = key === '' ? null : digest(key);
   }
 
@@ -55,9 +55,9 @@ export class HttpApi {
           ErrorCode.BadRequest,
         );
       }
-      const body = await readJsonBody(req, this.node.config.http_api.max_body_size);
+      const body = await readJsonBody(req, this.ctx.config.http_api.max_body_size);
       const outcome =
-        method === 'batch' ? await callBatch(this.node, body) : await callMethod(this.node, method, body);
+        method === 'batch' ? await callBatch(this.ctx, body) : await callMethod(this.ctx, method, body);
       if ('error' in outcome && outcome.error.code === 104)
         throw new HttpError(404, outcome.error.message, ErrorCode.MethodNotFound);
       send(res, 200, encodeOutcome(outcome));
@@ -69,7 +69,7 @@ export class HttpApi {
         send(res, error.status, JSON.stringify({ error: { code, message: error.message } }));
         metrics?.apiCall(label, error.status, String(code));
       } else {
-        this.node.log.error({ err: error }, 'api request failed');
+        this.ctx.log.error({ err: error }, 'api request failed');
         send(res, 500, '{"error":{"code":100,"message":"internal server error"}}');
         metrics?.apiCall(label, 500, '100');
       }
@@ -78,7 +78,7 @@ export class HttpApi {
 
   /** Constant-time key check; the key is never logged. */
   private authorize(req: IncomingMessage): void {
-    if (this.node.config.http_api.insecure) return;
+    if (this.ctx.config.http_api.insecure) return;
     if (this.keyDigest === null) {
       throw new HttpError(
         401,

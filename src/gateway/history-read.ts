@@ -2,8 +2,8 @@
 import type { ChannelOptions } from '../config/types.js';
 import type { HistoryResult, HistoryStore } from '../engine/types.js';
 import { ErrorCode } from '../protocol/codes.js';
-import { CommandError } from './errors.js';
-import { optionalInteger, optionalString, type Params } from './params.js';
+import { CommandError } from '../protocol/errors.js';
+import { optionalInteger, optionalString, type Params } from '../protocol/params.js';
 
 /** Whether a channel keeps history (both a size and a ttl). */
 export function historyEnabled(options: ChannelOptions): boolean {

@@ -8,8 +8,8 @@
 import type { ClientConfig } from '../config/types.js';
 import { EPOCH_LENGTH } from '../engine/stream-epoch.js';
 import { ErrorCode } from '../protocol/codes.js';
+import { CommandError } from '../protocol/errors.js';
 import type { Publication } from '../protocol/types.js';
-import { CommandError } from './errors.js';
 
 /**
  * `{"data":` and `}` around the data, `,"offset":` with the longest safe integer, and `,"epoch":"…"`

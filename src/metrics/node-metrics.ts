@@ -6,9 +6,9 @@
  * through the `MetricsPort` it defines; the server API through `apiCall`.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { CommandError, DisconnectError } from '../gateway/errors.js';
 import type { MetricsPort } from '../gateway/metrics-port.js';
 import { DisconnectCode, ErrorCode } from '../protocol/codes.js';
+import { CommandError, DisconnectError } from '../protocol/errors.js';
 import { LabelledCounter } from './labelled-counter.js';
 import { METRIC_PREFIX as P } from './names.js';
 import { processRegistry } from './process-metrics.js';

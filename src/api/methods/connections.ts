@@ -1,5 +1,5 @@
-import { CommandError } from '../../gateway/errors.js';
-import type { GatewayNode } from '../../gateway/node.js';
+import { DisconnectCode, disconnectReason, ErrorCode } from '../../protocol/codes.js';
+import { CommandError } from '../../protocol/errors.js';
 import {
   optionalBoolean,
   optionalInteger,
@@ -9,8 +9,8 @@ import {
   type Params,
   requireString,
   wellFormed,
-} from '../../gateway/params.js';
-import { DisconnectCode, disconnectReason, ErrorCode } from '../../protocol/codes.js';
+} from '../../protocol/params.js';
+import type { ApiContext } from '../context.js';
 
 /** The `user` parameter: any string (the empty one is the anonymous user), well-formed. */
 export function requireUser(params: Params): string {
@@ -20,31 +20,31 @@ export function requireUser(params: Params): string {
   return wellFormed('user', user);
 }
 
-function checkChannel(node: GatewayNode, channel: string): void {
-  const code = node.rules.validate(channel);
+function checkChannel(ctx: ApiContext, channel: string): void {
+  const code = ctx.rules.validate(channel);
   if (code !== null) throw new CommandError(code);
 }
 
 /** `subscribe`: subscribes a user's connections (on every node) to a channel, server-side. */
-export async function subscribe(node: GatewayNode, params: Params): Promise<string> {
+export async function subscribe(ctx: ApiContext, params: Params): Promise<string> {
   const user = requireUser(params);
   const channel = requireString(params, 'channel');
-  checkChannel(node, channel);
-  await node.control({ type: 'subscribe', user, channel, client: optionalString(params, 'client') });
+  checkChannel(ctx, channel);
+  await ctx.control({ type: 'subscribe', user, channel, client: optionalString(params, 'client') });
   return '{}';
 }
 
 /** `unsubscribe`: removes a user's connections (on every node) from a channel. */
-export async function unsubscribe(node: GatewayNode, params: Params): Promise<string> {
+export async function unsubscribe(ctx: ApiContext, params: Params): Promise<string> {
   const user = requireUser(params);
   const channel = requireString(params, 'channel');
-  checkChannel(node, channel);
-  await node.control({ type: 'unsubscribe', user, channel, client: optionalString(params, 'client') });
+  checkChannel(ctx, channel);
+  await ctx.control({ type: 'unsubscribe', user, channel, client: optionalString(params, 'client') });
   return '{}';
 }
 
 /** `disconnect`: closes a user's connections on every node, default code 3503 (no reconnect). */
-export async function disconnect(node: GatewayNode, params: Params): Promise<string> {
+export async function disconnect(ctx: ApiContext, params: Params): Promise<string> {
   const user = requireUser(params);
   const custom = optionalObject(params, 'disconnect');
   const code =
@@ -59,7 +59,7 @@ export async function disconnect(node: GatewayNode, params: Params): Promise<str
   // ws.close throw while the control message is applied, leaving the socket open.
   if (Buffer.byteLength(reason) > 123)
     throw new CommandError(ErrorCode.BadRequest, 'bad request: disconnect reason must be at most 123 bytes');
-  await node.control({
+  await ctx.control({
     type: 'disconnect',
     user,
     client: optionalString(params, 'client'),
@@ -71,9 +71,9 @@ export async function disconnect(node: GatewayNode, params: Params): Promise<str
 }
 
 /** `refresh`: marks a user's connections expired, or sets a new expiry time (Unix seconds). */
-export async function refresh(node: GatewayNode, params: Params): Promise<string> {
+export async function refresh(ctx: ApiContext, params: Params): Promise<string> {
   const user = requireUser(params);
-  await node.control({
+  await ctx.control({
     type: 'refresh',
     user,
     client: optionalString(params, 'client'),

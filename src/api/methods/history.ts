@@ -1,28 +1,28 @@
-import { CommandError } from '../../gateway/errors.js';
 import { historyEnabled, readHistory } from '../../gateway/history-read.js';
-import type { GatewayNode } from '../../gateway/node.js';
+import { ErrorCode } from '../../protocol/codes.js';
+import { encodeWithPublications } from '../../protocol/encode.js';
+import { CommandError } from '../../protocol/errors.js';
 import {
   optionalBoolean,
   optionalInteger,
   optionalObject,
   type Params,
   requireString,
-} from '../../gateway/params.js';
-import { ErrorCode } from '../../protocol/codes.js';
-import { encodeWithPublications } from '../../protocol/encode.js';
+} from '../../protocol/params.js';
 import type { Publication } from '../../protocol/types.js';
+import type { ApiContext } from '../context.js';
 
-function historyChannel(node: GatewayNode, params: Params) {
+function historyChannel(ctx: ApiContext, params: Params) {
   const channel = requireString(params, 'channel');
-  const code = node.rules.validate(channel);
+  const code = ctx.rules.validate(channel);
   if (code !== null) throw new CommandError(code);
-  return { channel, options: node.rules.namespaceOf(channel)!.options };
+  return { channel, options: ctx.rules.namespaceOf(channel)!.options };
 }
 
 /** `history`: `limit` (0: position only, -1: all kept), `since` {offset, epoch}, `reverse`. */
-export async function history(node: GatewayNode, params: Params): Promise<string> {
-  const { channel, options } = historyChannel(node, params);
-  const read = await readHistory(node.engine.history, channel, options, {
+export async function history(ctx: ApiContext, params: Params): Promise<string> {
+  const { channel, options } = historyChannel(ctx, params);
+  const read = await readHistory(ctx.engine.history, channel, options, {
     limit: optionalInteger(params, 'limit', -1) ?? 0,
     since: optionalObject(params, 'since'),
     reverse: optionalBoolean(params, 'reverse'),
@@ -44,10 +44,10 @@ function withoutVersions(pubs: Publication[]): Publication[] {
 }
 
 /** `history_remove`: drops a channel's kept publications; its position stays. */
-export async function historyRemove(node: GatewayNode, params: Params): Promise<string> {
-  const { channel, options } = historyChannel(node, params);
+export async function historyRemove(ctx: ApiContext, params: Params): Promise<string> {
+  const { channel, options } = historyChannel(ctx, params);
   if (!historyEnabled(options))
     throw new CommandError(ErrorCode.NotAvailable, 'not available: history is off');
-  await node.engine.history.remove(channel);
+  await ctx.engine.history.remove(channel);
   return '{}';
 }

@@ -1,6 +1,7 @@
 import { EngineUnavailableError } from '../../engine/errors.js';
-import { CommandError, engineUnavailable } from '../../gateway/errors.js';
-import type { GatewayNode } from '../../gateway/node.js';
+import { checkPublicationSize } from '../../gateway/size-limits.js';
+import { ErrorCode } from '../../protocol/codes.js';
+import { CommandError, engineUnavailable } from '../../protocol/errors.js';
 import {
   optionalBoolean,
   optionalInteger,
@@ -10,20 +11,19 @@ import {
   type Params,
   requireData,
   requireString,
-} from '../../gateway/params.js';
-import { checkPublicationSize } from '../../gateway/size-limits.js';
-import { ErrorCode } from '../../protocol/codes.js';
+} from '../../protocol/params.js';
 import type { Publication } from '../../protocol/types.js';
+import type { ApiContext } from '../context.js';
 
 async function publishOne(
-  node: GatewayNode,
+  ctx: ApiContext,
   channel: string,
   data: string,
   params: Params,
 ): Promise<{ offset?: number; epoch?: string }> {
-  const code = node.rules.validate(channel);
+  const code = ctx.rules.validate(channel);
   if (code !== null) throw new CommandError(code);
-  const ns = node.rules.namespaceOf(channel)!;
+  const ns = ctx.rules.namespaceOf(channel)!;
   const tags = optionalStringMap(params, 'tags');
   const skipHistory = optionalBoolean(params, 'skip_history');
   const options = skipHistory ? { ...ns.options, history_size: 0, history_ttl: 0 } : ns.options;
@@ -31,8 +31,8 @@ async function publishOne(
   // 0 is no version, as in Centrifugo (a uint64 left at its zero value).
   const version = optionalInteger(params, 'version', 0);
   if (version !== undefined && version > 0) pub.version = version;
-  checkPublicationSize(node.config.client, pub);
-  const result = await node.publish(channel, pub, options, {
+  checkPublicationSize(ctx.config.client, pub);
+  const result = await ctx.publish(channel, pub, options, {
     idempotencyKey: optionalString(params, 'idempotency_key') || undefined,
     versionEpoch: optionalString(params, 'version_epoch'),
   });
@@ -46,13 +46,13 @@ async function publishOne(
  * when `version` was stale and the publication dropped); error 106 for a publication larger than
  * `client.max_publication_size`.
  */
-export async function publish(node: GatewayNode, params: Params): Promise<string> {
+export async function publish(ctx: ApiContext, params: Params): Promise<string> {
   const channel = requireString(params, 'channel');
-  return JSON.stringify(await publishOne(node, channel, requireData(params), params));
+  return JSON.stringify(await publishOne(ctx, channel, requireData(params), params));
 }
 
 /** `broadcast`: the same data to many channels; one response per channel, in order. */
-export async function broadcast(node: GatewayNode, params: Params): Promise<string> {
+export async function broadcast(ctx: ApiContext, params: Params): Promise<string> {
   const channels = optionalStringArray(params, 'channels');
   if (channels === undefined || channels.length === 0) {
     throw new CommandError(
@@ -64,7 +64,7 @@ export async function broadcast(node: GatewayNode, params: Params): Promise<stri
   const responses = await Promise.all(
     channels.map(async (channel) => {
       try {
-        return { result: await publishOne(node, channel, data, params) };
+        return { result: await publishOne(ctx, channel, data, params) };
       } catch (error) {
         if (error instanceof CommandError) return { error: error.toProtocol() };
         // One unreachable shard must not hide what the other channels' publishes did.

@@ -1,6 +1,6 @@
-import type { GatewayNode } from '../../gateway/node.js';
-import { optionalString, type Params, requireData } from '../../gateway/params.js';
 import { checkPublicationSize } from '../../gateway/size-limits.js';
+import { optionalString, type Params, requireData } from '../../protocol/params.js';
+import type { ApiContext } from '../context.js';
 import { requireUser } from './connections.js';
 
 /**
@@ -10,12 +10,12 @@ import { requireUser } from './connections.js';
  * Nothing is stored: a connection that is not connected at that moment never gets it. The data is
  * bounded like a publication's (error 106), since it lands in the same outbound queues.
  */
-export async function send(node: GatewayNode, params: Params): Promise<string> {
+export async function send(ctx: ApiContext, params: Params): Promise<string> {
   const user = requireUser(params);
   const data = requireData(params);
   const client = optionalString(params, 'client') || undefined;
-  checkPublicationSize(node.config.client, { data });
-  await node.control(
+  checkPublicationSize(ctx.config.client, { data });
+  await ctx.control(
     client === undefined ? { type: 'message', user, data } : { type: 'message', user, client, data },
   );
   return '{}';

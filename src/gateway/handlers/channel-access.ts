@@ -3,7 +3,7 @@ import type { ChannelRules } from '../../auth/channel-rules.js';
 import type { PermissionContext } from '../../auth/permissions.js';
 import type { ChannelOptions } from '../../config/types.js';
 import { ErrorCode } from '../../protocol/codes.js';
-import { CommandError } from '../errors.js';
+import { CommandError } from '../../protocol/errors.js';
 import type { Session } from '../session.js';
 import type { CommandContext } from './context.js';
 

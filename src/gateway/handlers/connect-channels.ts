@@ -8,7 +8,7 @@ import type { ChannelRules } from '../../auth/channel-rules.js';
 import { canRejoinAtConnect } from '../../auth/permissions.js';
 import type { ConnectTokenClaims } from '../../auth/types.js';
 import { DisconnectCode, ErrorCode } from '../../protocol/codes.js';
-import { CommandError, DisconnectError } from '../errors.js';
+import { CommandError, DisconnectError } from '../../protocol/errors.js';
 import type { Session } from '../session.js';
 import type { CommandContext } from './context.js';
 

@@ -1,11 +1,11 @@
 import type { ConnectTokenClaims } from '../../auth/types.js';
 import { DisconnectCode } from '../../protocol/codes.js';
 import { encodeRawReply, encodeSubscribeResults } from '../../protocol/encode.js';
+import { DisconnectError } from '../../protocol/errors.js';
+import { optionalObject, optionalString } from '../../protocol/params.js';
 import type { Command, SubscribeResult } from '../../protocol/types.js';
 import type { ClientSubscription } from '../client-subscription.js';
-import { DisconnectError } from '../errors.js';
 import { expiryMs, ttlSeconds } from '../expiry.js';
-import { optionalObject, optionalString } from '../params.js';
 import type { Session } from '../session.js';
 import {
   activateSubscription,

@@ -1,8 +1,8 @@
 import { canHistory } from '../../auth/permissions.js';
 import { encodeRawReply, encodeWithPublications } from '../../protocol/encode.js';
+import { optionalBoolean, optionalInteger, optionalObject, requireString } from '../../protocol/params.js';
 import type { Command } from '../../protocol/types.js';
 import { readHistory } from '../history-read.js';
-import { optionalBoolean, optionalInteger, optionalObject, requireString } from '../params.js';
 import type { Session } from '../session.js';
 import { checkReplySize, publicationsBytes } from '../size-limits.js';
 import { authorize, resolveChannel } from './channel-access.js';

@@ -1,7 +1,7 @@
 import { DisconnectCode, ErrorCode } from '../../protocol/codes.js';
 import { encodeRawReply } from '../../protocol/encode.js';
+import { CommandError, DisconnectError } from '../../protocol/errors.js';
 import type { Command } from '../../protocol/types.js';
-import { CommandError, DisconnectError } from '../errors.js';
 import type { Session } from '../session.js';
 
 /** `ping`: an explicit round trip. */

@@ -1,7 +1,7 @@
 import { canPresence } from '../../auth/permissions.js';
 import { encodeReply } from '../../protocol/encode.js';
+import { requireString } from '../../protocol/params.js';
 import type { Command } from '../../protocol/types.js';
-import { requireString } from '../params.js';
 import type { Session } from '../session.js';
 import { checkReplySize } from '../size-limits.js';
 import { authorize, resolveChannel } from './channel-access.js';

@@ -1,7 +1,7 @@
 import { canPublish } from '../../auth/permissions.js';
 import { encodeRawReply } from '../../protocol/encode.js';
+import { requireData, requireString } from '../../protocol/params.js';
 import type { Command } from '../../protocol/types.js';
-import { requireData, requireString } from '../params.js';
 import type { Session } from '../session.js';
 import { checkPublicationSize } from '../size-limits.js';
 import { authorize, resolveChannel } from './channel-access.js';

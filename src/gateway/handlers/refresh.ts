@@ -5,10 +5,10 @@
  */
 import { DisconnectCode, ErrorCode } from '../../protocol/codes.js';
 import { encodeReply } from '../../protocol/encode.js';
+import { CommandError, DisconnectError } from '../../protocol/errors.js';
+import { type Params, requireString } from '../../protocol/params.js';
 import type { Command } from '../../protocol/types.js';
-import { CommandError, DisconnectError } from '../errors.js';
 import { expiryMs, ttlSeconds } from '../expiry.js';
-import { type Params, requireString } from '../params.js';
 import type { Session } from '../session.js';
 import { tokenChannelsChanged, unknownTokenChannel } from './connect-channels.js';
 import type { CommandContext } from './context.js';

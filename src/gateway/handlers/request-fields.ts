@@ -10,9 +10,9 @@
 
 import type { Config } from '../../config/types.js';
 import { DisconnectCode, ErrorCode } from '../../protocol/codes.js';
+import { CommandError, DisconnectError } from '../../protocol/errors.js';
+import type { Params } from '../../protocol/params.js';
 import { parseTagsFilter } from '../../protocol/tags-filter.js';
-import { CommandError, DisconnectError } from '../errors.js';
-import type { Params } from '../params.js';
 import { compileTagsFilter, type TagsMatcher } from '../tags-filter.js';
 
 /** Subscription types of the protocol (`SubscribeRequest.type`); Switchboard serves only streams. */

@@ -1,10 +1,10 @@
 import { canSubscribe } from '../../auth/permissions.js';
 import { ErrorCode } from '../../protocol/codes.js';
 import { encodeRawReply, encodeSubscribeResult } from '../../protocol/encode.js';
+import { CommandError } from '../../protocol/errors.js';
+import { optionalBoolean, optionalInteger, optionalString, requireString } from '../../protocol/params.js';
 import type { Command } from '../../protocol/types.js';
-import { CommandError } from '../errors.js';
 import { expiryMs } from '../expiry.js';
-import { optionalBoolean, optionalInteger, optionalString, requireString } from '../params.js';
 import type { Session } from '../session.js';
 import {
   activateSubscription,

@@ -2,7 +2,7 @@
 import { TokenError } from '../../auth/token-error.js';
 import type { SubscriptionTokenClaims } from '../../auth/types.js';
 import { DisconnectCode, ErrorCode } from '../../protocol/codes.js';
-import { CommandError, DisconnectError } from '../errors.js';
+import { CommandError, DisconnectError } from '../../protocol/errors.js';
 import type { Session } from '../session.js';
 import type { CommandContext } from './context.js';
 

@@ -5,10 +5,11 @@
  * name once encoded as UTF-8 (see `protocol/unicode.ts`). Client commands and the server API both
  * read their parameters here, so the rule holds at every edge.
  */
-import { ErrorCode } from '../protocol/codes.js';
-import { isWellFormed } from '../protocol/unicode.js';
+import { ErrorCode } from './codes.js';
 import { CommandError } from './errors.js';
+import { isWellFormed } from './unicode.js';
 
+/** A command's or an API call's parameters, as decoded from JSON. */
 export type Params = Record<string, unknown>;
 
 function bad(field: string, expected: string): CommandError {
@@ -23,12 +24,14 @@ export function wellFormed(field: string, value: string): string {
   return value;
 }
 
+/** A non-empty string. */
 export function requireString(params: Params, field: string): string {
   const value = params[field];
   if (typeof value !== 'string' || value.length === 0) throw bad(field, 'a non-empty string');
   return wellFormed(field, value);
 }
 
+/** A string, or undefined when absent or null. */
 export function optionalString(params: Params, field: string): string | undefined {
   const value = params[field];
   if (value === undefined || value === null) return undefined;
@@ -36,6 +39,7 @@ export function optionalString(params: Params, field: string): string | undefine
   return wellFormed(field, value);
 }
 
+/** A boolean; false when absent or null. */
 export function optionalBoolean(params: Params, field: string): boolean {
   const value = params[field];
   if (value === undefined || value === null) return false;
@@ -43,6 +47,7 @@ export function optionalBoolean(params: Params, field: string): boolean {
   return value;
 }
 
+/** A safe integer of at least `min`, or undefined when absent or null. */
 export function optionalInteger(params: Params, field: string, min: number): number | undefined {
   const value = params[field];
   if (value === undefined || value === null) return undefined;
@@ -52,6 +57,7 @@ export function optionalInteger(params: Params, field: string, min: number): num
   return value;
 }
 
+/** An object (not an array), or undefined when absent or null. */
 export function optionalObject(params: Params, field: string): Params | undefined {
   const value = params[field];
   if (value === undefined || value === null) return undefined;
@@ -59,6 +65,7 @@ export function optionalObject(params: Params, field: string): Params | undefine
   return value as Params;
 }
 
+/** An array of strings, or undefined when absent or null. */
 export function optionalStringArray(params: Params, field: string): string[] | undefined {
   const value = params[field];
   if (value === undefined || value === null) return undefined;
@@ -68,6 +75,7 @@ export function optionalStringArray(params: Params, field: string): string[] | u
   return value;
 }
 
+/** An object whose values are strings, or undefined when absent or null. */
 export function optionalStringMap(params: Params, field: string): Record<string, string> | undefined {
   const value = optionalObject(params, field);
   if (value === undefined) return undefined;

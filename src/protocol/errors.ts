@@ -1,11 +1,9 @@
-import {
-  type DisconnectCode,
-  disconnectReason,
-  ErrorCode,
-  errorMessage,
-  isTemporaryError,
-} from '../protocol/codes.js';
-import type { ProtocolError } from '../protocol/types.js';
+/**
+ * The errors a command ends with, for client commands and server API calls alike: an error reply
+ * (CommandError, codes 100-112) or the end of the connection (DisconnectError, codes 3000+).
+ */
+import { type DisconnectCode, disconnectReason, ErrorCode, errorMessage, isTemporaryError } from './codes.js';
+import type { ProtocolError } from './types.js';
 
 /** A command failed; the client gets an error reply with this code and stays connected. */
 export class CommandError extends Error {
