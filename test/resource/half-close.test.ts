@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { frame, type NodeProcess, sleep, startNodeProcess, token } from '../harness/index.js';
 import { upgradedSocket } from './ws-attacker.js';
 
-/** The node's close timeout (`CLOSE_TIMEOUT_MS` in src/gateway/server.ts) plus room for a loaded machine. */
+/** The node's close timeout (`CLOSE_TIMEOUT_MS` in src/gateway/ws/websocket-endpoint.ts) plus room for a loaded machine. */
 const CUT_WITHIN_MS = 30_000 + 8000;
 /** Enough to fill the kernel's socket buffers on loopback and leave some in the node's. */
 const PUBLICATIONS = 120;
