@@ -1,5 +1,5 @@
 /** Switchboard's public API for embedding a node in a TypeScript program. */
-export { type StartOptions, type Switchboard, startSwitchboard } from './app.js';
+export { createNode, type StartOptions, type Switchboard, startSwitchboard } from './app.js';
 export * from './auth/index.js';
 export * from './config/index.js';
 export { EngineUnavailableError } from './engine/errors.js';
