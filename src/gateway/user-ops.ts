@@ -10,7 +10,7 @@ import type { ConnectionRegistry } from './connection-registry.js';
 import { ttlSeconds } from './expiry.js';
 import type { Session } from './session.js';
 import type { SubscriptionLifecycle } from './subscriptions/lifecycle.js';
-import { activateSubscription, prepareSubscription } from './subscriptions/setup.js';
+import { subscribe } from './subscriptions/subscribe.js';
 
 /** What user operations work with. */
 export interface UserOpContext {
@@ -70,7 +70,7 @@ async function serverSubscribe(ctx: UserOpContext, conn: Session, channel: strin
   const ns = subscriptions.rules.namespaceOf(channel);
   if (ns === null || !subscriptions.hasRoom(conn)) return;
   try {
-    const { sub, result } = await prepareSubscription(subscriptions, conn, {
+    const request = {
       channel,
       options: ns.options,
       serverSide: true,
@@ -78,10 +78,10 @@ async function serverSubscribe(ctx: UserOpContext, conn: Session, channel: strin
       // namespace's force_recovery / force_positioning make the subscription track its position.
       // Centrifugo's server API subscribe recovers only from a given position, never by itself.
       autoCacheRecover: false,
-    });
-    if ((conn.state as string) === 'closed' || conn.subs.get(channel) !== sub) return;
-    conn.send(encodeSubscribePush(channel, result));
-    activateSubscription(subscriptions, conn, sub);
+    };
+    await subscribe(subscriptions, conn, request, (result) =>
+      conn.send(encodeSubscribePush(channel, result)),
+    );
   } catch (error) {
     ctx.log.warn({ err: error, channel }, 'server-side subscribe failed');
   }

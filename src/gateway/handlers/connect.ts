@@ -4,14 +4,10 @@ import { encodeRawReply, encodeSubscribeResults } from '../../protocol/encode.js
 import { DisconnectError } from '../../protocol/errors.js';
 import { optionalObject, optionalString } from '../../protocol/params.js';
 import type { Command, SubscribeResult } from '../../protocol/types.js';
-import type { ClientSubscription } from '../client-subscription.js';
 import { expiryMs, ttlSeconds } from '../expiry.js';
 import type { Session } from '../session.js';
-import {
-  activateSubscription,
-  prepareSubscription,
-  type SubscriptionRequest,
-} from '../subscriptions/setup.js';
+import type { PreparedSubscription } from '../subscriptions/setup.js';
+import { goLive, prepareAll } from '../subscriptions/subscribe.js';
 import { rememberTokenChannels, serverSideChannels } from './connect-channels.js';
 import type { CommandContext } from './context.js';
 import { invalidTokenDisconnect, tokenFailure } from './tokens.js';
@@ -56,21 +52,6 @@ function serverSideRequest(ctx: CommandContext, channel: string, wantedSubs: Rec
   };
 }
 
-/** Prepares every server-side subscription, or none: on a failure the ones prepared are removed. */
-async function prepareAll(ctx: CommandContext, session: Session, requests: SubscriptionRequest[]) {
-  const settled = await Promise.allSettled(
-    requests.map((req) => prepareSubscription(ctx.subscriptions, session, req)),
-  );
-  const failed = settled.find((s) => s.status === 'rejected');
-  if (failed === undefined) {
-    return settled.map(
-      (s) => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof prepareSubscription>>>).value,
-    );
-  }
-  for (const s of settled) if (s.status === 'fulfilled') ctx.subscriptions.remove(session, s.value.sub);
-  throw failed.reason;
-}
-
 /** `connect`: authenticates, subscribes server-side channels (recovering them when asked), starts pings. */
 export async function handleConnect(session: Session, cmd: Command, ctx: CommandContext): Promise<void> {
   const params = cmd.params;
@@ -94,17 +75,24 @@ export async function handleConnect(session: Session, cmd: Command, ctx: Command
   session.expiresAt = expiryMs(claims.exp);
   ctx.sessions.register(session);
 
-  let prepared: Awaited<ReturnType<typeof prepareAll>>;
+  let prepared: PreparedSubscription[];
   try {
-    prepared = await prepareAll(ctx, session, requests);
+    prepared = await prepareAll(ctx.subscriptions, session, requests);
   } catch (error) {
     // The connection stays unauthenticated; a later connect may come with another user.
     ctx.sessions.unregister(session);
     throw error;
   }
   // Closed while the subscriptions were set up: the release removed them; nothing goes live.
-  if ((session.state as string) === 'closed') return;
+  goLive(ctx.subscriptions, session, prepared, () => {
+    session.markConnected();
+    rememberTokenChannels(session, claims);
+    session.send(encodeRawReply(cmd.id, 'connect', connectResult(ctx, session, prepared)));
+  });
+}
 
+/** The connect reply's result: client id, expiry, server-side subscriptions, ping settings. */
+function connectResult(ctx: CommandContext, session: Session, prepared: PreparedSubscription[]): string {
   const subs = new Map<string, SubscribeResult>();
   for (const { sub, result } of prepared) subs.set(sub.channel, result);
   const client = ctx.config.client;
@@ -114,8 +102,5 @@ export async function handleConnect(session: Session, cmd: Command, ctx: Command
   }
   if (subs.size > 0) reply += `,"subs":${encodeSubscribeResults(subs)}`;
   reply += `,"ping":${Math.max(1, Math.round(client.ping_interval / 1000))},"pong":true,"node":${JSON.stringify(ctx.node.uid)}}`;
-  session.markConnected();
-  rememberTokenChannels(session, claims);
-  session.send(encodeRawReply(cmd.id, 'connect', reply));
-  for (const { sub } of prepared) activateSubscription(ctx.subscriptions, session, sub as ClientSubscription);
+  return reply;
 }

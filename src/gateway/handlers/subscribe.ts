@@ -6,11 +6,8 @@ import { optionalBoolean, optionalInteger, optionalString, requireString } from 
 import type { Command } from '../../protocol/types.js';
 import { expiryMs } from '../expiry.js';
 import type { Session } from '../session.js';
-import {
-  activateSubscription,
-  FLAG_REJECT_UNRECOVERED,
-  prepareSubscription,
-} from '../subscriptions/setup.js';
+import { FLAG_REJECT_UNRECOVERED } from '../subscriptions/setup.js';
+import { subscribe } from '../subscriptions/subscribe.js';
 import { authorize, resolveChannel } from './channel-access.js';
 import type { CommandContext } from './context.js';
 import {
@@ -50,7 +47,7 @@ export async function handleSubscribe(session: Session, cmd: Command, ctx: Comma
   checkUnknownType(extras);
   const flag = optionalInteger(p, 'flag', 0) ?? 0;
   const offset = optionalInteger(p, 'offset', 0);
-  const { sub, result } = await prepareSubscription(ctx.subscriptions, session, {
+  const request = {
     channel,
     options,
     recover: optionalBoolean(p, 'recover'),
@@ -64,10 +61,10 @@ export async function handleSubscribe(session: Session, cmd: Command, ctx: Comma
     serverSide: false,
     expiresAt: expiryMs(claims?.exp),
     filter,
-  });
-  if (session.state === 'closed' || session.subs.get(channel) !== sub) return;
-  session.send(encodeRawReply(cmd.id, 'subscribe', encodeSubscribeResult(result)));
-  activateSubscription(ctx.subscriptions, session, sub);
+  };
+  await subscribe(ctx.subscriptions, session, request, (result) =>
+    session.send(encodeRawReply(cmd.id, 'subscribe', encodeSubscribeResult(result))),
+  );
 }
 
 /** `unsubscribe`: always succeeds, subscribed or not. */

@@ -10,7 +10,7 @@ import type { Logger } from '../../log.js';
 import type { ClientSubscription } from '../client-subscription.js';
 import type { Hub } from '../hub.js';
 import type { Session } from '../session.js';
-import type { SetupContext } from './setup.js';
+import type { SubscribeContext } from './subscribe.js';
 
 /** What the lifecycle works with. */
 export interface SubscriptionLifecycleOptions {
@@ -25,7 +25,7 @@ export interface SubscriptionLifecycleOptions {
   onRecovery?: (recovered: boolean) => void;
 }
 
-export class SubscriptionLifecycle implements SetupContext {
+export class SubscriptionLifecycle implements SubscribeContext {
   readonly config: Config;
   readonly rules: ChannelRules;
   readonly hub: Hub;
