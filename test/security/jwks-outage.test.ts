@@ -134,7 +134,8 @@ describe('JWKS outage', () => {
 
   for (const outage of OUTAGES) {
     it(`a cached key keeps working past its refresh interval while the endpoint is ${outage}`, async () => {
-      const { jwks, node } = await setup();
+      // A fetch deadline far above the bound below: a connect that waited for the refresh shows.
+      const { jwks, node } = await setup({ jwks_timeout: '5s' });
       const token = await jwks.sign({ sub: 'alice' });
       assert.equal((await connectWith(node, token)).outcome, 'ok');
       await jwks.set(outage);
@@ -143,7 +144,7 @@ describe('JWKS outage', () => {
         const started = Date.now();
         assert.equal((await connectWith(node, token)).outcome, 'ok');
         // Stale keys are served at once; the refresh runs behind.
-        assert.ok(Date.now() - started < 250, `connect took ${Date.now() - started} ms`);
+        assert.ok(Date.now() - started < 2500, `connect took ${Date.now() - started} ms`);
       }
       const sdk = newClient(node.wsUrl, { token });
       sdks.push(sdk);
