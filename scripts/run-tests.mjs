@@ -25,7 +25,7 @@ if (files.length === 0) {
 // The chaos soak loads the whole machine for a minute: it runs alone, after everything else.
 const alone = (file) => file.split(/[\\/]/).includes('chaos');
 const groups = [
-  { files: files.filter((f) => !alone(f)), args: ['--test-concurrency=2', '--test-timeout=120000'] },
+  { files: files.filter((f) => !alone(f)), args: ['--test-concurrency=2', '--test-timeout=300000'] },
   { files: files.filter(alone), args: ['--test-concurrency=1', '--test-timeout=300000'] },
 ];
 let status = 0;
