@@ -1,8 +1,7 @@
 /** Runs one API call (or a batch of them) and turns failures into API error objects. */
-import { EngineUnavailableError } from '../engine/errors.js';
 import { ErrorCode } from '../protocol/codes.js';
-import { CommandError, engineUnavailable } from '../protocol/errors.js';
 import type { Params } from '../protocol/params.js';
+import { internalError, toProtocolError } from '../protocol/to-protocol-error.js';
 import type { ApiContext } from './context.js';
 import { apiMethods } from './methods/index.js';
 
@@ -36,12 +35,10 @@ export async function callMethod(ctx: ApiContext, method: string, params: unknow
   try {
     return { result: await fn(ctx, params) };
   } catch (error) {
-    if (error instanceof CommandError) return { error: error.toProtocol() };
-    if (error instanceof EngineUnavailableError) {
-      return { error: engineUnavailable().toProtocol() };
-    }
+    const wire = toProtocolError(error);
+    if (wire !== undefined) return { error: wire };
     ctx.log.error({ err: error, method }, 'api call failed');
-    return { error: { code: ErrorCode.Internal, message: 'internal server error', temporary: true } };
+    return { error: internalError() };
   }
 }
 

@@ -7,25 +7,20 @@
 
 import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
-import type { Config } from '../config/types.js';
-import { EngineUnavailableError } from '../engine/errors.js';
-import type { Logger } from '../log.js';
 import { DisconnectCode, disconnectReason, ErrorCode, UnsubscribeCode } from '../protocol/codes.js';
 import { decodeFrame, type FrameItem } from '../protocol/decode.js';
 import { encodeErrorReply, encodeUnsubscribePush, PING_FRAME } from '../protocol/encode.js';
-import { CommandError, DisconnectError, engineUnavailable } from '../protocol/errors.js';
-import type { ClientInfo, Command } from '../protocol/types.js';
+import { CommandError, DisconnectError } from '../protocol/errors.js';
+import { internalError, toProtocolError } from '../protocol/to-protocol-error.js';
+import type { ClientInfo, Command, ProtocolError } from '../protocol/types.js';
 import type { ClientSubscription } from './client-subscription.js';
-import type { ConnectionRegistry } from './connection-registry.js';
-import type { Flushable, FlushScheduler } from './flush-scheduler.js';
-import type { CommandContext } from './handlers/context.js';
+import type { ConnectionHost } from './connection-host.js';
+import type { Flushable } from './flush-scheduler.js';
 import { commandHandlers } from './handlers/index.js';
-import type { MetricsPort } from './metrics-port.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { Session, SessionIdentity, SessionState } from './session.js';
 import { SubscriptionTable } from './subscription-table.js';
-import type { SubscriptionLifecycle } from './subscriptions/lifecycle.js';
-import type { TimerWheel, WheelItem } from './timer-wheel.js';
+import type { WheelItem } from './timer-wheel.js';
 import type { Transport, TransportHandler } from './ws/transport.js';
 
 const NEWLINE = Buffer.from('\n');
@@ -37,20 +32,6 @@ const MAX_INBOX = 1024;
  * socket is dropped: Centrifugo's `closeFrameWait` (centrifuge `handler_websocket.go`).
  */
 const REFUSED_CONNECT_GRACE_MS = 5000;
-
-/** What a connection needs from the node that holds it. */
-export interface ConnectionHost {
-  readonly config: Config;
-  readonly log: Logger;
-  readonly wheel: TimerWheel;
-  readonly flusher: FlushScheduler;
-  /** Where commands and disconnects are counted; undefined without metrics. */
-  readonly metrics: MetricsPort | undefined;
-  readonly connections: ConnectionRegistry;
-  readonly subscriptions: SubscriptionLifecycle;
-  /** The ports the commands run with. */
-  readonly commands: CommandContext;
-}
 
 export class Connection implements Session, WheelItem, Flushable, TransportHandler {
   // randomUUID returns a tree of ~14 concatenated strings (~450 bytes); a flat copy is 56.
@@ -414,24 +395,30 @@ export class Connection implements Session, WheelItem, Flushable, TransportHandl
       if (this.current === 'closed') return;
       if (error instanceof DisconnectError) {
         this.close(error.code, error.reason);
-      } else if (error instanceof CommandError) {
-        this.host.log.debug(
-          { client: this.id, user: this.user, method: cmd.method, code: error.code },
-          'command refused',
-        );
-        this.replyError(cmd.id, error);
-      } else if (error instanceof EngineUnavailableError) {
-        this.replyError(cmd.id, engineUnavailable());
       } else {
-        this.host.log.error({ err: error, client: this.id, method: cmd.method }, 'command failed');
-        this.replyError(cmd.id, new CommandError(ErrorCode.Internal));
+        this.replyFailure(cmd, error);
       }
       if (cmd.method === 'connect' && this.current === 'opening') this.refuseFurtherFrames();
     }
   }
 
-  replyError(id: number, error: CommandError): void {
-    if (id > 0) this.send(encodeErrorReply(id, error.toProtocol()));
+  /** Answers a command that failed with its error reply; an unexpected failure is logged and answered 100. */
+  private replyFailure(cmd: Command, error: unknown): void {
+    let wire = toProtocolError(error);
+    if (wire === undefined) {
+      this.host.log.error({ err: error, client: this.id, method: cmd.method }, 'command failed');
+      wire = internalError();
+    } else if (error instanceof CommandError) {
+      this.host.log.debug(
+        { client: this.id, user: this.user, method: cmd.method, code: error.code },
+        'command refused',
+      );
+    }
+    this.replyError(cmd.id, wire);
+  }
+
+  private replyError(id: number, error: ProtocolError | CommandError): void {
+    if (id > 0) this.send(encodeErrorReply(id, error instanceof CommandError ? error.toProtocol() : error));
   }
 }
 

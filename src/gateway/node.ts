@@ -16,7 +16,7 @@ import { DisconnectCode } from '../protocol/codes.js';
 import type { Publication } from '../protocol/types.js';
 import { VERSION } from '../version.js';
 import { routeBrokerEvents } from './broker-events.js';
-import type { ConnectionHost } from './connection.js';
+import type { ConnectionHost } from './connection-host.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { FlushScheduler } from './flush-scheduler.js';
 import type { CommandContext } from './handlers/context.js';

@@ -8,7 +8,8 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { MetricsPort } from '../gateway/metrics-port.js';
 import { DisconnectCode, ErrorCode } from '../protocol/codes.js';
-import { CommandError, DisconnectError } from '../protocol/errors.js';
+import { DisconnectError } from '../protocol/errors.js';
+import { toProtocolError } from '../protocol/to-protocol-error.js';
 import { LabelledCounter } from './labelled-counter.js';
 import { METRIC_PREFIX as P } from './names.js';
 import { processRegistry } from './process-metrics.js';
@@ -190,8 +191,7 @@ export class NodeMetrics implements MetricsPort {
 }
 
 function commandResultOf(error: unknown): string {
-  if (error instanceof CommandError) return String(error.code);
   if (error instanceof DisconnectError) return 'disconnect';
-  // Engine outages and unexpected errors both reply with code 100.
-  return String(ErrorCode.Internal);
+  // Unexpected errors reply with code 100, as engine outages do.
+  return String(toProtocolError(error)?.code ?? ErrorCode.Internal);
 }

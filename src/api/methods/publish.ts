@@ -1,7 +1,6 @@
-import { EngineUnavailableError } from '../../engine/errors.js';
 import { checkPublicationSize } from '../../gateway/size-limits.js';
 import { ErrorCode } from '../../protocol/codes.js';
-import { CommandError, engineUnavailable } from '../../protocol/errors.js';
+import { CommandError } from '../../protocol/errors.js';
 import {
   optionalBoolean,
   optionalInteger,
@@ -12,6 +11,7 @@ import {
   requireData,
   requireString,
 } from '../../protocol/params.js';
+import { toProtocolError } from '../../protocol/to-protocol-error.js';
 import type { Publication } from '../../protocol/types.js';
 import type { ApiContext } from '../context.js';
 
@@ -66,11 +66,9 @@ export async function broadcast(ctx: ApiContext, params: Params): Promise<string
       try {
         return { result: await publishOne(ctx, channel, data, params) };
       } catch (error) {
-        if (error instanceof CommandError) return { error: error.toProtocol() };
         // One unreachable shard must not hide what the other channels' publishes did.
-        if (error instanceof EngineUnavailableError) {
-          return { error: engineUnavailable().toProtocol() };
-        }
+        const wire = toProtocolError(error);
+        if (wire !== undefined) return { error: wire };
         throw error;
       }
     }),
