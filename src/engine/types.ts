@@ -90,7 +90,7 @@ export interface HistoryQuery {
   reverse?: boolean;
 }
 
-export interface HistoryResult {
+export interface HistoryPage {
   publications: Publication[];
   /** The stream's current top: offset of the last publication and the epoch. */
   position: StreamPosition;
@@ -107,7 +107,7 @@ export interface HistoryStore {
    * on every read and node (see `stream-epoch.ts`), so a subscriber learns a position before the
    * first publication. `metaTtlMs` (> 0) is the channel's meta ttl, which that epoch depends on.
    */
-  history(channel: string, query: HistoryQuery, metaTtlMs: number): Promise<HistoryResult>;
+  history(channel: string, query: HistoryQuery, metaTtlMs: number): Promise<HistoryPage>;
   /** Drops the stream's publications; offset and epoch stay. Creates nothing. */
   remove(channel: string): Promise<void>;
   close(): Promise<void>;

@@ -1,6 +1,6 @@
 /** History reads shared by the client `history` command and the server API. */
 import type { ChannelOptions } from '../config/types.js';
-import type { HistoryResult, HistoryStore } from '../engine/types.js';
+import type { HistoryPage, HistoryStore } from '../engine/types.js';
 import { ErrorCode } from '../protocol/codes.js';
 import { CommandError } from '../protocol/errors.js';
 import { optionalInteger, optionalString, type Params } from '../protocol/params.js';
@@ -10,7 +10,7 @@ export function historyEnabled(options: ChannelOptions): boolean {
   return options.history_size > 0 && options.history_ttl > 0;
 }
 
-export interface HistoryRequest {
+export interface HistoryRead {
   /** 0: only the position; -1: as many as allowed. */
   limit: number;
   since: Params | undefined;
@@ -23,8 +23,8 @@ export async function readHistory(
   store: HistoryStore,
   channel: string,
   options: ChannelOptions,
-  req: HistoryRequest,
-): Promise<HistoryResult> {
+  req: HistoryRead,
+): Promise<HistoryPage> {
   if (!historyEnabled(options))
     throw new CommandError(ErrorCode.NotAvailable, 'not available: history is off');
   let limit = req.limit;

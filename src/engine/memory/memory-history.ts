@@ -4,7 +4,7 @@
  */
 
 import { EngineClosedError } from '../errors.js';
-import type { HistoryQuery, HistoryResult, HistoryStore } from '../types.js';
+import type { HistoryPage, HistoryQuery, HistoryStore } from '../types.js';
 import { requireHistoryQuery, requirePositive, requireWellFormed } from '../validate.js';
 import { MemoryBus } from './memory-bus.js';
 
@@ -28,7 +28,7 @@ export class MemoryHistoryStore implements HistoryStore {
     this.bus.attach();
   }
 
-  async history(channel: string, query: HistoryQuery, metaTtlMs: number): Promise<HistoryResult> {
+  async history(channel: string, query: HistoryQuery, metaTtlMs: number): Promise<HistoryPage> {
     this.assertOpen();
     requireWellFormed('channel', channel);
     requireHistoryQuery(query);

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Publication, StreamPosition } from '../../protocol/types.js';
 import { epochWindowMs, streamEpoch } from '../stream-epoch.js';
-import type { HistoryOptions, HistoryQuery, HistoryResult } from '../types.js';
+import type { HistoryOptions, HistoryPage, HistoryQuery } from '../types.js';
 import { copyPublication } from './copy-publication.js';
 
 /** A channel's stream as the broker sees it right after an append. */
@@ -91,7 +91,7 @@ export class MemoryStreams {
    * its first append will take, and a read does not extend a record's ttl (only publishing does), so
    * readers cannot keep channels in memory.
    */
-  read(channel: string, query: HistoryQuery, metaTtlMs: number, now: number): HistoryResult {
+  read(channel: string, query: HistoryQuery, metaTtlMs: number, now: number): HistoryPage {
     const stream = this.live(channel, now);
     if (stream === undefined) {
       return { publications: [], position: { offset: 0, epoch: this.epochAt(channel, metaTtlMs, now) } };

@@ -1,4 +1,4 @@
 /** The ioredis client of a mode: a `Redis` (standalone, Sentinel) or a `Cluster`. */
-import type { Cluster, Redis } from 'ioredis';
+import type { Redis, Cluster as RedisCluster } from 'ioredis';
 
-export type RedisClient = Redis | Cluster;
+export type RedisClient = Redis | RedisCluster;

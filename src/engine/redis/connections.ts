@@ -4,7 +4,7 @@
  * while Redis is unreachable each call rejects at once (or after `command_timeout` at worst) and
  * never hangs, while ioredis keeps reconnecting in the background with a short capped backoff.
  */
-import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import { type ClusterOptions, Redis, Cluster as RedisCluster, type RedisOptions } from 'ioredis';
 import { EngineUnavailableError } from '../errors.js';
 import type { RedisClient } from './client.js';
 import type { RedisSettings } from './settings.js';
@@ -97,7 +97,7 @@ export function createClient(
           autoResendUnfulfilledCommands: false,
         },
       };
-      client = new Cluster(settings.nodes, options);
+      client = new RedisCluster(settings.nodes, options);
       break;
     }
   }
@@ -164,7 +164,7 @@ export async function closeClient(client: RedisClient, timeoutMs: number): Promi
  * dropped and reconnected, so calls fail fast until the server answers again. Returns a stop function.
  */
 export function startHealthCheck(client: RedisClient, intervalMs: number): () => void {
-  if (client instanceof Cluster) return () => {};
+  if (client instanceof RedisCluster) return () => {};
   let probing = false;
   const timer = setInterval(() => {
     if (probing || client.status !== 'ready') return;
@@ -189,7 +189,7 @@ export function startHealthCheck(client: RedisClient, intervalMs: number): () =>
  * that does not answer never completes the close, so ioredis would keep writing to it.
  */
 export function reconnectOnTimeout(client: RedisClient, error: unknown): void {
-  if (client instanceof Cluster) return;
+  if (client instanceof RedisCluster) return;
   if (error instanceof Error && error.message === 'Command timed out' && client.status === 'ready') {
     client.stream.destroy();
   }

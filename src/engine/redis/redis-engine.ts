@@ -4,7 +4,7 @@
  * auto-pipelined) and the node's pub/sub subscription: one connection, or in Redis Cluster one
  * per master that serves a subscribed channel.
  */
-import type { Cluster, Redis } from 'ioredis';
+import type { Redis, Cluster as RedisCluster } from 'ioredis';
 import type { EngineConfig } from '../../config/types.js';
 import type { BrokerEvent, Engine } from '../types.js';
 import { CommandConnection } from './command-connection.js';
@@ -82,7 +82,7 @@ export async function createRedisEngine(options: RedisEngineOptions): Promise<Re
   );
   const subscriber: Subscriber =
     subscriberClient === undefined
-      ? new ShardedSubscriber(commands as Cluster, settings, keys.control, onError)
+      ? new ShardedSubscriber(commands as RedisCluster, settings, keys.control, onError)
       : new PlainSubscriber(
           subscriberClient,
           keys.control,

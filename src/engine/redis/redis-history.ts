@@ -5,7 +5,7 @@
  */
 import { EngineClosedError } from '../errors.js';
 import { epochWindowMs } from '../stream-epoch.js';
-import type { HistoryQuery, HistoryResult, HistoryStore } from '../types.js';
+import type { HistoryPage, HistoryQuery, HistoryStore } from '../types.js';
 import { requireHistoryQuery, requirePositive } from '../validate.js';
 import type { CommandConnection } from './command-connection.js';
 import { decodeStored } from './envelope.js';
@@ -20,7 +20,7 @@ export class RedisHistoryStore implements HistoryStore {
     private readonly keys: KeySpace,
   ) {}
 
-  async history(channel: string, query: HistoryQuery, metaTtlMs: number): Promise<HistoryResult> {
+  async history(channel: string, query: HistoryQuery, metaTtlMs: number): Promise<HistoryPage> {
     this.assertOpen();
     requireHistoryQuery(query);
     requirePositive('metaTtlMs', metaTtlMs);

@@ -10,7 +10,7 @@
  * its subscriber in a loop, reporting "ready" every few milliseconds without saying whether the
  * channels are subscribed again — so `resubscribed` could not be told truthfully.
  */
-import type { Cluster } from 'ioredis';
+import type { Cluster as RedisCluster } from 'ioredis';
 import { EngineUnavailableError } from '../errors.js';
 import { parseHostPort, type RedisSettings } from './settings.js';
 import { type ShardEvents, ShardSubscription } from './shard-subscription.js';
@@ -28,7 +28,7 @@ export class ShardedSubscriber extends Subscriber {
   private rerouting: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly cluster: Cluster,
+    private readonly cluster: RedisCluster,
     private readonly settings: RedisSettings,
     control: string,
     onError: (error: unknown) => void,
