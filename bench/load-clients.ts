@@ -165,7 +165,12 @@ export class LoadClient {
       const msg = JSON.parse(line) as {
         id?: number;
         error?: { code: number; message: string };
-        subscribe?: { epoch?: string; offset?: number; recovered?: boolean; publications?: unknown[] };
+        subscribe?: {
+          epoch?: string;
+          offset?: number;
+          recovered?: boolean;
+          publications?: { offset?: number }[];
+        };
         push?: { pub?: { offset?: number } };
       };
       if (msg.error) fail(`error ${msg.error.code} ${msg.error.message}`);
@@ -173,6 +178,9 @@ export class LoadClient {
         this.epoch = msg.subscribe.epoch ?? this.epoch;
         if (msg.subscribe.offset !== undefined) this.offset = msg.subscribe.offset;
         if (msg.subscribe.recovered) this.recovered = true;
+        // A recovered reply carries the client's own offset; its publications move it on, as in the SDKs.
+        const last = msg.subscribe.publications?.at(-1);
+        if (last?.offset !== undefined) this.offset = last.offset;
         if (msg.subscribe.publications?.length) this.sink.scan(line);
       }
       if (msg.push?.pub) {
