@@ -1,4 +1,5 @@
 import type { ChannelOptions } from '../config/types.js';
+import type { Encoding } from '../protocol/encoding.js';
 import type { ClientInfo, Publication } from '../protocol/types.js';
 import type { Tags, TagsMatcher } from './tags-filter.js';
 
@@ -12,6 +13,8 @@ export interface BufferedPublication {
 export interface SubscriptionOwner {
   readonly id: string;
   readonly user: string;
+  /** The connection's encoding: frames queued to it are in it. */
+  readonly encoding: Encoding;
   /** Queues a frame for this connection; it is written with the turn's other frames. */
   enqueue(frame: Buffer): void;
   /** The subscription lost its position in the stream: make the client resubscribe and recover. */

@@ -1,9 +1,9 @@
 /** The node as a connection sees it: settings, shared timers, metrics, and the ports it reports to. */
 import type { Config } from '../config/types.js';
 import type { Logger } from '../log.js';
+import type { CommandContext } from './commands/context.js';
 import type { ConnectionRegistry } from './connection-registry.js';
 import type { FlushScheduler } from './flush-scheduler.js';
-import type { CommandContext } from './handlers/context.js';
 import type { MetricsPort } from './metrics-port.js';
 import type { SubscriptionLifecycle } from './subscriptions/lifecycle.js';
 import type { TimerWheel } from './timer-wheel.js';

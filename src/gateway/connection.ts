@@ -5,26 +5,22 @@
  * whatever `Transport` carries it.
  */
 
-import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { DisconnectCode, disconnectReason, ErrorCode, UnsubscribeCode } from '../protocol/codes.js';
-import { decodeFrame, type FrameItem } from '../protocol/decode.js';
-import { encodeErrorReply, encodeUnsubscribePush, PING_FRAME } from '../protocol/encode.js';
-import { CommandError, DisconnectError } from '../protocol/errors.js';
-import { internalError, toProtocolError } from '../protocol/to-protocol-error.js';
-import type { ClientInfo, Command, ProtocolError } from '../protocol/types.js';
+import type { Encoding, ReplyMethod, ReplyResults } from '../protocol/encoding.js';
+import { CommandError } from '../protocol/errors.js';
+import type { FrameItem } from '../protocol/frame-items.js';
+import type { ClientInfo, Command } from '../protocol/types.js';
 import type { ClientSubscription } from './client-subscription.js';
+import { dispatchCommand, replyError } from './commands/dispatch.js';
 import type { ConnectionHost } from './connection-host.js';
 import type { Flushable } from './flush-scheduler.js';
-import { commandHandlers } from './handlers/index.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { Session, SessionIdentity, SessionState } from './session.js';
 import { SubscriptionTable } from './subscription-table.js';
 import type { WheelItem } from './timer-wheel.js';
 import type { Transport, TransportHandler } from './ws/transport.js';
 
-const NEWLINE = Buffer.from('\n');
-const PING = Buffer.from(PING_FRAME);
 /** Commands waiting to run on one connection before it is closed for flooding. */
 const MAX_INBOX = 1024;
 /**
@@ -66,6 +62,8 @@ export class Connection implements Session, WheelItem, Flushable, TransportHandl
   constructor(
     private readonly host: ConnectionHost,
     private readonly transport: Transport,
+    /** The client protocol's encoding, chosen at the handshake. */
+    readonly encoding: Encoding,
   ) {
     const rate = host.config.client.command_rate_limit;
     this.limiter = rate === 0 ? RateLimiter.UNLIMITED : new RateLimiter(rate);
@@ -162,8 +160,8 @@ export class Connection implements Session, WheelItem, Flushable, TransportHandl
     return this.queuedBytes + (this.transport.isOpen ? this.transport.bufferedAmount : 0);
   }
 
-  send(text: string): void {
-    this.enqueue(Buffer.from(text));
+  reply<M extends ReplyMethod>(id: number, method: M, result: ReplyResults[M]): void {
+    this.enqueue(this.encoding.reply(id, method, result));
   }
 
   flush(): void {
@@ -178,18 +176,7 @@ export class Connection implements Session, WheelItem, Flushable, TransportHandl
       this.close(DisconnectCode.Slow);
       return;
     }
-    let payload: Buffer;
-    if (queue.length === 1) {
-      payload = queue[0]!;
-    } else {
-      const parts: Buffer[] = new Array(queue.length * 2 - 1);
-      for (let i = 0; i < queue.length; i++) {
-        if (i > 0) parts[i * 2 - 1] = NEWLINE;
-        parts[i * 2] = queue[i]!;
-      }
-      payload = Buffer.concat(parts, bytes + queue.length - 1);
-    }
-    this.transport.send(payload);
+    this.transport.send(this.encoding.join(queue, bytes), this.encoding.binary);
   }
 
   /** Ends the connection with a disconnect code. Subscriptions are released at once. */
@@ -225,7 +212,7 @@ export class Connection implements Session, WheelItem, Flushable, TransportHandl
       return;
     }
     this.host.subscriptions.remove(this, sub);
-    this.send(encodeUnsubscribePush(sub.channel, UnsubscribeCode.InsufficientState));
+    this.enqueue(this.encoding.unsubscribePush(sub.channel, UnsubscribeCode.InsufficientState));
   }
 
   /** The connect command succeeded: start pinging. */
@@ -268,7 +255,7 @@ export class Connection implements Session, WheelItem, Flushable, TransportHandl
     }
     this.expireSubscriptions(now);
     if (now >= this.nextPingAt) {
-      this.enqueue(PING);
+      this.enqueue(this.encoding.ping);
       this.pingSentAt = now;
       this.nextPingAt = now + client.ping_interval;
     }
@@ -281,7 +268,7 @@ export class Connection implements Session, WheelItem, Flushable, TransportHandl
     for (const sub of [...this.subs.values()]) {
       if (sub.expiresAt === 0 || now < sub.expiresAt + delay) continue;
       this.host.subscriptions.remove(this, sub);
-      this.send(encodeUnsubscribePush(sub.channel, UnsubscribeCode.Expired));
+      this.enqueue(this.encoding.unsubscribePush(sub.channel, UnsubscribeCode.Expired));
     }
   }
 
@@ -308,13 +295,9 @@ export class Connection implements Session, WheelItem, Flushable, TransportHandl
   /** One inbound message (TransportHandler). */
   onMessage(data: Buffer, isBinary: boolean): void {
     if (this.current === 'closed' || this.refused) return;
-    // Any frame proves the client is alive; `{}` is the explicit pong.
+    // Any frame proves the client is alive; an empty command is the explicit pong.
     this.pingSentAt = 0;
-    if (isBinary && !isUtf8(data)) {
-      this.close(DisconnectCode.BadRequest, 'bad request: frame is not UTF-8 JSON');
-      return;
-    }
-    const decoded = decodeFrame(data.toString());
+    const decoded = this.encoding.decode(data, isBinary);
     if (!decoded.ok) {
       this.host.log.debug({ client: this.id, reason: decoded.reason }, 'bad frame');
       this.close(DisconnectCode.BadRequest, `bad request: ${decoded.reason}`);
@@ -357,7 +340,7 @@ export class Connection implements Session, WheelItem, Flushable, TransportHandl
       while (this.current !== 'closed') {
         const cmd = this.inbox?.shift();
         if (cmd === undefined) break;
-        await this.dispatch(cmd);
+        if ((await dispatchCommand(this, cmd, this.host)) === 'refuse') this.refuseFurtherFrames();
       }
     } finally {
       this.processing = false;
@@ -378,47 +361,8 @@ export class Connection implements Session, WheelItem, Flushable, TransportHandl
     this.host.wheel.schedule(this, Math.min(this.staleAt, Date.now() + REFUSED_CONNECT_GRACE_MS));
   }
 
-  private async dispatch(cmd: Command): Promise<void> {
-    if (this.current === 'opening' && cmd.method !== 'connect') {
-      this.close(DisconnectCode.BadRequest, 'bad request: connect first');
-      return;
-    }
-    if (this.current === 'connected' && cmd.method === 'connect') {
-      this.close(DisconnectCode.BadRequest, 'bad request: already connected');
-      return;
-    }
-    try {
-      await commandHandlers[cmd.method](this, cmd, this.host.commands);
-      this.host.metrics?.commandOk(cmd.method);
-    } catch (error) {
-      this.host.metrics?.commandFailed(cmd.method, error);
-      if (this.current === 'closed') return;
-      if (error instanceof DisconnectError) {
-        this.close(error.code, error.reason);
-      } else {
-        this.replyFailure(cmd, error);
-      }
-      if (cmd.method === 'connect' && this.current === 'opening') this.refuseFurtherFrames();
-    }
-  }
-
-  /** Answers a command that failed with its error reply; an unexpected failure is logged and answered 100. */
-  private replyFailure(cmd: Command, error: unknown): void {
-    let wire = toProtocolError(error);
-    if (wire === undefined) {
-      this.host.log.error({ err: error, client: this.id, method: cmd.method }, 'command failed');
-      wire = internalError();
-    } else if (error instanceof CommandError) {
-      this.host.log.debug(
-        { client: this.id, user: this.user, method: cmd.method, code: error.code },
-        'command refused',
-      );
-    }
-    this.replyError(cmd.id, wire);
-  }
-
-  private replyError(id: number, error: ProtocolError | CommandError): void {
-    if (id > 0) this.send(encodeErrorReply(id, error instanceof CommandError ? error.toProtocol() : error));
+  private replyError(id: number, error: CommandError): void {
+    replyError(this, id, error.toProtocol());
   }
 }
 

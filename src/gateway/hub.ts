@@ -1,12 +1,12 @@
 /**
  * The node's channel table: which local subscriptions each channel has, and the fan-out of broker
- * events to them. A publication is encoded once per node and the same bytes are queued to every
- * subscriber; nothing is allocated per recipient.
+ * events to them. A publication is encoded once per encoding in use among its subscribers and the
+ * same bytes are queued to every subscriber of that encoding; nothing is allocated per recipient.
  */
 
 import type { ChannelOptions } from '../config/types.js';
 import type { Broker } from '../engine/types.js';
-import { encodeJoinPush, encodeLeavePush, encodePublicationPush } from '../protocol/encode.js';
+import { FramePerEncoding } from '../protocol/encoding.js';
 import type { ClientInfo, Publication } from '../protocol/types.js';
 import type { ChannelEvent } from './broker-events.js';
 import type { ClientSubscription } from './client-subscription.js';
@@ -138,27 +138,34 @@ export class Hub {
     else this.conflator.offer(channel, pub, epoch, conflation);
   }
 
-  /** Encodes a publication once and queues it to every local subscriber of its channel. */
+  /** Encodes a publication once per encoding in use and queues it to every local subscriber of its channel. */
   private fanOut(channel: string, pub: Publication, epoch: string | undefined): void {
     const local = this.channels.get(channel);
     if (local === undefined) return;
     const filtering = this.filtering.size !== 0 && this.filtering.has(channel);
     if (!(local instanceof Set)) {
-      deliver(this.counters, local, channel, pub, epoch, undefined, filtering);
+      if (!admits(local, pub, epoch, filtering)) return;
+      this.counters.deliveries++;
+      local.conn.enqueue(local.conn.encoding.publicationPush(channel, pub, epoch));
       return;
     }
-    let frame: Buffer | undefined;
-    for (const sub of local) frame = deliver(this.counters, sub, channel, pub, epoch, frame, filtering);
+    const frames = new FramePerEncoding((encoding) => encoding.publicationPush(channel, pub, epoch));
+    for (const sub of local) {
+      if (!admits(sub, pub, epoch, filtering)) continue;
+      this.counters.deliveries++;
+      sub.conn.enqueue(frames.get(sub.conn.encoding));
+    }
   }
 
   private joinLeave(channel: string, info: ClientInfo, join: boolean): void {
     const local = this.channels.get(channel);
     if (local === undefined) return;
-    let frame: Buffer | undefined;
+    const frames = new FramePerEncoding((encoding) =>
+      join ? encoding.joinPush(channel, info) : encoding.leavePush(channel, info),
+    );
     for (const sub of local instanceof Set ? local : [local]) {
       if (!sub.pushJoinLeave || sub.buffer !== null) continue;
-      frame ??= Buffer.from(join ? encodeJoinPush(channel, info) : encodeLeavePush(channel, info));
-      sub.conn.enqueue(frame);
+      sub.conn.enqueue(frames.get(sub.conn.encoding));
     }
   }
 }
@@ -168,34 +175,27 @@ function count(local: Local): number {
 }
 
 /**
- * Queues a publication to one subscription, or buffers it while the subscription is being set up.
- * `frame` is the publication encoded by an earlier call, if any; returns it, encoded at most once,
- * and shared by every subscriber whatever their tags filters (a filter only decides who gets it).
- * `filtering`: the channel has tags-filtered subscribers, so each subscriber's filter is asked.
+ * Whether a publication is to be queued to a subscription now. A subscription being set up buffers
+ * it instead; one that tracks its position moves it (a gap makes the client recover); a tags filter
+ * decides last, so a publication it drops is skipped, not a gap. `filtering`: the channel has
+ * tags-filtered subscribers, so each subscriber's filter is asked. The frame is shared by every
+ * subscriber of an encoding whatever their filters.
  */
-function deliver(
-  counters: NodeCounters,
+function admits(
   sub: ClientSubscription,
-  channel: string,
   pub: Publication,
   epoch: string | undefined,
-  frame: Buffer | undefined,
   filtering: boolean,
-): Buffer | undefined {
+): boolean {
   if (sub.buffer !== null) {
     sub.buffer.push({ pub, epoch });
-    return frame;
+    return false;
   }
   const offset = pub.offset;
   if (offset !== undefined && sub.tracksPosition) {
     const step = sub.advance(offset, epoch);
     if (step === 'gap') sub.conn.onInsufficientState(sub);
-    if (step !== 'deliver') return frame;
+    if (step !== 'deliver') return false;
   }
-  // After the position moved: a publication the tags filter drops is skipped, not a gap.
-  if (filtering && !sub.matches(pub.tags)) return frame;
-  const bytes = frame ?? Buffer.from(encodePublicationPush(channel, pub, epoch));
-  counters.deliveries++;
-  sub.conn.enqueue(bytes);
-  return bytes;
+  return !filtering || sub.matches(pub.tags);
 }

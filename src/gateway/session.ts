@@ -4,6 +4,7 @@
  * session. `Connection` implements it over any `Transport`; nothing here knows about WebSocket.
  */
 import type { DisconnectCode } from '../protocol/codes.js';
+import type { Encoding, ReplyMethod, ReplyResults } from '../protocol/encoding.js';
 import type { ClientInfo } from '../protocol/types.js';
 import type { ClientSubscription, SubscriptionOwner } from './client-subscription.js';
 import type { SubscriptionTable } from './subscription-table.js';
@@ -39,8 +40,12 @@ export interface Session extends SubscriptionOwner {
   readonly outboundBytes: number;
   /** Who this session is as shown in presence, join/leave and publications. */
   clientInfo(chanInfo?: unknown): ClientInfo;
-  /** Queues a text frame; all frames queued in one turn go out in one write. */
-  send(text: string): void;
+  /** The client protocol's encoding: every frame queued to the session is in it. */
+  readonly encoding: Encoding;
+  /** Queues a frame in the session's encoding; all frames queued in one turn go out in one write. */
+  enqueue(frame: Buffer): void;
+  /** Queues the reply to command `id`. */
+  reply<M extends ReplyMethod>(id: number, method: M, result: ReplyResults[M]): void;
   /** Ends the session with a disconnect code; its subscriptions are released at once. */
   close(code: DisconnectCode, reason?: string): void;
   /** Sets who the session is (at `connect`, before it is registered). */

@@ -4,20 +4,16 @@
  * `{"push":{"message":{"data":…}}}`, which the SDKs emit as their `message` event.
  */
 import type { MessageOp } from '../cluster/messages.js';
+import { FramePerEncoding } from '../protocol/encoding.js';
 import type { ConnectionRegistry } from './connection-registry.js';
-
-/** The `message` push; the data is spliced in as it came, like publication data. */
-export function encodeMessagePush(data: string): string {
-  return '{"push":{"message":{"data":' + data + '}}}';
-}
 
 /** Pushes `op.data` to this node's connections of `op.user` (only `op.client`, when given). */
 export function deliverMessage(sessions: Pick<ConnectionRegistry, 'userSessions'>, op: MessageOp): void {
   const connections = sessions.userSessions(op.user, op.client);
   if (connections.length === 0) return;
-  // One frame text for every connection of the user on this node.
-  const push = encodeMessagePush(op.data);
+  // One frame per encoding for every connection of the user on this node.
+  const push = new FramePerEncoding((encoding) => encoding.messagePush(op.data));
   for (const conn of connections) {
-    if (conn.state === 'connected') conn.send(push);
+    if (conn.state === 'connected') conn.enqueue(push.get(conn.encoding));
   }
 }

@@ -5,7 +5,6 @@
 import type { UserOp } from '../cluster/messages.js';
 import type { Logger } from '../log.js';
 import { DisconnectCode, UnsubscribeCode } from '../protocol/codes.js';
-import { encodeSubscribePush, encodeUnsubscribePush } from '../protocol/encode.js';
 import type { ConnectionRegistry } from './connection-registry.js';
 import { ttlSeconds } from './expiry.js';
 import type { Session } from './session.js';
@@ -30,7 +29,7 @@ export function applyUserOp(ctx: UserOpContext, op: UserOp): void {
         const sub = conn.subs.get(op.channel);
         if (sub === undefined) break;
         ctx.subscriptions.remove(conn, sub);
-        conn.send(encodeUnsubscribePush(op.channel, UnsubscribeCode.Server));
+        conn.enqueue(conn.encoding.unsubscribePush(op.channel, UnsubscribeCode.Server));
         break;
       }
       case 'subscribe':
@@ -56,11 +55,7 @@ function refresh(conn: Session, op: Extract<UserOp, { type: 'refresh' }>): void 
   // expire_at 0 lifts the expiry.
   conn.expiresAt = op.expireAt * 1000;
   const ttl = ttlSeconds(conn.expiresAt);
-  conn.send(
-    conn.expiresAt === 0
-      ? '{"push":{"refresh":{"expires":false}}}'
-      : `{"push":{"refresh":{"expires":true,"ttl":${ttl}}}}`,
-  );
+  conn.enqueue(conn.encoding.refreshPush(conn.expiresAt === 0 ? { expires: false } : { expires: true, ttl }));
 }
 
 async function serverSubscribe(ctx: UserOpContext, conn: Session, channel: string): Promise<void> {
@@ -80,7 +75,7 @@ async function serverSubscribe(ctx: UserOpContext, conn: Session, channel: strin
       autoCacheRecover: false,
     };
     await subscribe(subscriptions, conn, request, (result) =>
-      conn.send(encodeSubscribePush(channel, result)),
+      conn.enqueue(conn.encoding.subscribePush(channel, result)),
     );
   } catch (error) {
     ctx.log.warn({ err: error, channel }, 'server-side subscribe failed');

@@ -145,7 +145,8 @@ export interface ConnectResult {
   expires?: boolean;
   ttl?: number;
   data?: unknown;
-  subs?: Record<string, SubscribeResult>;
+  /** Server-side subscriptions by channel (a Map: channel names are not safe object keys). */
+  subs?: ReadonlyMap<string, SubscribeResult>;
   ping?: number;
   pong?: boolean;
   session?: string;
@@ -153,11 +154,21 @@ export interface ConnectResult {
   time?: number;
 }
 
+/** The `refresh` reply. Like Centrifugo's, ours carries only the expiry. */
 export interface RefreshResult {
-  client: string;
-  version: string;
+  client?: string;
+  version?: string;
   expires?: boolean;
   ttl?: number;
+}
+
+export interface SubRefreshResult {
+  expires?: boolean;
+  ttl?: number;
+}
+
+export interface RpcResult {
+  data?: RawJson;
 }
 
 export interface HistoryResult {

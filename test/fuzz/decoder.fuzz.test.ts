@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { type DecodeResult, decodeFrame, MAX_COMMANDS_PER_FRAME } from '../../src/protocol/decode.js';
+import { type DecodeResult, MAX_COMMANDS_PER_FRAME } from '../../src/protocol/frame-items.js';
+import { decodeFrame } from '../../src/protocol/json/decode.js';
 import {
   anyJson,
   COMMAND_METHODS,

@@ -10,13 +10,21 @@ import type { Broker } from '../../src/engine/types.js';
 import { ClientSubscription, type SubscriptionOwner } from '../../src/gateway/client-subscription.js';
 import { Hub } from '../../src/gateway/hub.js';
 import type { Tags } from '../../src/gateway/tags-filter.js';
+import { jsonEncoding } from '../../src/protocol/json/index.js';
 
 const broker = { subscribe: async () => {}, unsubscribe: async () => {} } as unknown as Broker;
 const options = { conflation_interval: 0 } as ChannelOptions;
 
 function subscriber(): SubscriptionOwner & { frames: Buffer[] } {
   const frames: Buffer[] = [];
-  return { id: 'c', user: 'u', frames, enqueue: (f) => frames.push(f), onInsufficientState() {} };
+  return {
+    id: 'c',
+    user: 'u',
+    encoding: jsonEncoding,
+    frames,
+    enqueue: (f) => frames.push(f),
+    onInsufficientState() {},
+  };
 }
 
 function subscription(conn: SubscriptionOwner, channel: string, filter?: (tags: Tags) => boolean) {

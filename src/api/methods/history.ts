@@ -1,7 +1,7 @@
 import { historyEnabled, readHistory } from '../../gateway/history-read.js';
 import { ErrorCode } from '../../protocol/codes.js';
-import { encodeWithPublications } from '../../protocol/encode.js';
 import { CommandError } from '../../protocol/errors.js';
+import { encodeWithPublications } from '../../protocol/json/encode.js';
 import {
   optionalBoolean,
   optionalInteger,

@@ -9,7 +9,6 @@ import { canHistory } from '../../auth/permissions.js';
 import type { ChannelOptions, Config } from '../../config/types.js';
 import type { HistoryStore } from '../../engine/types.js';
 import { ErrorCode } from '../../protocol/codes.js';
-import { encodePublicationPush } from '../../protocol/encode.js';
 import { CommandError } from '../../protocol/errors.js';
 import type { Publication, StreamPosition, SubscribeResult } from '../../protocol/types.js';
 import { ClientSubscription } from '../client-subscription.js';
@@ -234,7 +233,7 @@ export function activateSubscription(ctx: SetupContext, conn: Session, sub: Clie
         }
       }
       if (!sub.matches(pub.tags)) continue;
-      conn.send(encodePublicationPush(sub.channel, pub, epoch));
+      conn.enqueue(conn.encoding.publicationPush(sub.channel, pub, epoch));
     }
   }
   ctx.activated(sub);

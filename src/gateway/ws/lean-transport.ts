@@ -105,15 +105,16 @@ export class LeanTransport extends FrameParser implements Transport, WheelItem {
     if (head !== null && head.length > 0) this.onData(head);
   }
 
-  send(payload: Buffer): void {
+  send(payload: Buffer, binary: boolean): void {
     if (this.state !== State.Open) return;
     const socket = this.socket;
+    const opcode = binary ? Opcode.Binary : Opcode.Text;
     if (payload.length <= COPY_LIMIT) {
-      socket.write(encodeFrame(Opcode.Text, payload));
+      socket.write(encodeFrame(opcode, payload));
       return;
     }
     const header = Buffer.allocUnsafe(headerSize(payload.length));
-    writeHeader(header, Opcode.Text, payload.length);
+    writeHeader(header, opcode, payload.length);
     socket.cork();
     socket.write(header);
     socket.write(payload);

@@ -23,8 +23,8 @@ export interface Transport {
   readonly bufferedAmount: number;
   /** Starts delivering events to `handler`. Called once, right after construction. */
   attach(handler: TransportHandler): void;
-  /** Sends one text frame. Ignored unless open. */
-  send(payload: Buffer): void;
+  /** Sends one message, a binary frame when `binary` (the session's encoding says), else text. Ignored unless open. */
+  send(payload: Buffer, binary: boolean): void;
   /** Sends a close frame (reason at most 123 bytes) and ends the socket. */
   close(code: number, reason: string): void;
   /** Destroys the socket at once. */

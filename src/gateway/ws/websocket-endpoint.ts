@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { DisconnectCode, disconnectReason } from '../../protocol/codes.js';
+import { jsonEncoding } from '../../protocol/json/index.js';
 import { Connection } from '../connection.js';
 import type { GatewayNode } from '../node.js';
 import { answerHandshake, selectSubprotocol, wantsProtobuf } from './handshake.js';
@@ -106,6 +107,6 @@ export class WebSocketEndpoint {
       transport.close(DisconnectCode.ConnectionLimit, disconnectReason(DisconnectCode.ConnectionLimit));
       return;
     }
-    new Connection(this.node, transport);
+    new Connection(this.node, transport, jsonEncoding);
   }
 }

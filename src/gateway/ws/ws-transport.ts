@@ -3,8 +3,9 @@ import type { WebSocket } from 'ws';
 import { FragmentJoiner } from './fragment-joiner.js';
 import { IGNORE_EVENTS, type Transport, type TransportHandler } from './transport.js';
 
-/** Send options shared by every write: frames are JSON text. */
+/** Send options shared by every write, by frame type. */
 const TEXT_FRAME = { binary: false } as const;
+const BINARY_FRAME = { binary: true } as const;
 
 export class WsTransport implements Transport {
   private handler: TransportHandler = IGNORE_EVENTS;
@@ -35,8 +36,8 @@ export class WsTransport implements Transport {
     this.ws.on('error', () => this.handler.onClose());
   }
 
-  send(payload: Buffer): void {
-    this.ws.send(payload, TEXT_FRAME);
+  send(payload: Buffer, binary: boolean): void {
+    this.ws.send(payload, binary ? BINARY_FRAME : TEXT_FRAME);
   }
 
   close(code: number, reason: string): void {

@@ -13,6 +13,7 @@ import { Connection } from '../../../src/gateway/connection.js';
 import { GatewayNode } from '../../../src/gateway/node.js';
 import type { Transport, TransportHandler } from '../../../src/gateway/ws/transport.js';
 import { DisconnectCode } from '../../../src/protocol/codes.js';
+import { jsonEncoding } from '../../../src/protocol/json/index.js';
 import { nextTurn } from './fixtures.js';
 
 /** A transport that keeps what the connection writes and how it ended the socket. */
@@ -73,7 +74,7 @@ function open(
     await engine.close();
   });
   const transport = new MemoryTransport();
-  const conn = new Connection(node, transport);
+  const conn = new Connection(node, transport, jsonEncoding);
   // The wheel walks one bucket per tick: step in its resolution so every tick sees its own time.
   const advance = (ms: number): void => {
     for (let left = ms; left > 0; left -= 250) t.mock.timers.tick(Math.min(250, left));
@@ -84,8 +85,8 @@ function open(
 describe('Connection: writes', () => {
   it('writes the frames queued in one turn as one payload, joined by newlines, after the turn', async (t) => {
     const { conn, transport } = open(t);
-    conn.send('{"a":1}');
-    conn.send('{"b":2}');
+    conn.enqueue(Buffer.from('{"a":1}'));
+    conn.enqueue(Buffer.from('{"b":2}'));
     assert.deepEqual(transport.sent, []);
     await nextTurn();
     assert.deepEqual(transport.texts(), ['{"a":1}\n{"b":2}']);
@@ -102,9 +103,9 @@ describe('Connection: writes', () => {
 
   it('cuts a connection whose queue passes queue_max_size, dropping what it held', async (t) => {
     const { node, conn, transport } = open(t, { queue_max_size: 100 });
-    conn.send('x'.repeat(60));
+    conn.enqueue(Buffer.from('x'.repeat(60)));
     assert.equal(conn.outboundBytes, 60);
-    conn.send('x'.repeat(60));
+    conn.enqueue(Buffer.from('x'.repeat(60)));
     assert.equal(conn.state, 'closed');
     assert.equal(transport.terminated, true, 'a slow client gets no close frame');
     await nextTurn();
@@ -115,7 +116,7 @@ describe('Connection: writes', () => {
   it('cuts a connection when the socket’s unsent bytes and the queue pass the limit together', async (t) => {
     const { conn, transport } = open(t, { queue_max_size: 100 });
     transport.bufferedAmount = 90;
-    conn.send('x'.repeat(20));
+    conn.enqueue(Buffer.from('x'.repeat(20)));
     assert.equal(conn.outboundBytes, 110);
     await nextTurn();
     assert.equal(transport.terminated, true);
@@ -126,12 +127,12 @@ describe('Connection: writes', () => {
 describe('Connection: closing', () => {
   it('writes what is queued, then the close frame; closes once and queues nothing after', async (t) => {
     const { node, conn, transport } = open(t);
-    conn.send('{"last":1}');
+    conn.enqueue(Buffer.from('{"last":1}'));
     conn.close(DisconnectCode.BadRequest);
     assert.deepEqual(transport.texts(), ['{"last":1}']);
     assert.equal(transport.closed?.code, DisconnectCode.BadRequest);
     conn.close(DisconnectCode.Stale);
-    conn.send('{"late":1}');
+    conn.enqueue(Buffer.from('{"late":1}'));
     await nextTurn();
     assert.equal(transport.closed?.code, DisconnectCode.BadRequest);
     assert.equal(transport.sent.length, 1);
@@ -147,7 +148,7 @@ describe('Connection: closing', () => {
 
   it('forgets a connection whose socket closed, with whatever it had queued', async (t) => {
     const { node, conn, transport } = open(t);
-    conn.send('{"lost":1}');
+    conn.enqueue(Buffer.from('{"lost":1}'));
     transport.isOpen = false;
     transport.handler?.onClose();
     assert.equal(conn.state, 'closed');

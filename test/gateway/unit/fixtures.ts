@@ -11,6 +11,8 @@ import {
   type SubscriptionOwner,
   type SubscriptionTraits,
 } from '../../../src/gateway/client-subscription.js';
+import type { Encoding } from '../../../src/protocol/encoding.js';
+import { jsonEncoding } from '../../../src/protocol/json/index.js';
 
 /** The default options of a channel without namespace. */
 export const CHANNEL_OPTIONS: ChannelOptions = defaultConfig().channel.without_namespace;
@@ -24,12 +26,17 @@ export interface RecordingSubscriber extends SubscriptionOwner {
 }
 
 /** A new recording subscriber with client id `id`. */
-export function subscriber(id: string, user = `user-${id}`): RecordingSubscriber {
+export function subscriber(
+  id: string,
+  user = `user-${id}`,
+  encoding: Encoding = jsonEncoding,
+): RecordingSubscriber {
   const frames: Buffer[] = [];
   const lost: ClientSubscription[] = [];
   return {
     id,
     user,
+    encoding,
     frames,
     lost,
     enqueue: (frame) => frames.push(frame),

@@ -9,7 +9,7 @@ import { type ChannelEvent, routeBrokerEvents } from '../../../src/gateway/broke
 
 import { Hub } from '../../../src/gateway/hub.js';
 import { NodeCounters } from '../../../src/gateway/node-counters.js';
-import { encodePublicationPush } from '../../../src/protocol/encode.js';
+import { encodePublicationPush } from '../../../src/protocol/json/encode.js';
 import type { Publication } from '../../../src/protocol/types.js';
 import { nextTurn, RecordingBroker, subscriber, subscription } from './fixtures.js';
 

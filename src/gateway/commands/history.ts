@@ -1,5 +1,4 @@
 import { canHistory } from '../../auth/permissions.js';
-import { encodeRawReply, encodeWithPublications } from '../../protocol/encode.js';
 import { optionalBoolean, optionalInteger, optionalObject, requireString } from '../../protocol/params.js';
 import type { Command } from '../../protocol/types.js';
 import { readHistory } from '../history-read.js';
@@ -26,6 +25,5 @@ export async function handleHistory(session: Session, cmd: Command, ctx: Command
   const pubs = read.publications;
   checkReplySize(ctx.config.client, 'history', publicationsBytes(pubs), 'ask for a smaller limit');
   const { epoch, offset } = read.position;
-  const result = encodeWithPublications({ epoch, offset }, pubs, epoch);
-  session.send(encodeRawReply(cmd.id, 'history', result));
+  session.reply(cmd.id, 'history', { publications: pubs, epoch, offset });
 }

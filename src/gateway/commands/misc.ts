@@ -1,12 +1,11 @@
 import { DisconnectCode, ErrorCode } from '../../protocol/codes.js';
-import { encodeRawReply } from '../../protocol/encode.js';
 import { CommandError, DisconnectError } from '../../protocol/errors.js';
 import type { Command } from '../../protocol/types.js';
 import type { Session } from '../session.js';
 
 /** `ping`: an explicit round trip. */
 export function handlePing(session: Session, cmd: Command): void {
-  session.send(encodeRawReply(cmd.id, 'ping', '{}'));
+  session.reply(cmd.id, 'ping', {});
 }
 
 /**

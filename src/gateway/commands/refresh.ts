@@ -4,10 +4,9 @@
  * centrifugo v6).
  */
 import { DisconnectCode, ErrorCode } from '../../protocol/codes.js';
-import { encodeReply } from '../../protocol/encode.js';
 import { CommandError, DisconnectError } from '../../protocol/errors.js';
 import { type Params, requireString } from '../../protocol/params.js';
-import type { Command } from '../../protocol/types.js';
+import type { Command, SubRefreshResult } from '../../protocol/types.js';
 import { expiryMs, ttlSeconds } from '../expiry.js';
 import type { Session } from '../session.js';
 import { tokenChannelsChanged, unknownTokenChannel } from './connect-channels.js';
@@ -27,7 +26,7 @@ function requireForRefresh(params: Params, field: string): string {
 }
 
 /** `{expires, ttl}` of a refresh reply: only what Centrifugo's `RefreshResult` carries. */
-function expiryResult(expiresAt: number): Record<string, unknown> {
+function expiryResult(expiresAt: number): SubRefreshResult {
   return expiresAt > 0 ? { expires: true, ttl: ttlSeconds(expiresAt) } : {};
 }
 
@@ -53,7 +52,7 @@ export async function handleRefresh(session: Session, cmd: Command, ctx: Command
   }
   if (claims.info !== undefined) session.setInfo(claims.info);
   session.expiresAt = expiryMs(claims.exp);
-  session.send(encodeReply(cmd.id, 'refresh', expiryResult(session.expiresAt)));
+  session.reply(cmd.id, 'refresh', expiryResult(session.expiresAt));
 }
 
 /**
@@ -70,5 +69,5 @@ export async function handleSubRefresh(session: Session, cmd: Command, ctx: Comm
   const token = requireString(cmd.params, 'token');
   const claims = await verifySubscriptionToken(ctx, session, channel, token, invalidTokenDisconnect());
   session.setSubscriptionExpiry(sub, expiryMs(claims.exp));
-  session.send(encodeReply(cmd.id, 'sub_refresh', expiryResult(sub.expiresAt)));
+  session.reply(cmd.id, 'sub_refresh', expiryResult(sub.expiresAt));
 }

@@ -1,19 +1,10 @@
 /**
- * Decodes client frames. One WebSocket frame may hold several JSON commands separated by `\n`.
+ * Decodes JSON client frames. One WebSocket frame may hold several JSON commands separated by `\n`.
  * Decoding never throws on bad input from a client: it returns a typed failure the connection
  * turns into the proper disconnect.
  */
-import type { Command, CommandMethod } from './types.js';
-
-/** One item of a decoded frame. */
-export type FrameItem =
-  /** `{}`: the client's answer to a server ping. */
-  | { kind: 'pong' }
-  | { kind: 'command'; command: Command }
-  /** A well-formed command whose method this server does not know. */
-  | { kind: 'unknown'; id: number };
-
-export type DecodeResult = { ok: true; items: FrameItem[] } | { ok: false; reason: string };
+import { type DecodeResult, type FrameItem, MAX_COMMANDS_PER_FRAME } from '../frame-items.js';
+import type { CommandMethod } from '../types.js';
 
 const methods: ReadonlySet<string> = new Set<CommandMethod>([
   'connect',
@@ -29,9 +20,6 @@ const methods: ReadonlySet<string> = new Set<CommandMethod>([
   'refresh',
   'sub_refresh',
 ]);
-
-/** Most commands accepted in one frame; more is a bad request. */
-export const MAX_COMMANDS_PER_FRAME = 256;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,9 +1,8 @@
 import type { ConnectTokenClaims } from '../../auth/types.js';
 import { DisconnectCode } from '../../protocol/codes.js';
-import { encodeRawReply, encodeSubscribeResults } from '../../protocol/encode.js';
 import { DisconnectError } from '../../protocol/errors.js';
 import { optionalObject, optionalString } from '../../protocol/params.js';
-import type { Command, SubscribeResult } from '../../protocol/types.js';
+import type { Command, ConnectResult, SubscribeResult } from '../../protocol/types.js';
 import { expiryMs, ttlSeconds } from '../expiry.js';
 import type { Session } from '../session.js';
 import type { PreparedSubscription } from '../subscriptions/setup.js';
@@ -87,20 +86,26 @@ export async function handleConnect(session: Session, cmd: Command, ctx: Command
   goLive(ctx.subscriptions, session, prepared, () => {
     session.markConnected();
     rememberTokenChannels(session, claims);
-    session.send(encodeRawReply(cmd.id, 'connect', connectResult(ctx, session, prepared)));
+    session.reply(cmd.id, 'connect', connectResult(ctx, session, prepared));
   });
 }
 
 /** The connect reply's result: client id, expiry, server-side subscriptions, ping settings. */
-function connectResult(ctx: CommandContext, session: Session, prepared: PreparedSubscription[]): string {
+function connectResult(
+  ctx: CommandContext,
+  session: Session,
+  prepared: PreparedSubscription[],
+): ConnectResult {
   const subs = new Map<string, SubscribeResult>();
   for (const { sub, result } of prepared) subs.set(sub.channel, result);
-  const client = ctx.config.client;
-  let reply = `{"client":"${session.id}","version":${JSON.stringify(ctx.node.version)}`;
+  const result: ConnectResult = { client: session.id, version: ctx.node.version };
   if (session.expiresAt > 0) {
-    reply += `,"expires":true,"ttl":${ttlSeconds(session.expiresAt)}`;
+    result.expires = true;
+    result.ttl = ttlSeconds(session.expiresAt);
   }
-  if (subs.size > 0) reply += `,"subs":${encodeSubscribeResults(subs)}`;
-  reply += `,"ping":${Math.max(1, Math.round(client.ping_interval / 1000))},"pong":true,"node":${JSON.stringify(ctx.node.uid)}}`;
-  return reply;
+  if (subs.size > 0) result.subs = subs;
+  result.ping = Math.max(1, Math.round(ctx.config.client.ping_interval / 1000));
+  result.pong = true;
+  result.node = ctx.node.uid;
+  return result;
 }

@@ -2,8 +2,9 @@
  * Encodes replies and pushes as JSON text. Publications carry their data as raw JSON, so frames
  * that hold publications are assembled by concatenation: the data is never parsed or re-encoded.
  */
-import { type UnsubscribeCode, unsubscribeReason } from './codes.js';
-import type { ClientInfo, ProtocolError, Publication, SubscribeResult } from './types.js';
+import { type UnsubscribeCode, unsubscribeReason } from '../codes.js';
+import type { RefreshPush, ReplyMethod, ReplyResults } from '../encoding.js';
+import type { ClientInfo, ConnectResult, ProtocolError, Publication, SubscribeResult } from '../types.js';
 
 /** The ping a server sends and the pong a client answers: an empty object. */
 export const PING_FRAME = '{}';
@@ -124,4 +125,55 @@ export function encodeSubscribeResults(subs: ReadonlyMap<string, SubscribeResult
     out += JSON.stringify(channel) + ':' + encodeSubscribeResult(result);
   }
   return out + '}';
+}
+
+/** A connect result, in the order Centrifugo writes its fields. */
+export function encodeConnectResult(r: ConnectResult): string {
+  let out = '{"client":' + JSON.stringify(r.client) + ',"version":' + JSON.stringify(r.version);
+  if (r.expires === true) out += ',"expires":true,"ttl":' + (r.ttl ?? 0);
+  if (r.data !== undefined) out += ',"data":' + JSON.stringify(r.data);
+  if (r.subs !== undefined && r.subs.size > 0) out += ',"subs":' + encodeSubscribeResults(r.subs);
+  if (r.ping !== undefined && r.ping > 0) out += ',"ping":' + r.ping;
+  if (r.pong === true) out += ',"pong":true';
+  if (r.session !== undefined && r.session !== '') out += ',"session":' + JSON.stringify(r.session);
+  if (r.node !== undefined && r.node !== '') out += ',"node":' + JSON.stringify(r.node);
+  if (r.time !== undefined && r.time > 0) out += ',"time":' + r.time;
+  return out + '}';
+}
+
+/** A result as JSON text, by the method it answers. */
+export function encodeResult<M extends ReplyMethod>(method: M, result: ReplyResults[M]): string {
+  switch (method) {
+    case 'connect':
+      return encodeConnectResult(result as ConnectResult);
+    case 'subscribe':
+      return encodeSubscribeResult(result as SubscribeResult);
+    case 'history': {
+      const { epoch, offset, publications } = result as ReplyResults['history'];
+      return encodeWithPublications({ epoch, offset }, publications, epoch);
+    }
+    case 'rpc': {
+      const data = (result as ReplyResults['rpc']).data;
+      return data === undefined ? '{}' : '{"data":' + data + '}';
+    }
+    default:
+      return JSON.stringify(result);
+  }
+}
+
+/** A reply to command `id`. */
+export function encodeReplyOf<M extends ReplyMethod>(id: number, method: M, result: ReplyResults[M]): string {
+  return encodeRawReply(id, method, encodeResult(method, result));
+}
+
+/** The `message` push; the data is spliced in as it came, like publication data. */
+export function encodeMessagePush(data: string): string {
+  return '{"push":{"message":{"data":' + data + '}}}';
+}
+
+/** The `refresh` push. */
+export function encodeRefreshPush(push: RefreshPush): string {
+  return push.expires
+    ? '{"push":{"refresh":{"expires":true,"ttl":' + (push.ttl ?? 0) + '}}}'
+    : '{"push":{"refresh":{"expires":false}}}';
 }

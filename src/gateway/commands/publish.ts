@@ -1,5 +1,4 @@
 import { canPublish } from '../../auth/permissions.js';
-import { encodeRawReply } from '../../protocol/encode.js';
 import { requireData, requireString } from '../../protocol/params.js';
 import type { Command } from '../../protocol/types.js';
 import type { Session } from '../session.js';
@@ -23,5 +22,5 @@ export async function handlePublish(session: Session, cmd: Command, ctx: Command
   const pub = { data, info: sub?.info ?? session.clientInfo() };
   checkPublicationSize(ctx.config.client, pub);
   await ctx.publish(channel, pub, options);
-  session.send(encodeRawReply(cmd.id, 'publish', '{}'));
+  session.reply(cmd.id, 'publish', {});
 }

@@ -1,6 +1,5 @@
 import { canSubscribe } from '../../auth/permissions.js';
 import { ErrorCode } from '../../protocol/codes.js';
-import { encodeRawReply, encodeSubscribeResult } from '../../protocol/encode.js';
 import { CommandError } from '../../protocol/errors.js';
 import { optionalBoolean, optionalInteger, optionalString, requireString } from '../../protocol/params.js';
 import type { Command } from '../../protocol/types.js';
@@ -63,7 +62,7 @@ export async function handleSubscribe(session: Session, cmd: Command, ctx: Comma
     filter,
   };
   await subscribe(ctx.subscriptions, session, request, (result) =>
-    session.send(encodeRawReply(cmd.id, 'subscribe', encodeSubscribeResult(result))),
+    session.reply(cmd.id, 'subscribe', result),
   );
 }
 
@@ -72,5 +71,5 @@ export function handleUnsubscribe(session: Session, cmd: Command, ctx: CommandCo
   const channel = requireString(cmd.params, 'channel');
   const sub = session.subs.get(channel);
   if (sub !== undefined) ctx.subscriptions.remove(session, sub);
-  session.send(encodeRawReply(cmd.id, 'unsubscribe', '{}'));
+  session.reply(cmd.id, 'unsubscribe', {});
 }

@@ -1,5 +1,4 @@
 import { canPresence } from '../../auth/permissions.js';
-import { encodeReply } from '../../protocol/encode.js';
 import { requireString } from '../../protocol/params.js';
 import type { Command } from '../../protocol/types.js';
 import type { Session } from '../session.js';
@@ -18,9 +17,9 @@ function checkPresence(ctx: CommandContext, session: Session, cmd: Command): str
 export async function handlePresence(session: Session, cmd: Command, ctx: CommandContext): Promise<void> {
   const channel = checkPresence(ctx, session, cmd);
   const presence = await ctx.presence.presence(channel);
-  const reply = encodeReply(cmd.id, 'presence', { presence });
-  checkReplySize(ctx.config.client, 'presence', Buffer.byteLength(reply), 'use presence_stats');
-  session.send(reply);
+  const reply = session.encoding.reply(cmd.id, 'presence', { presence });
+  checkReplySize(ctx.config.client, 'presence', reply.length, 'use presence_stats');
+  session.enqueue(reply);
 }
 
 /** `presence_stats`: how many clients and distinct users are in a channel. */
@@ -31,7 +30,5 @@ export async function handlePresenceStats(
 ): Promise<void> {
   const channel = checkPresence(ctx, session, cmd);
   const stats = await ctx.presence.stats(channel);
-  session.send(
-    encodeReply(cmd.id, 'presence_stats', { num_clients: stats.numClients, num_users: stats.numUsers }),
-  );
+  session.reply(cmd.id, 'presence_stats', { num_clients: stats.numClients, num_users: stats.numUsers });
 }
