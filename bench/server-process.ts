@@ -9,4 +9,4 @@ import { announce } from './server-ipc.js';
 const config = resolveConfig(JSON.parse(process.env['BENCH_CONFIG'] ?? '{}') as Record<string, unknown>);
 const app = await startSwitchboard(config);
 process.on('SIGTERM', () => void app.stop().then(() => process.exit(0)));
-announce(app.address.port, () => app.node.numConnections);
+announce(app.address.port, () => app.node.connections.size);

@@ -55,7 +55,7 @@ export async function serve(argv: string[]): Promise<number> {
       stopping = true;
       const { drain_duration, drain_waves } = app.node.config.shutdown;
       log.info(
-        { signal, clients: app.node.numConnections, drain_duration, drain_waves },
+        { signal, clients: app.node.connections.size, drain_duration, drain_waves },
         'stopping: not ready, draining clients to other nodes',
       );
       app.stop().then(

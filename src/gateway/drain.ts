@@ -10,9 +10,11 @@ import type { Session } from './session.js';
 /** What a drain works on: the node's open sessions, and its log. */
 export interface DrainTarget {
   readonly log: Logger;
-  readonly numConnections: number;
-  /** Every open session, oldest first (a copy). */
-  openConnections(): Pick<Session, 'close'>[];
+  readonly connections: {
+    readonly size: number;
+    /** Every open session, oldest first (a copy). */
+    openSessions(): Pick<Session, 'close'>[];
+  };
 }
 
 export interface DrainOptions {
@@ -71,7 +73,7 @@ export class Drain {
 
   private wave(): void {
     const index = this.next++;
-    const open = this.node.openConnections();
+    const open = this.node.connections.openSessions();
     const closing = open.slice(0, waveSize(open.length, index, this.times.length));
     for (const conn of closing) conn.close(DisconnectCode.Shutdown);
     this.node.log.info(
@@ -84,7 +86,7 @@ export class Drain {
       'drain: clients told to reconnect',
     );
     const at = this.times[this.next];
-    if (at === undefined || this.node.numConnections === 0) {
+    if (at === undefined || this.node.connections.size === 0) {
       this.end();
       return;
     }

@@ -9,23 +9,21 @@ import { ChannelRules } from '../auth/channel-rules.js';
 import { TokenVerifier } from '../auth/token-verifier.js';
 import { Cluster } from '../cluster/cluster.js';
 import type { MessageOp, NodeInfo, SurveyOp, UserOp } from '../cluster/messages.js';
-import type { ChannelOptions, Config } from '../config/types.js';
-import type { Engine, PublishResult } from '../engine/types.js';
+import type { Config } from '../config/types.js';
+import type { Engine } from '../engine/types.js';
 import { type Logger, silentLogger } from '../log.js';
 import { DisconnectCode } from '../protocol/codes.js';
-import type { Publication } from '../protocol/types.js';
 import { VERSION } from '../version.js';
 import { routeBrokerEvents } from './broker-events.js';
+import { type ChannelPublish, channelPublisher } from './channel-publish.js';
 import type { CommandContext } from './commands/context.js';
 import type { ConnectionHost } from './connection-host.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { FlushScheduler } from './flush-scheduler.js';
-import { historyEnabled } from './history-read.js';
 import { Hub } from './hub.js';
 import type { MetricsPort } from './metrics-port.js';
 import { NodeCounters } from './node-counters.js';
 import { checkPositions } from './position-check.js';
-import type { Session } from './session.js';
 import { SubscriptionLifecycle } from './subscriptions/lifecycle.js';
 import { answerSurvey } from './survey-answers.js';
 import { TimerWheel } from './timer-wheel.js';
@@ -40,12 +38,6 @@ export interface GatewayNodeOptions {
   logger?: Logger;
   /** Where the node reports its events for metrics; none when `prometheus.enabled` is false. */
   metrics?: MetricsPort;
-}
-
-export interface PublishExtras {
-  idempotencyKey?: string;
-  /** The series `pub.version` counts in (see the engine's `PublishOptions.versionEpoch`). */
-  versionEpoch?: string;
 }
 
 export class GatewayNode implements ConnectionHost {
@@ -70,6 +62,8 @@ export class GatewayNode implements ConnectionHost {
   readonly subscriptions: SubscriptionLifecycle;
   /** The ports client commands run with. */
   readonly commands: CommandContext;
+  /** Publishes through the engine, appending to history when the channel keeps it. */
+  readonly publish: ChannelPublish;
   private presenceTimer: NodeJS.Timeout | undefined;
 
   constructor(options: GatewayNodeOptions) {
@@ -78,6 +72,7 @@ export class GatewayNode implements ConnectionHost {
     this.metrics = options.metrics;
     this.engine = options.engine;
     this.hub = new Hub(this.engine.broker, this.counters);
+    this.publish = channelPublisher(this.engine.broker, this.config);
     this.cluster = new Cluster(this, this.engine.broker);
     this.rules = new ChannelRules(this.config);
     const client = this.config.client;
@@ -105,7 +100,7 @@ export class GatewayNode implements ConnectionHost {
       node: this,
       sessions: this.connections,
       subscriptions: this.subscriptions,
-      publish: (channel, pub, options) => this.publish(channel, pub, options),
+      publish: this.publish,
     };
   }
 
@@ -133,59 +128,6 @@ export class GatewayNode implements ConnectionHost {
     this.presenceTimer.unref();
   }
 
-  /** Every session, open or still handshaking. */
-  get numConnections(): number {
-    return this.connections.size;
-  }
-
-  /** Every session, open or still handshaking, oldest first (what a drain closes). */
-  openConnections(): Session[] {
-    return this.connections.openSessions();
-  }
-
-  /** Authenticated sessions. */
-  get numClients(): number {
-    return this.connections.numClients;
-  }
-
-  get numUsers(): number {
-    return this.connections.numUsers;
-  }
-
-  /** Authenticated sessions of a user on this node. */
-  userConnectionCount(user: string): number {
-    return this.connections.userConnectionCount(user);
-  }
-
-  /** Sessions that completed `connect`. */
-  authenticatedConnections(): IterableIterator<Session> {
-    return this.connections.authenticated();
-  }
-
-  /** Bytes queued for clients and not yet written to their sockets, over every session. */
-  outboundQueueBytes(): number {
-    return this.connections.outboundBytes();
-  }
-
-  /** Publishes through the engine, appending to history when the channel keeps it. */
-  publish(
-    channel: string,
-    pub: Publication,
-    options: ChannelOptions,
-    extras?: PublishExtras,
-  ): Promise<PublishResult> {
-    const history = historyEnabled(options)
-      ? { size: options.history_size, ttlMs: options.history_ttl, metaTtlMs: options.history_meta_ttl }
-      : undefined;
-    return this.engine.broker.publish(channel, pub, {
-      history,
-      // A ttl of 0 turns deduplication off.
-      idempotencyKey: this.config.http_api.idempotency_ttl > 0 ? extras?.idempotencyKey : undefined,
-      idempotencyTtlMs: this.config.http_api.idempotency_ttl,
-      versionEpoch: extras?.versionEpoch,
-    });
-  }
-
   /** Sends a user operation or message to every node, this one included. */
   control(op: UserOp | MessageOp): Promise<void> {
     return this.cluster.send(op);
@@ -208,8 +150,8 @@ export class GatewayNode implements ConnectionHost {
       uid: this.uid,
       name: this.name,
       version: this.version,
-      num_clients: this.numClients,
-      num_users: this.numUsers,
+      num_clients: this.connections.numClients,
+      num_users: this.connections.numUsers,
       num_channels: this.hub.numChannels,
       num_subs: this.hub.numSubscriptions,
       uptime: Math.floor((Date.now() - this.startedAt) / 1000),

@@ -16,13 +16,16 @@ import { processRegistry } from './process-metrics.js';
 
 /** What the metrics read from the node when scraped. */
 export interface MetricsSource {
-  readonly numConnections: number;
-  readonly numClients: number;
-  readonly numUsers: number;
+  readonly connections: {
+    /** Every session, authenticated or not. */
+    readonly size: number;
+    readonly numClients: number;
+    readonly numUsers: number;
+    /** Bytes queued for clients and not yet written to their sockets, over every session. */
+    outboundBytes(): number;
+  };
   readonly hub: { readonly numChannels: number; readonly numSubscriptions: number };
   readonly counters: { readonly publications: number; readonly deliveries: number };
-  /** Bytes queued for clients and not yet written to their sockets, over every connection. */
-  outboundQueueBytes(): number;
 }
 
 /** Buckets of the engine call histogram, seconds: 0.1 ms to 2.5 s. */
@@ -64,15 +67,15 @@ export class NodeMetrics implements MetricsPort {
         },
       });
     };
-    gauge('connections', 'Open client connections, authenticated or not.', (s) => s.numConnections);
-    gauge('clients', 'Authenticated client connections.', (s) => s.numClients);
-    gauge('users', 'Distinct users with a connection on this node.', (s) => s.numUsers);
+    gauge('connections', 'Open client connections, authenticated or not.', (s) => s.connections.size);
+    gauge('clients', 'Authenticated client connections.', (s) => s.connections.numClients);
+    gauge('users', 'Distinct users with a connection on this node.', (s) => s.connections.numUsers);
     gauge('channels', 'Channels with a subscriber on this node.', (s) => s.hub.numChannels);
     gauge('subscriptions', 'Client subscriptions on this node.', (s) => s.hub.numSubscriptions);
     gauge(
       'outbound_queue_bytes',
       'Bytes queued for clients and not yet written to their sockets, summed over connections.',
-      (s) => s.outboundQueueBytes(),
+      (s) => s.connections.outboundBytes(),
     );
     const total = (name: string, help: string, read: (source: MetricsSource) => number): void => {
       const value = figure(read);

@@ -125,7 +125,7 @@ describe('fuzz: client commands against a node', () => {
     if (node === undefined) return;
     const gateway = node.app.node;
     try {
-      await waitFor(() => gateway.numConnections === 0, 'every connection released');
+      await waitFor(() => gateway.connections.size === 0, 'every connection released');
       await waitFor(() => gateway.hub.numSubscriptions === 0, 'every subscription released');
     } finally {
       await node.stop();

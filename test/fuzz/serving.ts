@@ -51,7 +51,7 @@ export function leftovers(gateway: GatewayNode): Map<object, string> {
         found.set(sub, `subscription to "${channel}" its connection forgot`);
     }
   }
-  for (const conn of gateway.authenticatedConnections()) {
+  for (const conn of gateway.connections.authenticated()) {
     if (conn.state === 'closed') found.set(conn, 'closed connection still registered as a client');
   }
   return found;

@@ -51,7 +51,7 @@ function suite(overrides: Record<string, unknown>): { node: () => TestNode; raw:
     await assertServes(node!);
     // Whatever closed them, no connection or subscription outlives its socket.
     const gateway = node!.app.node;
-    await waitFor(() => gateway.numConnections === 0, 'every connection released');
+    await waitFor(() => gateway.connections.size === 0, 'every connection released');
     await waitFor(() => gateway.hub.numSubscriptions === 0, 'every subscription released');
   });
   after(() => node?.stop());

@@ -19,8 +19,8 @@ describe('connections closed while a command waits', () => {
   /** Nothing is left for connections that are gone. */
   async function assertReleased(): Promise<void> {
     const gateway = node.app.node;
-    await waitFor(() => gateway.numConnections === 0, 'every connection released');
-    await waitFor(() => gateway.numClients === 0, 'no client left registered');
+    await waitFor(() => gateway.connections.size === 0, 'every connection released');
+    await waitFor(() => gateway.connections.numClients === 0, 'no client left registered');
     await waitFor(() => gateway.hub.numSubscriptions === 0, 'no subscription left');
   }
 
@@ -33,7 +33,7 @@ describe('connections closed while a command waits', () => {
     client.socket.write(Buffer.concat([frame(1, JSON.stringify(connect)), frame(1, 'not json')]));
     assert.equal(await client.closeCode(), 3501);
     await assertReleased();
-    assert.equal(node.app.node.userConnectionCount('u1'), 0);
+    assert.equal(node.app.node.connections.userConnectionCount('u1'), 0);
   });
 
   it('keeps no subscription for a subscribe whose socket failed while its token was verified', async () => {
@@ -76,11 +76,15 @@ describe('connections closed while a command waits', () => {
       });
       assert.equal(errorCode(first), 107);
       assert.equal(node.app.node.hub.numSubscriptions, 0);
-      assert.equal(node.app.node.numClients, 0);
+      assert.equal(node.app.node.connections.numClients, 0);
       const second = await c.call(2, 'connect', { token: await node.token('u2') });
       assert.equal(errorCode(second), undefined, JSON.stringify(second));
-      assert.equal(node.app.node.userConnectionCount('u1'), 0, 'the refused user holds no connection');
-      assert.equal(node.app.node.userConnectionCount('u2'), 1);
+      assert.equal(
+        node.app.node.connections.userConnectionCount('u1'),
+        0,
+        'the refused user holds no connection',
+      );
+      assert.equal(node.app.node.connections.userConnectionCount('u2'), 1);
     } finally {
       refused.close();
       c.close();

@@ -118,7 +118,7 @@ describe('readiness and drain of a node', () => {
     const node = await startTestNode({ shutdown: { drain_duration: '60s', drain_waves: 3, timeout: '30s' } });
     const clients = await connectClients(node, 9);
     const stopped = node.app.server.stop(20_000);
-    await waitFor(() => node.app.node.numConnections === 6, 'the first wave');
+    await waitFor(() => node.app.node.connections.size === 6, 'the first wave');
     node.app.server.hurry();
     await stopped;
     const codes = await Promise.all(clients.map(({ client }) => client.closed.then((c) => c.code)));

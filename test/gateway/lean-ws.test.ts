@@ -26,7 +26,7 @@ describe('lean WebSocket transport', () => {
   });
   afterEach(async () => {
     for (const c of clients.splice(0)) c.socket.destroy();
-    await waitFor(() => node.app.node.numConnections === 0, 'every connection released');
+    await waitFor(() => node.app.node.connections.size === 0, 'every connection released');
   });
   after(() => node.stop());
 

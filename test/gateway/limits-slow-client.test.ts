@@ -49,7 +49,7 @@ describe('limits: slow client', () => {
       sub.on('publication', (ctx) => seen.push((ctx.data as { i: number }).i));
       sub.subscribe();
       await sub.ready(3000);
-      assert.equal(node.app.node.numConnections, 2);
+      assert.equal(node.app.node.connections.size, 2);
 
       const heldBefore = heldBytes();
       const rssBefore = process.memoryUsage().rss;
@@ -59,7 +59,7 @@ describe('limits: slow client', () => {
       for (let i = 0; i < MESSAGES; i++) {
         const res = await node.api('publish', { channel: 'firehose', data: { i, payload: PAYLOAD } });
         assert.equal(res.status, 200);
-        if (slowGoneAt < 0 && node.app.node.userConnectionCount('slow') === 0) slowGoneAt = i;
+        if (slowGoneAt < 0 && node.app.node.connections.userConnectionCount('slow') === 0) slowGoneAt = i;
         if (i % 100 === 0) {
           heldPeak = Math.max(heldPeak, heldBytes());
           rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
@@ -68,8 +68,8 @@ describe('limits: slow client', () => {
       await waitFor(() => seen.length === MESSAGES, `all ${MESSAGES} publications`, 20_000);
 
       assert.ok(slowGoneAt >= 0, 'the slow client was disconnected during the burst');
-      assert.equal(node.app.node.userConnectionCount('fast'), 1, 'the fast client stays');
-      assert.equal(node.app.node.numConnections, 1);
+      assert.equal(node.app.node.connections.userConnectionCount('fast'), 1, 'the fast client stays');
+      assert.equal(node.app.node.connections.size, 1);
       const info = await node.api('info');
       const nodes = (info.body['result'] as { nodes: { num_clients: number; num_users: number }[] }).nodes;
       assert.equal(nodes[0]!.num_clients, 1);

@@ -96,7 +96,7 @@ describe('limits', () => {
       assert.equal(errorCode(await connectAs(node, second, 'u2')), undefined);
       // A closed connection frees its place.
       first.close();
-      await waitFor(() => node.app.node.numConnections === 1, 'the first connection released');
+      await waitFor(() => node.app.node.connections.size === 1, 'the first connection released');
       const fourth = await raw();
       assert.equal(errorCode(await connectAs(node, fourth, 'u3')), undefined);
     });
@@ -113,7 +113,7 @@ describe('limits', () => {
       assert.equal(await closeCode(extra), 3504);
       const other = await raw();
       assert.equal(errorCode(await connectAs(node, other, 'u2')), undefined);
-      assert.equal(node.app.node.userConnectionCount('u1'), 2);
+      assert.equal(node.app.node.connections.userConnectionCount('u1'), 2);
       assert.ok(isOpen(a) && isOpen(b));
     });
   });

@@ -123,12 +123,16 @@ describe('oversized publications', () => {
     });
     let sent = 0;
     // 24 KB each, below the limit: only the never-read socket makes the node hold them.
-    while (node.app.node.userConnectionCount('stuck') > 0 && sent < 2000) {
+    while (node.app.node.connections.userConnectionCount('stuck') > 0 && sent < 2000) {
       const res = await node.api('publish', { channel: 'chat:firehose', data: payload(sent, 24_000) });
       assert.equal(apiError(res.body), undefined);
       sent++;
     }
-    assert.equal(node.app.node.userConnectionCount('stuck'), 0, `not dropped after ${sent} publications`);
+    assert.equal(
+      node.app.node.connections.userConnectionCount('stuck'),
+      0,
+      `not dropped after ${sent} publications`,
+    );
     t.diagnostic(`the stuck client was dropped after ${sent} publications of 24 KB`);
     stuck.ws.resume();
     await waitFor(() => stuckCode !== undefined, 'the stuck socket to close');

@@ -105,7 +105,7 @@ for (const transport of ['lean', 'ws'] as const) {
         const byQuery = await open(`${node.wsUrl}?${query}`, []);
         assert.deepEqual(await byQuery.closed, { code: 3506, reason: REASON }, query);
       }
-      await waitFor(() => node.app.node.numConnections === 0, 'no connection kept');
+      await waitFor(() => node.app.node.connections.size === 0, 'no connection kept');
     });
 
     it('the protobuf SDK reports 3506 as disconnected and does not reconnect', async () => {

@@ -134,7 +134,7 @@ describe('metrics', () => {
 
       // Closing the clients brings the gauges back and counts no server disconnect.
       for (const c of clients) c.close();
-      await waitFor(() => node.app.node.numConnections === 0, 'clients gone');
+      await waitFor(() => node.app.node.connections.size === 0, 'clients gone');
       const closed = await scrape(node.baseUrl);
       assert.equal(closed.get('switchboard_connections'), 0);
       assert.equal(closed.get('switchboard_subscriptions'), 0);
@@ -155,12 +155,12 @@ describe('metrics', () => {
       let queuedSeen = 0;
       const payload = 'x'.repeat(50 * 1024);
       // Bounded: 4,000 × 50 KiB is far beyond any socket buffer.
-      for (let i = 0; i < 4000 && node.app.node.numConnections > 0; i++) {
+      for (let i = 0; i < 4000 && node.app.node.connections.size > 0; i++) {
         await node.api('publish', { channel: 'firehose', data: { i, payload } });
         const now = await scrape(node.baseUrl);
         queuedSeen = Math.max(queuedSeen, now.count('switchboard_outbound_queue_bytes'));
       }
-      assert.equal(node.app.node.numConnections, 0, 'the slow client was disconnected');
+      assert.equal(node.app.node.connections.size, 0, 'the slow client was disconnected');
       const end = await scrape(node.baseUrl);
       assert.ok(queuedSeen > 0, 'queued bytes were seen while the client did not read');
       assert.equal(end.get('switchboard_outbound_queue_bytes'), 0);

@@ -102,7 +102,7 @@ export class WebSocketEndpoint {
       return;
     }
     const limit = this.node.config.client.connection_limit;
-    if (limit > 0 && this.node.numConnections >= limit) {
+    if (limit > 0 && this.node.connections.size >= limit) {
       transport.attach(IGNORE_EVENTS);
       transport.close(DisconnectCode.ConnectionLimit, disconnectReason(DisconnectCode.ConnectionLimit));
       return;

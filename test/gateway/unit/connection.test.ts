@@ -110,7 +110,7 @@ describe('Connection: writes', () => {
     assert.equal(transport.terminated, true, 'a slow client gets no close frame');
     await nextTurn();
     assert.deepEqual(transport.sent, []);
-    assert.equal(node.numConnections, 0);
+    assert.equal(node.connections.size, 0);
   });
 
   it('cuts a connection when the socket’s unsent bytes and the queue pass the limit together', async (t) => {
@@ -136,7 +136,7 @@ describe('Connection: closing', () => {
     await nextTurn();
     assert.equal(transport.closed?.code, DisconnectCode.BadRequest);
     assert.equal(transport.sent.length, 1);
-    assert.equal(node.numConnections, 0);
+    assert.equal(node.connections.size, 0);
   });
 
   it('never sends a close reason longer than a close frame holds', (t) => {
@@ -152,7 +152,7 @@ describe('Connection: closing', () => {
     transport.isOpen = false;
     transport.handler?.onClose();
     assert.equal(conn.state, 'closed');
-    assert.equal(node.numConnections, 0);
+    assert.equal(node.connections.size, 0);
     await nextTurn();
     assert.deepEqual(transport.sent, []);
   });
