@@ -4,9 +4,9 @@
  * real event loop, as a SIGSTOP or a long GC does.
  */
 import assert from 'node:assert/strict';
-import { closeSync, open } from 'node:fs';
+import { once } from 'node:events';
+import { connect, createServer, type Socket } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { TimerWheel, type WheelItem } from '../../../src/gateway/timer-wheel.js';
 
 const RESOLUTION = 250;
@@ -185,23 +185,45 @@ describe('TimerWheel: cancel and close', () => {
   });
 });
 
+/** Two ends of a loopback TCP connection. */
+async function socketPair(): Promise<{ client: Socket; server: Socket }> {
+  const listener = createServer();
+  listener.listen(0, '127.0.0.1');
+  await once(listener, 'listening');
+  const address = listener.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  const accepted = once(listener, 'connection') as Promise<[Socket]>;
+  const client = connect(address.port, '127.0.0.1');
+  await once(client, 'connect');
+  const [server] = await accepted;
+  listener.close();
+  return { client, server };
+}
+
 describe('TimerWheel: a late tick (the event loop was blocked)', () => {
   it('waits one turn, so input read after the stop moves the deadline before it is walked', async () => {
     const wheel = new TimerWheel(20);
     try {
+      // A pong that arrives while the loop is blocked: its read completes in the poll phase, after
+      // the late interval ran in the timers phase of the same turn. The bytes are in the kernel's
+      // receive buffer before the block starts (a loopback write goes through at once), so the read
+      // is ready whatever the machine's load.
+      const { client, server } = await socketPair();
       const silent = item();
       wheel.schedule(silent, Date.now() + 20);
-      // A pong that arrives while the loop is blocked: its read completes in the poll phase, after
-      // the late interval ran in the timers phase of the same turn.
       let readAt = 0;
-      open(fileURLToPath(import.meta.url), 'r', (error, fd) => {
-        assert.ifError(error);
-        closeSync(fd);
+      server.once('data', () => {
         readAt = Date.now();
         wheel.schedule(silent, readAt + 60_000);
       });
-      blockFor(1300);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      try {
+        client.write('{}');
+        blockFor(1300);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      } finally {
+        client.destroy();
+        server.destroy();
+      }
       assert.ok(readAt > 0, 'the read completed');
       assert.deepEqual(silent.calls, [], 'the deadline moved by the read is not walked');
       assert.equal(wheel.size, 1);
