@@ -22,7 +22,7 @@ import {
   startNodeProcess,
   token,
 } from '../harness/index.js';
-import { scrape } from '../ops/scrape.js';
+import { scrape } from '../metrics/scrape.js';
 import { MemoryWatch, pidOf } from './helpers.js';
 import { LatencyProbe } from './latency-probe.js';
 import { pump, repeat, upgradedSocket } from './ws-attacker.js';
