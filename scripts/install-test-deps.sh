@@ -25,3 +25,4 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 PATH="$PATH:/usr/local/go/bin" bash scripts/install-centrifugo.sh
+PATH="$PATH:/usr/local/go/bin" bash scripts/install-interop-clients.sh
