@@ -268,6 +268,7 @@ function isOlder(pub: Publication, epoch: string | undefined, slot: Slot): boole
 function stripOffset(pub: Publication): Publication {
   if (pub.offset === undefined) return pub;
   const out: Publication = { data: pub.data };
+  if (pub.binary === true) out.binary = true;
   if (pub.info !== undefined) out.info = pub.info;
   if (pub.tags !== undefined) out.tags = pub.tags;
   if (pub.time !== undefined) out.time = pub.time;

@@ -31,7 +31,8 @@ const VERSION_FRAMING = ',"version":'.length + String(Number.MAX_SAFE_INTEGER).l
  * counted without encoding it, so publishing large data costs a length scan, not a copy.
  */
 export function publicationBytes(pub: Publication): number {
-  let bytes = PUBLICATION_FRAMING + Buffer.byteLength(pub.data);
+  // Binary data is base64 text; JSON clients get it quoted.
+  let bytes = PUBLICATION_FRAMING + Buffer.byteLength(pub.data) + (pub.binary === true ? 2 : 0);
   if (pub.info !== undefined) bytes += FIELD_FRAMING + Buffer.byteLength(JSON.stringify(pub.info));
   if (pub.tags !== undefined) bytes += FIELD_FRAMING + Buffer.byteLength(JSON.stringify(pub.tags));
   if (pub.version !== undefined) bytes += VERSION_FRAMING;

@@ -5,6 +5,7 @@
  * name once encoded as UTF-8 (see `protocol/unicode.ts`). Client commands and the server API both
  * read their parameters here, so the rule holds at every edge.
  */
+import { isUtf8 } from 'node:buffer';
 import { ErrorCode } from './codes.js';
 import { CommandError } from './errors.js';
 import { isWellFormed } from './unicode.js';
@@ -86,14 +87,54 @@ export function optionalStringMap(params: Params, field: string): Record<string,
   return value as Record<string, string>;
 }
 
-/** Publication data: any JSON value, required, returned as JSON text. */
-export function requireData(params: Params, field = 'data'): string {
+/** Publication data as the node carries it: JSON text, or base64 of bytes that are not JSON. */
+export interface PublicationData {
+  data: string;
+  binary?: true;
+}
+
+/**
+ * Publication data, required: any JSON value (the JSON protocol and the server API), returned as
+ * JSON text; or bytes (the Protobuf protocol), kept as JSON text when they are a JSON document in
+ * UTF-8 (so JSON subscribers get the value itself, as in Centrifugo) and as base64 otherwise.
+ */
+export function requireData(params: Params, field = 'data'): PublicationData {
   const value = params[field];
   if (value === undefined) throw bad(field, 'present');
+  if (value instanceof Uint8Array) return bytesData(value);
   try {
-    return JSON.stringify(value);
+    return { data: JSON.stringify(value) };
   } catch {
     // Nesting too deep for the encoder's stack: the sender's data is at fault, not the server.
     throw bad(field, 'JSON nested less deeply');
   }
 }
+
+/**
+ * Bytes as publication data. A JSON document is kept as its text, byte for byte but for newlines
+ * (only whitespace in valid JSON; the JSON protocol separates frames with them), as Centrifugo's
+ * `Raw` drops them; it is spliced into JSON frames as it is from then on.
+ */
+export function bytesData(bytes: Uint8Array): PublicationData {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length > 0 && isUtf8(buffer)) {
+    const text = buffer.toString();
+    try {
+      JSON.parse(text);
+      return { data: text.includes('\n') ? text.replaceAll('\n', '') : text };
+    } catch {
+      // Not JSON (or nested too deeply to parse): carried as bytes.
+    }
+  }
+  return { data: buffer.toString('base64'), binary: true };
+}
+
+/** `b64data`: binary publication data as base64, for publishers that send bytes through the JSON API. */
+export function optionalBase64Data(params: Params, field = 'b64data'): PublicationData | undefined {
+  const value = params[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !BASE64.test(value)) throw bad(field, 'a base64 string');
+  return bytesData(Buffer.from(value, 'base64'));
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;

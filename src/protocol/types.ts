@@ -19,7 +19,14 @@ export interface ClientInfo {
 
 /** One message in a channel. `offset` is set on channels with history. */
 export interface Publication {
+  /** Raw JSON text, or with `binary` the base64 of bytes that are not JSON. */
   data: RawJson;
+  /**
+   * `data` holds bytes that are not JSON, base64-encoded: published by a Protobuf client (whose data
+   * is bytes) or through the server API's `b64data`. Protobuf clients get the bytes; JSON clients get
+   * the base64 text as a JSON string, so their frames stay valid JSON.
+   */
+  binary?: boolean;
   info?: ClientInfo;
   offset?: number;
   tags?: Record<string, string>;

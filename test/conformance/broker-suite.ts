@@ -85,6 +85,29 @@ export function brokerConformance(name: string, factory: EngineFactory): void {
       }
     });
 
+    it('carries binary data (base64 with the binary flag) through pub/sub and history unchanged', async () => {
+      const [a, b] = await createCluster(factory, 2);
+      const rb = await EventRecorder.start(b.broker);
+      const channel = uniqueChannel('binary');
+      await b.broker.subscribe([channel]);
+      const data = Buffer.from([0, 1, 2, 255, 254]).toString('base64');
+      const history = { size: 10, ttlMs: 60_000, metaTtlMs: 60_000 };
+      await a.broker.publish(channel, { data, binary: true }, { history });
+      await a.broker.publish(channel, { data: '{"plain":true}' }, { history });
+      const events = await rb.waitForPublications(channel, 2);
+      assert.equal(events[0]!.pub.data, data);
+      assert.equal(events[0]!.pub.binary, true);
+      assert.equal(events[1]!.pub.binary, undefined, 'JSON data carries no flag');
+      const read = await b.history.history(channel, { limit: -1 }, 60_000);
+      assert.deepEqual(
+        read.publications.map((p) => [p.data, p.binary]),
+        [
+          [data, true],
+          ['{"plain":true}', undefined],
+        ],
+      );
+    });
+
     it('stops delivery to a node after it unsubscribes', async () => {
       const [a, b] = await createCluster(factory, 2);
       const [ra, rb] = await Promise.all([EventRecorder.start(a.broker), EventRecorder.start(b.broker)]);

@@ -2,12 +2,14 @@ import { checkPublicationSize } from '../../gateway/size-limits.js';
 import { ErrorCode } from '../../protocol/codes.js';
 import { CommandError } from '../../protocol/errors.js';
 import {
+  optionalBase64Data,
   optionalBoolean,
   optionalInteger,
   optionalString,
   optionalStringArray,
   optionalStringMap,
   type Params,
+  type PublicationData,
   requireData,
   requireString,
 } from '../../protocol/params.js';
@@ -15,10 +17,17 @@ import { toProtocolError } from '../../protocol/to-protocol-error.js';
 import type { Publication } from '../../protocol/types.js';
 import type { ApiContext } from '../context.js';
 
+/** `data` (JSON), or else `b64data` (bytes as base64), as Centrifugo's publish and broadcast take them. */
+function publicationData(params: Params): PublicationData {
+  return params['data'] === undefined
+    ? (optionalBase64Data(params) ?? requireData(params))
+    : requireData(params);
+}
+
 async function publishOne(
   ctx: ApiContext,
   channel: string,
-  data: string,
+  data: PublicationData,
   params: Params,
 ): Promise<{ offset?: number; epoch?: string }> {
   const code = ctx.rules.validate(channel);
@@ -27,7 +36,9 @@ async function publishOne(
   const tags = optionalStringMap(params, 'tags');
   const skipHistory = optionalBoolean(params, 'skip_history');
   const options = skipHistory ? { ...ns.options, history_size: 0, history_ttl: 0 } : ns.options;
-  const pub: Publication = tags === undefined ? { data } : { data, tags };
+  const pub: Publication = { data: data.data };
+  if (data.binary === true) pub.binary = true;
+  if (tags !== undefined) pub.tags = tags;
   // 0 is no version, as in Centrifugo (a uint64 left at its zero value).
   const version = optionalInteger(params, 'version', 0);
   if (version !== undefined && version > 0) pub.version = version;
@@ -48,7 +59,7 @@ async function publishOne(
  */
 export async function publish(ctx: ApiContext, params: Params): Promise<string> {
   const channel = requireString(params, 'channel');
-  return JSON.stringify(await publishOne(ctx, channel, requireData(params), params));
+  return JSON.stringify(await publishOne(ctx, channel, publicationData(params), params));
 }
 
 /** `broadcast`: the same data to many channels; one response per channel, in order. */
@@ -60,7 +71,7 @@ export async function broadcast(ctx: ApiContext, params: Params): Promise<string
       'bad request: "channels" must be a non-empty array of strings',
     );
   }
-  const data = requireData(params);
+  const data = publicationData(params);
   const responses = await Promise.all(
     channels.map(async (channel) => {
       try {

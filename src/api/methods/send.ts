@@ -12,7 +12,8 @@ import { requireUser } from './connections.js';
  */
 export async function send(ctx: ApiContext, params: Params): Promise<string> {
   const user = requireUser(params);
-  const data = requireData(params);
+  // Always JSON text here: the JSON API's `data` is a parsed JSON value, never bytes.
+  const { data } = requireData(params);
   const client = optionalString(params, 'client') || undefined;
   checkPublicationSize(ctx.config.client, { data });
   await ctx.control(

@@ -6,7 +6,7 @@
  * - `c<data>`  a control message (on the control channel)
  *
  * A publication `<body>` is `<metaLength>:<metaJson><data>`: `metaJson` holds `info`, `tags`,
- * `time` and `version` (only those set; empty when none is), `metaLength` is its length in UTF-16 code units (the
+ * `time`, `version` and `b` (binary data) (only those set; empty when none is), `metaLength` is its length in UTF-16 code units (the
  * unit of `String#length` and `slice`), and `data` is the publication's raw JSON text, untouched to
  * the end of the message. So a receiving node slices the data out and never parses it, and only
  * parses the (usually absent) meta. History streams store the same `<body>`; offset and epoch come
@@ -22,6 +22,8 @@ export class EnvelopeError extends Error {
 }
 
 interface Meta {
+  /** `Publication.binary`. */
+  b?: 1;
   info?: ClientInfo;
   tags?: Record<string, string>;
   time?: number;
@@ -30,9 +32,16 @@ interface Meta {
 
 /** The `<metaLength>:<metaJson><data>` body of a publication; its offset is not part of it. */
 export function encodeBody(pub: Publication): string {
-  if (pub.info === undefined && pub.tags === undefined && pub.time === undefined && pub.version === undefined)
+  if (
+    pub.info === undefined &&
+    pub.tags === undefined &&
+    pub.time === undefined &&
+    pub.version === undefined &&
+    pub.binary !== true
+  )
     return `0:${pub.data}`;
   const meta: Meta = {};
+  if (pub.binary === true) meta.b = 1;
   if (pub.info !== undefined) meta.info = pub.info;
   if (pub.tags !== undefined) meta.tags = pub.tags;
   if (pub.time !== undefined) meta.time = pub.time;
@@ -116,6 +125,7 @@ function decodeBody(text: string, start: number, offset: number | undefined): Pu
     } catch (error) {
       throw new EnvelopeError(`publication meta is not JSON ${describe(text)}`, { cause: error });
     }
+    if (meta.b === 1) pub.binary = true;
     if (meta.info !== undefined) pub.info = meta.info;
     if (meta.tags !== undefined) pub.tags = meta.tags;
     if (meta.time !== undefined) pub.time = meta.time;

@@ -1,6 +1,6 @@
 import { canPublish } from '../../auth/permissions.js';
 import { requireData, requireString } from '../../protocol/params.js';
-import type { Command } from '../../protocol/types.js';
+import type { Command, Publication } from '../../protocol/types.js';
 import type { Session } from '../session.js';
 import { checkPublicationSize } from '../size-limits.js';
 import { authorize, resolveChannel } from './channel-access.js';
@@ -15,11 +15,12 @@ export async function handlePublish(session: Session, cmd: Command, ctx: Command
     resolveChannel(ctx.rules, channel);
     refuseMapPublish(ctx.config, cmd.params);
   }
-  const data = requireData(cmd.params);
+  const { data, binary } = requireData(cmd.params);
   const options = resolveChannel(ctx.rules, channel);
   const sub = session.subs.get(channel);
   authorize(ctx, session, channel, options, canPublish);
-  const pub = { data, info: sub?.info ?? session.clientInfo() };
+  const pub: Publication = { data, info: sub?.info ?? session.clientInfo() };
+  if (binary === true) pub.binary = true;
   checkPublicationSize(ctx.config.client, pub);
   await ctx.publish(channel, pub, options);
   session.reply(cmd.id, 'publish', {});

@@ -16,7 +16,7 @@ export const PING_FRAME = '{}';
  * API `version`), written when set, as Centrifugo's protocol field.
  */
 export function encodePublication(pub: Publication, epoch?: string): string {
-  let out = '{"data":' + pub.data;
+  let out = '{"data":' + (pub.binary === true ? JSON.stringify(pub.data) : pub.data);
   if (pub.info !== undefined) out += ',"info":' + JSON.stringify(pub.info);
   if (pub.offset !== undefined && pub.offset > 0) out += ',"offset":' + pub.offset;
   if (pub.tags !== undefined) out += ',"tags":' + JSON.stringify(pub.tags);
