@@ -1,7 +1,7 @@
 /**
  * WebSocket subprotocols, with both transports: `centrifuge-json` is selected, an unknown one never
- * is (the client fails the handshake, as with Centrifugo), and a protobuf client is told with close
- * 3506 that this server speaks only JSON; the protobuf SDK then stops instead of reconnecting.
+ * is (the client fails the handshake, as with Centrifugo), and a client asking for Protobuf (by
+ * subprotocol or query parameter, as Centrifugo reads them) is served in binary Protobuf frames.
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
@@ -10,8 +10,7 @@ import { Centrifuge as ProtobufCentrifuge } from 'centrifuge/build/protobuf';
 import WebSocket from 'ws';
 import { waitFor } from '../harness/centrifuge-client.js';
 import { startTestNode, type TestNode } from '../harness/node.js';
-
-const REASON = 'inappropriate protocol: this server speaks only the JSON protocol';
+import { commandsMessage, decodeReplies } from '../protocol/protobuf-reference.js';
 
 /** The handshake answer to an upgrade offering `protocols` (a raw header value). */
 function handshake(port: number, protocols: string): Promise<{ status: number; protocol?: string }> {
@@ -97,35 +96,42 @@ for (const transport of ['lean', 'ws'] as const) {
       assert.equal((await handshake(node.port, 'centrifuge-json,')).status, 400);
     });
 
-    it('closes a protobuf client with 3506 and a reason naming the JSON protocol', async () => {
-      const { protocol, closed } = await open(node.wsUrl, ['centrifuge-protobuf']);
-      assert.equal(protocol, 'centrifuge-protobuf');
-      assert.deepEqual(await closed, { code: 3506, reason: REASON });
-      for (const query of ['format=protobuf', 'cf_protocol=protobuf']) {
-        const byQuery = await open(`${node.wsUrl}?${query}`, []);
-        assert.deepEqual(await byQuery.closed, { code: 3506, reason: REASON }, query);
+    it('speaks Protobuf in binary frames to a client asking by subprotocol or query parameter', async () => {
+      const token = await node.token('u1');
+      const cases: [string, string[]][] = [
+        [node.wsUrl, ['centrifuge-protobuf']],
+        [`${node.wsUrl}?format=protobuf`, []],
+        [`${node.wsUrl}?cf_protocol=protobuf`, []],
+      ];
+      for (const [url, protocols] of cases) {
+        const { ws } = await open(url, protocols);
+        const frames: { data: Buffer; binary: boolean }[] = [];
+        ws.on('message', (data: Buffer, binary: boolean) => frames.push({ data, binary }));
+        ws.send(commandsMessage({ id: 1, connect: { token } }, { id: 2, ping: {} }));
+        await waitFor(() => frames.length > 0, `a reply (${url})`);
+        assert.equal(frames[0]!.binary, true, 'a binary frame');
+        const replies = decodeReplies(frames[0]!.data);
+        assert.equal(replies[0]!['id'], 1);
+        assert.equal(typeof (replies[0]!['connect'] as { client?: unknown }).client, 'string');
+        assert.deepEqual(replies[1], { id: 2, ping: {} });
+        ws.close();
       }
-      await waitFor(() => node.app.node.connections.size === 0, 'no connection kept');
     });
 
-    it('the protobuf SDK reports 3506 as disconnected and does not reconnect', async () => {
+    it('the protobuf SDK connects, subscribes and receives a publication', async () => {
       const client = new ProtobufCentrifuge(node.wsUrl, {
         websocket: WebSocket,
         token: await node.token('u1'),
-        minReconnectDelay: 50,
-        maxReconnectDelay: 100,
       });
-      const disconnected: { code: number; reason: string }[] = [];
-      let connecting = 0;
-      client.on('disconnected', (ctx) => disconnected.push({ code: ctx.code, reason: ctx.reason }));
-      client.on('connecting', () => connecting++);
+      const got: Uint8Array[] = [];
+      const sub = client.newSubscription('news');
+      sub.on('publication', (ctx) => got.push(ctx.data as Uint8Array));
+      sub.subscribe();
       client.connect();
-      await waitFor(() => disconnected.length > 0, 'disconnected event');
-      assert.deepEqual(disconnected, [{ code: 3506, reason: REASON }]);
-      // Reconnect delays are at most 100 ms: a client that retried would have done so by now.
-      await new Promise((r) => setTimeout(r, 500));
-      assert.equal(client.state, 'disconnected');
-      assert.equal(connecting, 1, 'only the connect() call itself');
+      await sub.ready(5000);
+      await node.api('publish', { channel: 'news', data: { hello: 'protobuf' } });
+      await waitFor(() => got.length === 1, 'the publication');
+      assert.deepEqual(JSON.parse(Buffer.from(got[0]!).toString()), { hello: 'protobuf' });
       client.disconnect();
     });
   });

@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { ROOT, waitFor } from '../harness/index.js';
 
 /** Protocols the suite runs every scenario in. The server speaks Protobuf soon: add `'protobuf'` here then. */
-export const ENCODINGS: readonly Encoding[] = ['json'];
+export const ENCODINGS: readonly Encoding[] = ['json', 'protobuf'];
 
 export type Encoding = 'json' | 'protobuf';
 export type Sdk = 'go' | 'python';

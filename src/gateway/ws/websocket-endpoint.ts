@@ -1,14 +1,18 @@
 /**
  * The WebSocket endpoint `/connection/websocket`: completes an upgrade the HTTP server accepted
  * (the handshake, a lean or a `ws` transport as `websocket.transport` says) and opens a Connection
- * on it, or closes it at once with a terminal code (protobuf asked for, connection limit reached).
+ * on it in the encoding the client asked for (Protobuf by the `centrifuge-protobuf` subprotocol or
+ * the `format`/`cf_protocol` query parameter, JSON otherwise), or closes it at once with a terminal
+ * code when the connection limit is reached.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { DisconnectCode, disconnectReason } from '../../protocol/codes.js';
+import type { Encoding } from '../../protocol/encoding.js';
 import { jsonEncoding } from '../../protocol/json/index.js';
+import { protobufEncoding } from '../../protocol/protobuf/index.js';
 import { Connection } from '../connection.js';
 import type { GatewayNode } from '../node.js';
 import { answerHandshake, selectSubprotocol, wantsProtobuf } from './handshake.js';
@@ -20,8 +24,6 @@ import { WsTransport } from './ws-transport.js';
 export const WEBSOCKET_PATH = '/connection/websocket';
 /** How long a closing WebSocket waits for the client's close frame before it is cut, ms (as `ws`). */
 const CLOSE_TIMEOUT_MS = 30_000;
-/** The close reason given to protobuf clients (within the 123 bytes of a close frame). */
-const PROTOBUF_REFUSED = 'inappropriate protocol: this server speaks only the JSON protocol';
 
 /** Answers an upgrade request with an HTTP error status (`404 Not Found`) and ends the socket. */
 export function refuseUpgrade(socket: Duplex, status: string, headers = ''): void {
@@ -69,7 +71,7 @@ export class WebSocketEndpoint {
       this.wss.handleUpgrade(req, socket, head, (ws) =>
         this.open(
           new WsTransport(ws, this.transports, maxPayload),
-          wantsProtobuf(req.url, ws.protocol || undefined),
+          encodingFor(req.url, ws.protocol || undefined),
         ),
       );
       return;
@@ -84,7 +86,7 @@ export class WebSocketEndpoint {
       return;
     }
     socket.write(answer.response);
-    this.open(new LeanTransport(socket as Socket, this.lean!, head), wantsProtobuf(req.url, answer.protocol));
+    this.open(new LeanTransport(socket as Socket, this.lean!, head), encodingFor(req.url, answer.protocol));
   }
 
   /** Destroys every socket still open (a stop that ran out of time). */
@@ -92,21 +94,18 @@ export class WebSocketEndpoint {
     for (const transport of this.transports) transport.terminate();
   }
 
-  /** @param protobuf the client asked for the protobuf protocol, which this server does not speak. */
-  private open(transport: Transport, protobuf: boolean): void {
-    if (protobuf) {
-      // A terminal code with a reason: the SDK reports it and stops, where a refused handshake
-      // would leave it reconnecting forever, and a JSON reply would be undecodable to it.
-      transport.attach(IGNORE_EVENTS);
-      transport.close(DisconnectCode.InappropriateProtocol, PROTOBUF_REFUSED);
-      return;
-    }
+  private open(transport: Transport, encoding: Encoding): void {
     const limit = this.node.config.client.connection_limit;
     if (limit > 0 && this.node.connections.size >= limit) {
       transport.attach(IGNORE_EVENTS);
       transport.close(DisconnectCode.ConnectionLimit, disconnectReason(DisconnectCode.ConnectionLimit));
       return;
     }
-    new Connection(this.node, transport, jsonEncoding);
+    new Connection(this.node, transport, encoding);
   }
+}
+
+/** The session's encoding, from the upgrade request's URL and the subprotocol agreed on. */
+function encodingFor(url: string | undefined, protocol: string | undefined): Encoding {
+  return wantsProtobuf(url, protocol) ? protobufEncoding : jsonEncoding;
 }
