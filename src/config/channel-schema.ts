@@ -22,6 +22,11 @@ function recoveryMode() {
     .transform((mode): 'stream' | 'cache' => (mode === 'cache' ? 'cache' : 'stream'));
 }
 
+/** `allowed_delta_types`: the delta encodings a subscriber may ask for; Fossil is the only one. */
+function deltaTypes() {
+  return z.array(z.enum(['fossil'], { error: expected('"fossil"') })).default([]);
+}
+
 /** Channel options with their defaults, shared by `without_namespace` and every namespace. */
 const channelOptionsShape = {
   allow_subscribe_for_client: bool(true),
@@ -53,6 +58,8 @@ const channelOptionsShape = {
   auto_cache_recover: bool(false),
   conflation_interval: duration(0),
   conflation_key: text(),
+  allowed_delta_types: deltaTypes(),
+  delta_publish: bool(false),
 };
 
 /** Options that only make sense for a channel that keeps history. */

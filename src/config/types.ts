@@ -82,6 +82,14 @@ export interface ChannelOptions {
    * "<field>" (a top-level field of the JSON data). Default "".
    */
   conflation_key: string;
+  /**
+   * Delta encodings a subscriber may ask for (`delta: "fossil"` in subscribe): publications then
+   * carry a Fossil delta against the previous one. Only subscriptions that track their position
+   * (recovery or positioning) get deltas. Default [].
+   */
+  allowed_delta_types: 'fossil'[];
+  /** Every publication in the channel may go out as a delta (the server API's `delta` per publish otherwise). Default false. */
+  delta_publish: boolean;
 }
 
 export interface NamespaceConfig extends ChannelOptions {

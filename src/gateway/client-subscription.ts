@@ -21,13 +21,16 @@ export interface SubscriptionOwner {
   onInsufficientState(sub: ClientSubscription): void;
 }
 
-/** Bits of `ClientSubscription.flags`: five booleans in one field. */
+/** Bits of `ClientSubscription.flags`: seven booleans in one field. */
 enum Flag {
   Recoverable = 1,
   Positioned = 2,
   PushJoinLeave = 4,
   ServerSide = 8,
   Filtered = 16,
+  Delta = 32,
+  /** The client holds the data of the last publication it got (a delta base): changes over time. */
+  DeltaBase = 64,
 }
 
 /**
@@ -48,6 +51,8 @@ export interface SubscriptionTraits {
   serverSide: boolean;
   /** The subscribe request's tags filter (`tf`), compiled: only matching publications are delivered. */
   filter?: TagsMatcher;
+  /** Fossil delta compression negotiated (needs a tracked position and no tags filter). */
+  delta?: boolean;
 }
 
 /** One connection's subscription to one channel. */
@@ -60,7 +65,7 @@ export class ClientSubscription implements SubscriptionTraits {
   /** Subscription token expiry, Unix ms (0: none). */
   expiresAt = 0;
   /** The traits, one bit each (a node holds a subscription per connection and channel). */
-  private readonly flags: number;
+  private flags: number;
 
   constructor(
     readonly conn: SubscriptionOwner,
@@ -74,7 +79,8 @@ export class ClientSubscription implements SubscriptionTraits {
       (traits.positioned ? Flag.Positioned : 0) |
       (traits.pushJoinLeave ? Flag.PushJoinLeave : 0) |
       (traits.serverSide ? Flag.ServerSide : 0) |
-      (traits.filter !== undefined ? Flag.Filtered : 0);
+      (traits.filter !== undefined ? Flag.Filtered : 0) |
+      (traits.delta === true ? Flag.Delta : 0);
     if (traits.filter !== undefined) filters.set(this, traits.filter);
   }
 
@@ -92,6 +98,24 @@ export class ClientSubscription implements SubscriptionTraits {
 
   get serverSide(): boolean {
     return (this.flags & Flag.ServerSide) !== 0;
+  }
+
+  /** Whether the subscription negotiated delta compression. */
+  get delta(): boolean {
+    return (this.flags & Flag.Delta) !== 0;
+  }
+
+  /**
+   * Whether the client holds the data of the publication before the next one it gets (its last
+   * one), so the next one may come as a delta. Set once a publication (or a recovered chain) went
+   * out to a delta subscription; a subscription never loses it: a gap ends the subscription.
+   */
+  get hasDeltaBase(): boolean {
+    return (this.flags & Flag.DeltaBase) !== 0;
+  }
+
+  set hasDeltaBase(value: boolean) {
+    this.flags = value ? this.flags | Flag.DeltaBase : this.flags & ~Flag.DeltaBase;
   }
 
   /** Whether the subscription has a tags filter. */

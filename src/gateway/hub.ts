@@ -11,6 +11,7 @@ import type { ClientInfo, Publication } from '../protocol/types.js';
 import type { ChannelEvent } from './broker-events.js';
 import type { ClientSubscription } from './client-subscription.js';
 import { Conflator } from './conflator.js';
+import { DeltaBases } from './delta-bases.js';
 import { Interest } from './interest.js';
 import type { NodeCounters } from './node-counters.js';
 
@@ -32,6 +33,8 @@ export class Hub {
   /** Throttles conflated channels with one timer for the node, then hands back to the fan-out. */
   readonly conflator = new Conflator((channel, pub, epoch) => this.fanOut(channel, pub, epoch));
   readonly interest: Interest;
+  /** The last publication of local channels with delta subscribers. */
+  private readonly deltas = new DeltaBases();
 
   constructor(
     broker: Broker,
@@ -57,6 +60,7 @@ export class Hub {
       added = false;
     }
     if (added && sub.filtered) this.countFiltered(channel, 1);
+    if (added && sub.delta) this.deltas.count(channel, 1);
     return this.interest.ensure(channel);
   }
 
@@ -73,6 +77,12 @@ export class Hub {
       return;
     }
     if (sub.filtered) this.countFiltered(channel, -1);
+    if (sub.delta) this.deltas.count(channel, -1);
+  }
+
+  /** A delta subscription recovered `pub` last: the base of the channel's next delta (see `DeltaBases.seed`). */
+  seedDeltaBase(channel: string, pub: Publication, epoch: string | undefined): void {
+    this.deltas.seed(channel, pub, epoch);
   }
 
   private countFiltered(channel: string, delta: number): void {
@@ -144,16 +154,29 @@ export class Hub {
     if (local === undefined) return;
     const filtering = this.filtering.size !== 0 && this.filtering.has(channel);
     if (!(local instanceof Set)) {
+      const delta = this.deltas.has(channel)
+        ? this.deltas.next(channel, pub, epoch, local.options)
+        : undefined;
       if (!admits(local, pub, epoch, filtering)) return;
       this.counters.deliveries++;
-      local.conn.enqueue(local.conn.encoding.publicationPush(channel, pub, epoch));
+      local.conn.enqueue(
+        delta === undefined
+          ? local.conn.encoding.publicationPush(channel, pub, epoch)
+          : delta.frameFor(local),
+      );
       return;
     }
     const frames = new FramePerEncoding((encoding) => encoding.publicationPush(channel, pub, epoch));
+    // Every subscription of a channel has its namespace's options.
+    const delta = this.deltas.has(channel)
+      ? this.deltas.next(channel, pub, epoch, local.values().next().value!.options)
+      : undefined;
     for (const sub of local) {
       if (!admits(sub, pub, epoch, filtering)) continue;
       this.counters.deliveries++;
-      sub.conn.enqueue(frames.get(sub.conn.encoding));
+      sub.conn.enqueue(
+        delta !== undefined && sub.delta ? delta.frameFor(sub) : frames.get(sub.conn.encoding),
+      );
     }
   }
 

@@ -73,6 +73,18 @@ export interface Encoding {
    * client learns the epoch of a stream that started (over) after it read the position.
    */
   publicationPush(channel: string, pub: Publication, epoch: string | undefined): Buffer;
+  /**
+   * A publication push to a subscription that negotiated delta compression: `patch` is the Fossil
+   * delta of the data against the previous publication's, or undefined for the full data (which
+   * the JSON protocol then carries as a JSON string, as Centrifugo does for delta subscribers). An
+   * encoding that cannot carry `patch` (JSON, when it is not UTF-8) writes the full data instead.
+   */
+  deltaPublicationPush(
+    channel: string,
+    pub: Publication,
+    epoch: string | undefined,
+    patch: Uint8Array | undefined,
+  ): Buffer;
   joinPush(channel: string, info: ClientInfo): Buffer;
   leavePush(channel: string, info: ClientInfo): Buffer;
   unsubscribePush(channel: string, code: UnsubscribeCode, reason?: string): Buffer;

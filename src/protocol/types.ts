@@ -27,6 +27,12 @@ export interface Publication {
    * the base64 text as a JSON string, so their frames stay valid JSON.
    */
   binary?: boolean;
+  /**
+   * The publisher lets this publication go out as a delta (the server API's `delta`; a namespace's
+   * `delta_publish` does it for all). Subscribers that negotiated delta compression then get a
+   * Fossil delta against the previous publication's data.
+   */
+  delta?: boolean;
   info?: ClientInfo;
   offset?: number;
   tags?: Record<string, string>;
@@ -134,6 +140,11 @@ export interface Command {
 }
 
 export interface SubscribeResult {
+  /**
+   * Delta compression negotiated (`delta: "fossil"` asked for and allowed): recovered publications
+   * go out as a chain, the first in full and each next one as a delta against the one before.
+   */
+  delta?: boolean;
   expires?: boolean;
   ttl?: number;
   recoverable?: boolean;

@@ -33,6 +33,8 @@ const channelDefaults: ChannelOptions = {
   auto_cache_recover: false,
   conflation_interval: 0,
   conflation_key: '',
+  allowed_delta_types: [],
+  delta_publish: false,
 };
 
 const emptyToken = {

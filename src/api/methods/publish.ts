@@ -38,6 +38,8 @@ async function publishOne(
   const options = skipHistory ? { ...ns.options, history_size: 0, history_ttl: 0 } : ns.options;
   const pub: Publication = { data: data.data };
   if (data.binary === true) pub.binary = true;
+  // Subscribers that negotiated delta compression may get it as a delta (namespace delta_publish does it for all).
+  if (optionalBoolean(params, 'delta') === true) pub.delta = true;
   if (tags !== undefined) pub.tags = tags;
   // 0 is no version, as in Centrifugo (a uint64 left at its zero value).
   const version = optionalInteger(params, 'version', 0);

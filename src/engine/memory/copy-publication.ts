@@ -6,7 +6,7 @@
 import type { Publication } from '../../protocol/types.js';
 
 /** Fields copied below. A field added to `Publication` fails this check until the copy handles it. */
-type Copied = 'data' | 'binary' | 'info' | 'offset' | 'tags' | 'time' | 'version';
+type Copied = 'data' | 'binary' | 'delta' | 'info' | 'offset' | 'tags' | 'time' | 'version';
 const allFieldsCopied: Exclude<keyof Publication, Copied> extends never ? true : never = true;
 void allFieldsCopied;
 
@@ -14,6 +14,7 @@ void allFieldsCopied;
 export function copyPublication(pub: Publication, offset: number | undefined): Publication {
   const copy: Publication = { data: pub.data };
   if (pub.binary === true) copy.binary = true;
+  if (pub.delta === true) copy.delta = true;
   if (pub.info !== undefined) copy.info = pub.info;
   if (offset !== undefined) copy.offset = offset;
   if (pub.tags !== undefined) copy.tags = pub.tags;

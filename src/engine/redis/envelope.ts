@@ -6,7 +6,7 @@
  * - `c<data>`  a control message (on the control channel)
  *
  * A publication `<body>` is `<metaLength>:<metaJson><data>`: `metaJson` holds `info`, `tags`,
- * `time`, `version` and `b` (binary data) (only those set; empty when none is), `metaLength` is its length in UTF-16 code units (the
+ * `time`, `version`, `b` (binary data) and `d` (delta allowed) (only those set; empty when none is), `metaLength` is its length in UTF-16 code units (the
  * unit of `String#length` and `slice`), and `data` is the publication's raw JSON text, untouched to
  * the end of the message. So a receiving node slices the data out and never parses it, and only
  * parses the (usually absent) meta. History streams store the same `<body>`; offset and epoch come
@@ -24,6 +24,8 @@ export class EnvelopeError extends Error {
 interface Meta {
   /** `Publication.binary`. */
   b?: 1;
+  /** `Publication.delta`. */
+  d?: 1;
   info?: ClientInfo;
   tags?: Record<string, string>;
   time?: number;
@@ -37,11 +39,13 @@ export function encodeBody(pub: Publication): string {
     pub.tags === undefined &&
     pub.time === undefined &&
     pub.version === undefined &&
-    pub.binary !== true
+    pub.binary !== true &&
+    pub.delta !== true
   )
     return `0:${pub.data}`;
   const meta: Meta = {};
   if (pub.binary === true) meta.b = 1;
+  if (pub.delta === true) meta.d = 1;
   if (pub.info !== undefined) meta.info = pub.info;
   if (pub.tags !== undefined) meta.tags = pub.tags;
   if (pub.time !== undefined) meta.time = pub.time;
@@ -126,6 +130,7 @@ function decodeBody(text: string, start: number, offset: number | undefined): Pu
       throw new EnvelopeError(`publication meta is not JSON ${describe(text)}`, { cause: error });
     }
     if (meta.b === 1) pub.binary = true;
+    if (meta.d === 1) pub.delta = true;
     if (meta.info !== undefined) pub.info = meta.info;
     if (meta.tags !== undefined) pub.tags = meta.tags;
     if (meta.time !== undefined) pub.time = meta.time;

@@ -60,6 +60,7 @@ export async function handleSubscribe(session: Session, cmd: Command, ctx: Comma
     serverSide: false,
     expiresAt: expiryMs(claims?.exp),
     filter,
+    delta: extras.delta === 'fossil',
   };
   await subscribe(ctx.subscriptions, session, request, (result) =>
     session.reply(cmd.id, 'subscribe', result),

@@ -24,7 +24,7 @@ import type { TagsMatcher } from '../tags-filter.js';
 export interface SetupContext {
   readonly config: Config;
   readonly rules: ChannelRules;
-  readonly hub: Pick<Hub, 'add' | 'remove'>;
+  readonly hub: Pick<Hub, 'add' | 'remove' | 'seedDeltaBase'>;
   readonly history: HistoryStore;
   /** Told whether a recovery recovered. */
   onRecovery(recovered: boolean): void;
@@ -51,6 +51,8 @@ export interface SubscriptionRequest {
   autoCacheRecover?: boolean;
   /** The request's tags filter (`tf`), compiled: only matching publications are delivered. */
   filter?: TagsMatcher;
+  /** The client asked for Fossil delta compression (`delta: "fossil"`). */
+  delta?: boolean;
   chanInfo?: unknown;
   serverSide: boolean;
   /** Subscription token expiry, Unix ms. */
@@ -94,7 +96,14 @@ function traits(ctx: SetupContext, session: Session, req: SubscriptionRequest) {
     history &&
     (options.force_positioning || (req.positioned === true && (options.allow_positioning || reads())));
   const pushJoinLeave = options.join_leave && (options.force_push_join_leave || req.joinLeave === true);
-  return { recoverable, positioned, pushJoinLeave, serverSide: req.serverSide, filter: req.filter };
+  // A delta is made against the publication before, so only a subscription that tracks its
+  // position gets one (as in Centrifugo OSS), and one with a tags filter would miss its base.
+  const delta =
+    req.delta === true &&
+    options.allowed_delta_types.includes('fossil') &&
+    (recoverable || positioned) &&
+    req.filter === undefined;
+  return { recoverable, positioned, pushJoinLeave, serverSide: req.serverSide, filter: req.filter, delta };
 }
 
 /** Registers the subscription and computes its reply. The subscription stays buffered until `activateSubscription`. */
@@ -120,7 +129,14 @@ export async function prepareSubscription(
     // Centrifugo echoes `recover` even where nothing can be recovered.
     const recovering = req.recover === true || (sub.recoverable && autoCacheRecover(req));
     if (recovering) result.was_recovering = true;
+    if (sub.delta) result.delta = true;
     if (sub.tracksPosition) await readPosition(ctx, conn, sub, req, recovering && sub.recoverable, result);
+    // The reply's recovered publications end in the client's delta base.
+    const last = result.publications?.at(-1);
+    if (sub.delta && last !== undefined) {
+      sub.hasDeltaBase = true;
+      ctx.hub.seedDeltaBase(sub.channel, last, result.epoch);
+    }
     if (sub.expiresAt > 0) {
       result.expires = true;
       result.ttl = ttlSeconds(sub.expiresAt);
@@ -233,7 +249,13 @@ export function activateSubscription(ctx: SetupContext, conn: Session, sub: Clie
         }
       }
       if (!sub.matches(pub.tags)) continue;
-      conn.enqueue(conn.encoding.publicationPush(sub.channel, pub, epoch));
+      if (sub.delta) {
+        // In full, in the form a delta subscriber reads; it is the base of the next one.
+        conn.enqueue(conn.encoding.deltaPublicationPush(sub.channel, pub, epoch, undefined));
+        sub.hasDeltaBase = true;
+      } else {
+        conn.enqueue(conn.encoding.publicationPush(sub.channel, pub, epoch));
+      }
     }
   }
   ctx.activated(sub);

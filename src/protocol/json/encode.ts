@@ -2,7 +2,9 @@
  * Encodes replies and pushes as JSON text. Publications carry their data as raw JSON, so frames
  * that hold publications are assembled by concatenation: the data is never parsed or re-encoded.
  */
+import { isUtf8 } from 'node:buffer';
 import { type UnsubscribeCode, unsubscribeReason } from '../codes.js';
+import { deltaChain } from '../delta/chain.js';
 import type { RefreshPush, ReplyMethod, ReplyResults } from '../encoding.js';
 import type { ClientInfo, ConnectResult, ProtocolError, Publication, SubscribeResult } from '../types.js';
 
@@ -16,7 +18,33 @@ export const PING_FRAME = '{}';
  * API `version`), written when set, as Centrifugo's protocol field.
  */
 export function encodePublication(pub: Publication, epoch?: string): string {
-  let out = '{"data":' + (pub.binary === true ? JSON.stringify(pub.data) : pub.data);
+  return publicationFields(
+    '{"data":' + (pub.binary === true ? JSON.stringify(pub.data) : pub.data),
+    pub,
+    epoch,
+  );
+}
+
+/**
+ * A publication for a subscription that negotiated delta compression: the data as a JSON string
+ * (the SDKs decode it from there), holding the Fossil `patch` with `"delta":true`, or the full
+ * data. A patch that is not valid UTF-8 cannot travel in a JSON string: the full data goes instead.
+ */
+export function encodeDeltaPublication(
+  pub: Publication,
+  epoch: string | undefined,
+  patch?: Uint8Array,
+): string {
+  if (patch !== undefined && isUtf8(patch)) {
+    const text = Buffer.from(patch.buffer, patch.byteOffset, patch.byteLength).toString();
+    return publicationFields('{"data":' + JSON.stringify(text) + ',"delta":true', pub, epoch);
+  }
+  return publicationFields('{"data":' + JSON.stringify(pub.data), pub, epoch);
+}
+
+/** The fields after `data` (already in `out`), and the closing brace. */
+function publicationFields(start: string, pub: Publication, epoch: string | undefined): string {
+  let out = start;
   if (pub.info !== undefined) out += ',"info":' + JSON.stringify(pub.info);
   if (pub.offset !== undefined && pub.offset > 0) out += ',"offset":' + pub.offset;
   if (pub.tags !== undefined) out += ',"tags":' + JSON.stringify(pub.tags);
@@ -25,14 +53,37 @@ export function encodePublication(pub: Publication, epoch?: string): string {
   return out + '}';
 }
 
-/** A list of publications of one stream (whose epoch is `epoch`) as a JSON array. */
-export function encodePublications(pubs: readonly Publication[], epoch?: string): string {
+/**
+ * A list of publications of one stream (whose epoch is `epoch`) as a JSON array; with `delta`, as a
+ * delta chain (the first in full, each next one a delta against the one before).
+ */
+export function encodePublications(pubs: readonly Publication[], epoch?: string, delta = false): string {
+  const patches = delta ? deltaChain(pubs) : undefined;
   let out = '[';
   for (let i = 0; i < pubs.length; i++) {
     if (i > 0) out += ',';
-    out += encodePublication(pubs[i]!, epoch);
+    out +=
+      patches === undefined
+        ? encodePublication(pubs[i]!, epoch)
+        : encodeDeltaPublication(pubs[i]!, epoch, patches[i]);
   }
   return out + ']';
+}
+
+/** The push that delivers a publication to a delta subscriber (see `encodeDeltaPublication`). */
+export function encodeDeltaPublicationPush(
+  channel: string,
+  pub: Publication,
+  epoch: string | undefined,
+  patch: Uint8Array | undefined,
+): string {
+  return (
+    '{"push":{"channel":' +
+    JSON.stringify(channel) +
+    ',"pub":' +
+    encodeDeltaPublication(pub, epoch, patch) +
+    '}}'
+  );
 }
 
 /** The push that delivers a publication to a subscriber. Built once per publication per node. */
@@ -97,13 +148,14 @@ export function encodeSubscribeResult(result: SubscribeResult): string {
   if (result.recoverable === true) field('recoverable', 'true');
   if (result.epoch !== undefined && result.epoch !== '') field('epoch', JSON.stringify(result.epoch));
   if (result.publications !== undefined && result.publications.length > 0) {
-    field('publications', encodePublications(result.publications, result.epoch));
+    field('publications', encodePublications(result.publications, result.epoch, result.delta === true));
   }
   if (result.recovered === true) field('recovered', 'true');
   if (result.offset !== undefined && result.offset > 0) field('offset', String(result.offset));
   if (result.positioned === true) field('positioned', 'true');
   if (result.data !== undefined) field('data', JSON.stringify(result.data));
   if (result.was_recovering === true) field('was_recovering', 'true');
+  if (result.delta === true) field('delta', 'true');
   return out === '' ? '{}' : out + '}';
 }
 

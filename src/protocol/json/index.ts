@@ -9,6 +9,7 @@ import type { DecodeResult } from '../frame-items.js';
 import type { ClientInfo, ProtocolError, Publication, SubscribeResult } from '../types.js';
 import { decodeFrame } from './decode.js';
 import {
+  encodeDeltaPublicationPush,
   encodeErrorReply,
   encodeJoinPush,
   encodeLeavePush,
@@ -52,6 +53,12 @@ export const jsonEncoding: Encoding = {
   errorReply: (id: number, error: ProtocolError) => Buffer.from(encodeErrorReply(id, error)),
   publicationPush: (channel: string, pub: Publication, epoch: string | undefined) =>
     Buffer.from(encodePublicationPush(channel, pub, epoch)),
+  deltaPublicationPush: (
+    channel: string,
+    pub: Publication,
+    epoch: string | undefined,
+    patch: Uint8Array | undefined,
+  ) => Buffer.from(encodeDeltaPublicationPush(channel, pub, epoch, patch)),
   joinPush: (channel: string, info: ClientInfo) => Buffer.from(encodeJoinPush(channel, info)),
   leavePush: (channel: string, info: ClientInfo) => Buffer.from(encodeLeavePush(channel, info)),
   unsubscribePush: (channel: string, code: UnsubscribeCode, reason?: string) =>

@@ -87,6 +87,19 @@ export function encodePublicationPush(channel: string, pub: Publication, epoch: 
   return encodePublicationPushFrame(channel, pub, epoch);
 }
 
+/**
+ * The push of a publication to a delta subscriber: the Fossil `patch` as data with `delta` set, or
+ * (no patch) the same bytes as any subscriber's, as Protobuf carries full data as bytes either way.
+ */
+export function encodeDeltaPublicationPush(
+  channel: string,
+  pub: Publication,
+  epoch: string | undefined,
+  patch: Uint8Array | undefined,
+): Buffer {
+  return encodePublicationPushFrame(channel, pub, epoch, patch);
+}
+
 export function encodeJoinPush(channel: string, info: ClientInfo): Buffer {
   return pushFrame(channel, 5, (w) => writeClientInfoField(w, 1, info));
 }

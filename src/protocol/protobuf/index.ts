@@ -9,6 +9,7 @@ import type { Encoding } from '../encoding.js';
 import type { DecodeResult } from '../frame-items.js';
 import { decodeCommands } from './decode.js';
 import {
+  encodeDeltaPublicationPush,
   encodeErrorReply,
   encodeJoinPush,
   encodeLeavePush,
@@ -41,6 +42,7 @@ export const protobufEncoding: Encoding = {
   reply: encodeReply,
   errorReply: encodeErrorReply,
   publicationPush: encodePublicationPush,
+  deltaPublicationPush: encodeDeltaPublicationPush,
   joinPush: encodeJoinPush,
   leavePush: encodeLeavePush,
   unsubscribePush: encodeUnsubscribePush,

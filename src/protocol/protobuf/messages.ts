@@ -10,7 +10,9 @@
  * `bytes` fields as JSON text, as Centrifugo carries them; publication, RPC and message data go in
  * as they are (JSON text today, bytes later).
  */
+
 import { type BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import { deltaChain } from '../delta/chain.js';
 import type { ReplyMethod, ReplyResults } from '../encoding.js';
 import type {
   ClientInfo,
@@ -79,16 +81,23 @@ export function writeClientInfoField(w: BinaryWriter, no: number, info: ClientIn
   w.join();
 }
 
-/** Repeated `Publication` field `no`, each of a stream whose epoch is `epoch`. */
+/**
+ * Repeated `Publication` field `no`, each of a stream whose epoch is `epoch`; with `delta`, as a
+ * delta chain (the first in full, each next one a delta against the one before).
+ */
 export function writePublications(
   w: BinaryWriter,
   no: number,
   pubs: readonly Publication[] | undefined,
   epoch: string | undefined,
+  delta = false,
 ): void {
   if (pubs === undefined) return;
   // The one Publication writer is the hand-rolled one (see `publication.ts`): its bytes are embedded.
-  for (const pub of pubs) w.tag(no, LEN).bytes(encodePublication(pub, epoch));
+  const patches = delta ? deltaChain(pubs) : undefined;
+  for (let i = 0; i < pubs.length; i++) {
+    w.tag(no, LEN).bytes(encodePublication(pubs[i]!, epoch, patches?.[i]));
+  }
 }
 
 export function writeSubscribeResult(w: BinaryWriter, r: SubscribeResult): void {
@@ -96,12 +105,13 @@ export function writeSubscribeResult(w: BinaryWriter, r: SubscribeResult): void 
   writeUint32(w, 2, r.ttl);
   writeTrue(w, 3, r.recoverable);
   writeString(w, 6, r.epoch);
-  writePublications(w, 7, r.publications, r.epoch);
+  writePublications(w, 7, r.publications, r.epoch, r.delta === true);
   writeTrue(w, 8, r.recovered);
   writeUint64(w, 9, r.offset);
   writeTrue(w, 10, r.positioned);
   writeJson(w, 11, r.data);
   writeTrue(w, 12, r.was_recovering);
+  writeTrue(w, 13, r.delta);
 }
 
 /** The `subscribe` push (message `Subscribe`): the part of a subscribe result it has fields for. */

@@ -32,12 +32,9 @@ export function putVarint(buf: Buffer, pos: number, n: number): number {
   return pos;
 }
 
-/**
- * The payload of a publication, typed wide: `data` is JSON text today and may become bytes, and
- * the writer takes both.
- */
+/** The payload of a publication: its JSON text, or the bytes of its base64 when it is binary. */
 function payload(pub: Publication): string | Uint8Array {
-  return pub.data;
+  return pub.binary === true ? Buffer.from(pub.data, 'base64') : pub.data;
 }
 
 /** Size of a length-delimited field with a one-byte tag and `len` bytes (0 when left out). */
@@ -58,6 +55,9 @@ function putText(buf: Buffer, pos: number, tag: number, text: string, len: numbe
  * One scratch instance serves every call, as encoding is synchronous.
  */
 class Measured {
+  /** The data written: the publication's own, or a delta (then `delta` is set). */
+  data: string | Uint8Array = '';
+  delta = false;
   epoch = '';
   dataLen = 0;
   info: ClientInfo | undefined;
@@ -74,10 +74,14 @@ class Measured {
   /** Bytes of the message's fields (without its own tag and length). */
   size = 0;
 
-  measure(pub: Publication, epoch: string | undefined): this {
-    const data = payload(pub);
+  measure(pub: Publication, epoch: string | undefined, patch?: Uint8Array): this {
+    const data = patch ?? payload(pub);
+    this.data = data;
+    this.delta = patch !== undefined;
     this.dataLen = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     let size = delimitedSize(this.dataLen);
+    // Field 8, `delta`: a one-byte tag and the varint 1.
+    if (this.delta) size += 2;
     this.info = pub.info;
     if (pub.info !== undefined) {
       this.measureInfo(pub.info);
@@ -121,7 +125,7 @@ class Measured {
 
   /** Writes the fields of `pub`, measured last, at `pos`; returns the position after them. */
   write(pub: Publication, buf: Buffer, pos: number): number {
-    const data = payload(pub);
+    const data = this.data;
     if (typeof data === 'string') {
       pos = putText(buf, pos, 0x22, data, this.dataLen);
     } else if (data.length > 0) {
@@ -156,6 +160,10 @@ class Measured {
       pos = putVarint(buf, pos, v);
       pos += buf.write(pub.tags![key]!, pos, v, 'utf8');
     }
+    if (this.delta) {
+      buf[pos++] = 0x40;
+      buf[pos++] = 0x01;
+    }
     // Field 14 (`epoch`) and 16 (`version`, a two-byte tag).
     pos = putText(buf, pos, 0x72, this.epoch, this.epochLen);
     if (pub.version !== undefined && pub.version > 0) {
@@ -164,6 +172,7 @@ class Measured {
       pos = putVarint(buf, pos, pub.version);
     }
     // Nothing of this publication stays referenced by the scratch instance.
+    this.data = '';
     this.info = undefined;
     this.connInfo = '';
     this.chanInfo = '';
@@ -175,9 +184,12 @@ class Measured {
 
 const scratch = new Measured();
 
-/** A publication message on its own (no tag or length), for embedding in a reply. */
-export function encodePublication(pub: Publication, epoch: string | undefined): Buffer {
-  const m = scratch.measure(pub, epoch);
+/**
+ * A publication message on its own (no tag or length), for embedding in a reply; with `patch`, a
+ * delta publication carrying it as data.
+ */
+export function encodePublication(pub: Publication, epoch: string | undefined, patch?: Uint8Array): Buffer {
+  const m = scratch.measure(pub, epoch, patch);
   const buf = Buffer.allocUnsafe(m.size);
   m.write(pub, buf, 0);
   return buf;
@@ -191,8 +203,9 @@ export function encodePublicationPushFrame(
   channel: string,
   pub: Publication,
   epoch: string | undefined,
+  patch?: Uint8Array,
 ): Buffer {
-  const m = scratch.measure(pub, epoch);
+  const m = scratch.measure(pub, epoch, patch);
   const channelLen = Buffer.byteLength(channel);
   const pushSize = delimitedSize(channelLen) + 1 + varintSize(m.size) + m.size;
   const replySize = 1 + varintSize(pushSize) + pushSize;
