@@ -34,11 +34,6 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
   'publish/without-data': MASKED_DIFFERENCES['error-message-detail'].reason,
   'command/malformed-json': MASKED_DIFFERENCES['close-reason-detail'].reason,
 
-  // connect
-  'connect/subprotocol-protobuf':
-    'Both select `centrifuge-protobuf`, but only Centrifugo speaks protobuf; until Switchboard does, ' +
-    'it closes the connection with 3506 (inappropriate protocol), which the SDK reports and does not retry',
-
   // subscribe
   'subscribe/type-float-literal':
     'Centrifugo cannot decode `type: 1.0` into an integer and closes with 3501; Switchboard reads 1 and answers 103',
