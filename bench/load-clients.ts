@@ -1,12 +1,23 @@
 /**
- * Raw protocol clients of the load generator: Switchboard's JSON protocol and engine.io v4 /
- * socket.io v5 over a `ws` socket, with no client library in the way. Each counts deliveries (payloads
- * carrying `"t":<send time>`) into one shared {@link Delivery} sink.
+ * Raw protocol clients of the load generator: Switchboard's JSON and Protobuf protocols and
+ * engine.io v4 / socket.io v5 over a `ws` socket, with no client library in the way. Each counts
+ * deliveries (JSON: payloads carrying `"t":<send time>`; Protobuf: publication pushes, timed by the
+ * same stamp in their data) into one shared {@link Delivery} sink.
  */
 import WebSocket from 'ws';
+import type { DocTracker } from './load-docs.js';
+import {
+  handshakeFrame,
+  PONG,
+  type PublicationView,
+  type ReplyHandler,
+  scanFrame,
+  stampIn,
+} from './load-protobuf.js';
 import { Histogram, nowMs } from './stats.js';
 
-export type Proto = 'switchboard' | 'socketio' | 'ws';
+/** `switchboard`: the JSON protocol; `switchboard-protobuf`: the `centrifuge-protobuf` subprotocol. */
+export type Proto = 'switchboard' | 'switchboard-protobuf' | 'socketio' | 'ws';
 
 /** Deliveries and their latency, shared by every client of the process. */
 export class Delivery {
@@ -21,10 +32,20 @@ export class Delivery {
     if (i === -1) return;
     const now = nowMs();
     while (i !== -1) {
-      this.latency.record(now - Number.parseFloat(text.slice(i + 4, i + 24)));
-      this.count++;
+      this.add(now, Number.parseFloat(text.slice(i + 4, i + 24)));
       i = text.indexOf('"t":', i + 4);
     }
+    this.settle(now);
+  }
+
+  /** Counts one delivery received at `now`, sent at `sentAt` (NaN: not stamped, not timed). */
+  add(now: number, sentAt: number): void {
+    if (!Number.isNaN(sentAt)) this.latency.record(now - sentAt);
+    this.count++;
+  }
+
+  /** Ends a frame whose deliveries were {@link add}ed: releases the waiters it satisfied. */
+  settle(now: number): void {
     this.lastAt = now;
     if (this.waiters.length > 0) {
       const due = this.waiters.filter((w) => this.count >= w.target);
@@ -72,6 +93,10 @@ export interface ClientOptions {
   track?: boolean;
   /** Remember the latest tick (`"symbol":"…","price":…`) delivered per symbol. */
   keys?: boolean;
+  /** Switchboard: subscribe with `delta: "fossil"`. */
+  delta?: boolean;
+  /** Switchboard: hand every frame's size and publication to this tracker instead of the sink. */
+  docs?: DocTracker | undefined;
 }
 
 /** A tick as the publisher writes it (socket.io re-serialises the data with the same key order). */
@@ -89,11 +114,21 @@ export class LoadClient {
   /** With `keys`: the latest price delivered per symbol, in delivery order. */
   readonly latest = new Map<string, number>();
   private isReady = false;
+  /** Protobuf: what the frame scanner reports to, made once per client. */
+  private readonly replies: ReplyHandler;
+  /** Protobuf: receive time of the frame being scanned. */
+  private frameAt = 0;
 
   constructor(
     private readonly sink: Delivery,
     public options: ClientOptions,
-  ) {}
+  ) {
+    this.replies = {
+      ping: () => this.ws.send(PONG),
+      publication: (buf, pub) => this.onProtobufPublication(buf, pub),
+      reply: () => {},
+    };
+  }
 
   /** Opens the socket and runs the handshake; `recover` asks Switchboard to recover from `epoch/offset`. */
   open(recover = false): Promise<void> {
@@ -105,7 +140,10 @@ export class LoadClient {
         : proto === 'ws'
           ? `ws://127.0.0.1:${port}/`
           : `ws://127.0.0.1:${port}/connection/websocket`;
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const ws =
+      proto === 'switchboard-protobuf'
+        ? new WebSocket(url, 'centrifuge-protobuf', { perMessageDeflate: false })
+        : new WebSocket(url, { perMessageDeflate: false });
     this.ws = ws;
     return new Promise<void>((resolve, reject) => {
       const fail = (why: string) => {
@@ -125,8 +163,13 @@ export class LoadClient {
       ws.on('open', () => {
         if (proto === 'ws') ready();
         else if (proto === 'switchboard') ws.send(this.connectFrame(recover));
+        else if (proto === 'switchboard-protobuf') ws.send(this.protobufConnectFrame(recover));
       });
       ws.on('message', (data: Buffer) => {
+        if (proto === 'switchboard-protobuf') {
+          this.onProtobuf(data, ready, fail);
+          return;
+        }
         const text = data.toString();
         if (proto === 'switchboard') this.onSwitchboard(text, ready, fail);
         else if (proto === 'socketio') this.onSocketIo(text, ready, fail);
@@ -140,7 +183,8 @@ export class LoadClient {
     const channel = this.options.channel;
     if (channel) {
       const pos = recover ? `,"recover":true,"epoch":"${this.epoch}","offset":${this.offset}` : '';
-      frame += `\n{"id":2,"subscribe":{"channel":${JSON.stringify(channel)}${pos}}}`;
+      const delta = this.options.delta ? ',"delta":"fossil"' : '';
+      frame += `\n{"id":2,"subscribe":{"channel":${JSON.stringify(channel)}${pos}${delta}}}`;
     }
     return frame;
   }
@@ -150,7 +194,9 @@ export class LoadClient {
       this.ws.send('{}');
       return;
     }
-    if (this.isReady && !this.options.track) {
+    const docs = this.options.docs;
+    if (this.isReady && docs !== undefined) docs.frame(Buffer.byteLength(text));
+    if (this.isReady && !this.options.track && docs === undefined) {
       this.sink.scan(text);
       if (this.options.keys) this.scanTicks(text);
       return;
@@ -169,12 +215,14 @@ export class LoadClient {
           epoch?: string;
           offset?: number;
           recovered?: boolean;
+          delta?: boolean;
           publications?: { offset?: number }[];
         };
-        push?: { pub?: { offset?: number } };
+        push?: { pub?: { offset?: number; data?: unknown; delta?: boolean } };
       };
       if (msg.error) fail(`error ${msg.error.code} ${msg.error.message}`);
       if (msg.subscribe) {
+        if (docs !== undefined) docs.deltaNegotiated = msg.subscribe.delta === true;
         this.epoch = msg.subscribe.epoch ?? this.epoch;
         if (msg.subscribe.offset !== undefined) this.offset = msg.subscribe.offset;
         if (msg.subscribe.recovered) this.recovered = true;
@@ -184,11 +232,76 @@ export class LoadClient {
         if (msg.subscribe.publications?.length) this.sink.scan(line);
       }
       if (msg.push?.pub) {
-        if (msg.push.pub.offset !== undefined) this.offset = msg.push.pub.offset;
-        this.sink.scan(line);
+        const pub = msg.push.pub;
+        if (pub.offset !== undefined) this.offset = pub.offset;
+        if (docs === undefined) this.sink.scan(line);
+        else if (this.isReady) {
+          // With delta negotiated, data is a JSON string holding the bytes (UTF-8, as the SDKs read it),
+          // the delta or the full document; otherwise it is the document itself.
+          const bytes = docs.deltaNegotiated
+            ? Buffer.from(String(pub.data), 'utf8')
+            : Buffer.from(JSON.stringify(pub.data));
+          docs.publication(bytes, pub.delta === true);
+        }
       }
       if (msg.id === lastId && !msg.error) ready();
     }
+  }
+
+  private protobufConnectFrame(recover: boolean): Buffer {
+    const channel = this.options.channel;
+    return handshakeFrame(
+      this.options.token,
+      channel
+        ? {
+            channel,
+            ...(recover ? { recover: { epoch: this.epoch, offset: this.offset } } : {}),
+            ...(this.options.delta ? { delta: 'fossil' } : {}),
+          }
+        : undefined,
+    );
+  }
+
+  /**
+   * A binary frame of `Reply`s. Ready, only publications are looked at (by field tags, see
+   * load-protobuf.ts); during the handshake the replies to connect (1) and subscribe (2) are read too.
+   */
+  private onProtobuf(data: Buffer, ready: () => void, fail: (why: string) => void): void {
+    const docs = this.options.docs;
+    if (this.isReady && docs !== undefined && !(data.length === 1 && data[0] === 0)) docs.frame(data.length);
+    this.frameAt = nowMs();
+    const lastId = this.options.channel ? 2 : 1;
+    const count = this.sink.count;
+    if (!this.isReady) {
+      this.replies.reply = (id, error, subscribe) => {
+        if (error) fail(`error ${error.code} ${error.message}`);
+        else if (subscribe) {
+          if (docs !== undefined) docs.deltaNegotiated = subscribe.delta;
+          this.epoch = subscribe.epoch || this.epoch;
+          // Recovered publications (reported before the reply) may have moved the offset on already.
+          if (subscribe.offset > this.offset) this.offset = subscribe.offset;
+          if (subscribe.recovered) this.recovered = true;
+        }
+        if (id === lastId && !error) ready();
+      };
+    }
+    try {
+      scanFrame(data, this.replies);
+    } catch (error) {
+      fail(`bad protobuf frame: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    if (this.sink.count !== count) this.sink.settle(this.frameAt);
+  }
+
+  private onProtobufPublication(buf: Buffer, pub: PublicationView): void {
+    if (pub.offset > 0) this.offset = pub.offset;
+    const docs = this.options.docs;
+    if (docs !== undefined) {
+      if (this.isReady) docs.publication(buf.subarray(pub.dataStart, pub.dataEnd), pub.delta);
+      return;
+    }
+    this.sink.add(this.frameAt, stampIn(buf, pub.dataStart, pub.dataEnd));
   }
 
   private onSocketIo(text: string, ready: () => void, fail: (why: string) => void): void {

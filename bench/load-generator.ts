@@ -4,11 +4,16 @@
  */
 import { Agent, request } from 'node:http';
 import { signToken } from '../src/auth/token-signer.js';
+import { documentVersions } from './delta-document.js';
 import { Delivery, LoadClient } from './load-clients.js';
+import { DocTracker } from './load-docs.js';
 import type {
   ArmReconnectCommand,
   ConnectCommand,
   ConnectResult,
+  DocsCommand,
+  DocsResult,
+  GroupDocCounts,
   LoadCommand,
   PublishCommand,
   PublishResult,
@@ -23,6 +28,8 @@ import { nowMs, sleep } from './stats.js';
 const sink = new Delivery();
 const groups = new Map<string, LoadClient[]>();
 const tokens = new Map<number, string>();
+/** The documents of the current `docs` run in publishing order, shared by every {@link DocTracker}. */
+const expectedDocs: string[] = [];
 
 async function tokenFor(user: number): Promise<string> {
   let token = tokens.get(user);
@@ -58,6 +65,8 @@ async function connect(cmd: ConnectCommand): Promise<ConnectResult> {
       channel: cmd.channel,
       track: cmd.track ?? false,
       keys: cmd.keys ?? false,
+      delta: cmd.delta ?? false,
+      docs: cmd.docs ? new DocTracker(expectedDocs) : undefined,
     });
     try {
       await client.open();
@@ -313,6 +322,48 @@ async function waitRecovered(cmd: WaitRecoveredCommand): Promise<RecoveredResult
   return { recovered: done(), total: list.length, doneAt };
 }
 
+async function docs(cmd: DocsCommand): Promise<DocsResult> {
+  const tracked = [...groups].flatMap(([name, list]) =>
+    list.flatMap((c) => (c.options.docs ? [{ name, docs: c.options.docs }] : [])),
+  );
+  expectedDocs.length = 0;
+  for (const t of tracked) t.docs.reset();
+  const next = documentVersions(cmd.docBytes);
+  const channel = JSON.stringify(cmd.channel);
+  // One at a time: each version's delta is against the one before, so they must go out in order.
+  for (let i = 0; i < cmd.publications; i++) {
+    const doc = next();
+    expectedDocs.push(doc);
+    await postJson(cmd.port, '/api/publish', `{"channel":${channel},"data":${doc}}`);
+  }
+  const deadline = performance.now() + cmd.timeoutMs;
+  while (tracked.some((t) => t.docs.publications < cmd.publications) && performance.now() < deadline)
+    await sleep(10);
+  const out: Record<string, GroupDocCounts> = {};
+  for (const { name, docs } of tracked) {
+    const c = docs.counts();
+    const g: GroupDocCounts = out[name] ?? {
+      clients: 0,
+      deltaNegotiated: 0,
+      bytes: 0,
+      frames: 0,
+      publications: 0,
+      deltas: 0,
+      matched: 0,
+    };
+    out[name] = g;
+    g.clients++;
+    if (docs.deltaNegotiated) g.deltaNegotiated++;
+    g.bytes += c.bytes;
+    g.frames += c.frames;
+    g.publications += c.publications;
+    g.deltas += c.deltas;
+    g.matched += c.matched;
+    if (c.firstError !== undefined) g.firstError ??= c.firstError;
+  }
+  return { published: cmd.publications, docBytes: Buffer.byteLength(expectedDocs[0] ?? ''), groups: out };
+}
+
 function close(group?: string): Record<string, never> {
   for (const [name, list] of groups) {
     if (group !== undefined && name !== group) continue;
@@ -334,6 +385,8 @@ function run(command: LoadCommand): Promise<unknown> | unknown {
       return armReconnect(command);
     case 'wait-recovered':
       return waitRecovered(command);
+    case 'docs':
+      return docs(command);
     case 'close':
       return close(command.group);
   }

@@ -1,5 +1,6 @@
 /** Commands the benchmark sends to its load generator process, and their results. */
 import type { Proto } from './load-clients.js';
+import type { DocCounts } from './load-docs.js';
 import type { LatencySummary } from './stats.js';
 
 /** Open `count` clients of users `u<first>`… against `ports` (spread round-robin). */
@@ -20,6 +21,10 @@ export interface ConnectCommand {
   track?: boolean;
   /** Remember the latest `{"symbol","price"}` tick delivered per symbol (storm). */
   keys?: boolean;
+  /** Subscribe with `delta: "fossil"` (Switchboard). */
+  delta?: boolean;
+  /** Track received bytes and rebuilt documents for the `docs` command instead of counting deliveries. */
+  docs?: boolean;
 }
 
 export interface ConnectResult {
@@ -118,6 +123,34 @@ export interface RecoveredResult {
   doneAt: number;
 }
 
+/**
+ * Publish `publications` versions of one JSON document of about `docBytes` to `channel`, one at a
+ * time and in order, each changing one field of the previous; then wait until every tracked client
+ * (connected with `docs`) has received them all, or `timeoutMs` passed.
+ */
+export interface DocsCommand {
+  type: 'docs';
+  port: number;
+  channel: string;
+  publications: number;
+  docBytes: number;
+  timeoutMs: number;
+}
+
+/** Counts summed over each group's tracked clients. */
+export interface GroupDocCounts extends DocCounts {
+  clients: number;
+  /** Clients whose subscribe reply carried `delta: true`. */
+  deltaNegotiated: number;
+}
+
+export interface DocsResult {
+  published: number;
+  /** Bytes of the JSON document, the first version. */
+  docBytes: number;
+  groups: Record<string, GroupDocCounts>;
+}
+
 export interface CloseCommand {
   type: 'close';
   group?: string;
@@ -129,6 +162,7 @@ export type LoadCommand =
   | StormCommand
   | ArmReconnectCommand
   | WaitRecoveredCommand
+  | DocsCommand
   | CloseCommand;
 
 export interface LoadResults {
@@ -137,5 +171,6 @@ export interface LoadResults {
   storm: StormResult;
   'arm-reconnect': Record<string, never>;
   'wait-recovered': RecoveredResult;
+  docs: DocsResult;
   close: Record<string, never>;
 }

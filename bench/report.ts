@@ -35,7 +35,7 @@ export function renderMarkdown(runs: RecordedRun[]): string {
     '## How it is measured',
     '',
     '- Every server runs in its own process (Switchboard: `startSwitchboard` with the real config; socket.io: `bench/socketio-server.ts`, which verifies the same JWT, joins each client to its personal room and the shared room, and emits one room broadcast per publication received on `POST /publish`).',
-    '- The load generator is one forked process (`bench/load-generator.ts`) with raw `ws` clients: Switchboard clients send `connect` and `subscribe` in one frame and answer `{}` pings; socket.io clients speak engine.io v4 directly (`0{…}` open, `40{"token":…}`, `2`→`3`, `42[…]`). No client library is in the path.',
+    '- The load generator is one forked process (`bench/load-generator.ts`) with raw `ws` clients: Switchboard JSON clients send `connect` and `subscribe` in one frame and answer `{}` pings; Switchboard Protobuf clients (`centrifuge-protobuf` subprotocol) send both as length-delimited `Command`s in one binary frame, answer the empty-`Reply` ping with an empty `Command`, and count publication pushes by walking the field tags of each `Reply` (`bench/load-protobuf.ts`), reading the send time from the JSON text in the data bytes; socket.io clients speak engine.io v4 directly (`0{…}` open, `40{"token":…}`, `2`→`3`, `42[…]`). No client library is in the path.',
     '- Publishers stamp the send time into each 100-byte payload; latency is measured at the subscriber with the same clock. Throughput runs keep 4 API requests in flight and at most two rounds of publications undelivered.',
     '- Server CPU is read from each server process’s own `process.cpuUsage()` over IPC before and after the run (so load-generator CPU is not counted); RSS and heap come from `process.memoryUsage()` after a forced GC.',
     '',
@@ -72,7 +72,7 @@ export function renderMarkdown(runs: RecordedRun[]): string {
     'npm run bench -- fanout --clients 2000 --seconds 20 --batch 10 --inflight 4',
     '```',
     '',
-    'Scenarios: `fanout`, `cross-node`, `latency`, `idle`, `users`, `connect`, `storm`. Flags: `--clients`, `--seconds`, `--batch`, `--inflight`, `--payload`, `--rate` (latency), `--recover` (connect), `--ticks` and `--symbols` (storm). Redis for two-node runs is started on a free port. `BENCH_SERVER_ARGS=--cpu-prof` profiles the server processes.',
+    'Scenarios: `fanout`, `cross-node`, `latency`, `idle`, `users`, `connect`, `storm`, `delta`. Flags: `--clients`, `--seconds`, `--batch`, `--inflight`, `--payload`, `--rate` (latency), `--recover` (connect), `--ticks` and `--symbols` (storm), `--publications` and `--doc` (delta: how many versions, document bytes). Redis for two-node runs is started on a free port. `BENCH_SERVER_ARGS=--cpu-prof` profiles the server processes.',
     '',
   );
   return out.join('\n');

@@ -2,6 +2,7 @@
 import { startLoadGenerator } from './load.js';
 import type { Flags, ScenarioContext, ScenarioResult } from './scenarios/common.js';
 import { connect } from './scenarios/connect.js';
+import { delta } from './scenarios/delta.js';
 import { idle } from './scenarios/idle.js';
 import { latency } from './scenarios/latency.js';
 import { storm } from './scenarios/storm.js';
@@ -15,6 +16,7 @@ export const SCENARIOS: Record<string, (ctx: ScenarioContext) => Promise<Scenari
   users,
   connect,
   storm,
+  delta,
 };
 
 export interface RunOptions {

@@ -1,14 +1,15 @@
 /**
  * Throughput scenarios, each run on Switchboard and then socket.io with the same load:
- * `fanout` (one node, one channel), `cross-node` (two nodes through Redis, subscribers split,
- * publisher on node 1) and `users` (two nodes, messages to random users' personal channels).
+ * `fanout` (one node, one channel; Switchboard with JSON and with Protobuf clients), `cross-node`
+ * (two nodes through Redis, subscribers split, publisher on node 1) and `users` (two nodes,
+ * messages to random users' personal channels).
  */
 import { startRedis } from '../../test/harness/redis.js';
+import type { Proto } from '../load-clients.js';
 import { type BenchServer, type ServerKind, startServer } from '../servers.js';
 import {
   asRecord,
   fmt,
-  KINDS,
   LABEL,
   measuredPublish,
   type RunFigures,
@@ -31,10 +32,32 @@ interface Shape {
   payload: number;
 }
 
+/** One measured run: a server kind and the protocol its clients speak. */
+interface Variant {
+  key: 'switchboard' | 'switchboard-protobuf' | 'socketio';
+  label: string;
+  kind: ServerKind;
+  proto: Proto;
+}
+
+const JSON_RUN: Variant = {
+  key: 'switchboard',
+  label: LABEL.switchboard,
+  kind: 'switchboard',
+  proto: 'switchboard',
+};
+const PROTOBUF_RUN: Variant = {
+  key: 'switchboard-protobuf',
+  label: `${LABEL.switchboard} Protobuf`,
+  kind: 'switchboard',
+  proto: 'switchboard-protobuf',
+};
+const SOCKETIO_RUN: Variant = { key: 'socketio', label: LABEL.socketio, kind: 'socketio', proto: 'socketio' };
+
 /** Starts the nodes of one kind, connects the clients, publishes, and tears everything down. */
 async function runOn(
   ctx: ScenarioContext,
-  kind: ServerKind,
+  { kind, proto, label }: Variant,
   shape: Shape,
   redisUrl: string | undefined,
 ): Promise<RunFigures> {
@@ -46,7 +69,7 @@ async function runOn(
     const connected = await ctx.load.run({
       type: 'connect',
       group: 'clients',
-      proto: kind,
+      proto,
       ports: servers.map((s) => s.port),
       count: shape.clients,
       first: 0,
@@ -59,7 +82,7 @@ async function runOn(
     // Cross-node subscriptions reach Redis asynchronously: let them settle before measuring.
     if (shape.nodes > 1) await new Promise((r) => setTimeout(r, 300));
     const figures = await measuredPublish(ctx, servers, {
-      proto: kind,
+      proto,
       port: servers[0]!.port,
       durationMs: shape.seconds * 1000,
       rate: 0,
@@ -71,7 +94,7 @@ async function runOn(
       fanout: shape.channel ? shape.clients : 1,
     });
     ctx.log(
-      `  ${LABEL[kind]}: ${fmt(figures.perSecond)} deliveries/s, ${fmt(figures.perCpuSecond)} per CPU-s, p99 ${fmt(figures.latency.p99, 2)} ms`,
+      `  ${label}: ${fmt(figures.perSecond)} deliveries/s, ${fmt(figures.perCpuSecond)} per CPU-s, p99 ${fmt(figures.latency.p99, 2)} ms`,
     );
     return figures;
   } finally {
@@ -80,17 +103,17 @@ async function runOn(
   }
 }
 
+/** Runs the variants one after the other with the same load, keyed by variant. */
 async function compare(
   ctx: ScenarioContext,
   shape: Shape,
-): Promise<{ sb: RunFigures; sio: RunFigures; figures: ScenarioResult['figures'] }> {
+  variants: readonly Variant[],
+): Promise<Map<Variant['key'], RunFigures>> {
   const redis = shape.nodes > 1 ? await startRedis() : undefined;
   try {
-    const out: Partial<Record<(typeof KINDS)[number], RunFigures>> = {};
-    for (const kind of KINDS) out[kind] = await runOn(ctx, kind, shape, redis?.url);
-    const sb = out.switchboard!;
-    const sio = out.socketio!;
-    return { sb, sio, figures: { switchboard: asRecord(sb), socketio: asRecord(sio) } };
+    const out = new Map<Variant['key'], RunFigures>();
+    for (const v of variants) out.set(v.key, await runOn(ctx, v, shape, redis?.url));
+    return out;
   } finally {
     await redis?.stop();
   }
@@ -129,28 +152,57 @@ async function throughputScenario(
     title: string;
     target?: { text: string; ratio: number };
     notes?: string[];
+    /** Also run Switchboard with Protobuf clients, and compare it with JSON. */
+    protobuf?: boolean;
   },
 ): Promise<ScenarioResult> {
-  const { sb, sio, figures } = await compare(ctx, shape);
+  const variants = about.protobuf ? [JSON_RUN, PROTOBUF_RUN, SOCKETIO_RUN] : [JSON_RUN, SOCKETIO_RUN];
+  const got = await compare(ctx, shape, variants);
+  const sb = got.get('switchboard')!;
+  const sio = got.get('socketio')!;
+  const pb = got.get('switchboard-protobuf');
   const r = sb.perCpuSecond / sio.perCpuSecond;
   const { target } = about;
+  const targets: ScenarioResult['targets'] = target
+    ? [{ text: target.text, met: r >= target.ratio, figure: `${r.toFixed(2)}×` }]
+    : [];
+  const rows = variants.map((v) =>
+    throughputRow(v.key === 'switchboard' && pb ? `${v.label} JSON` : v.label, got.get(v.key)!),
+  );
+  rows.push(ratioRow(sb, sio, pb ? 'ratio Switchboard JSON/socket.io' : undefined));
+  const chart: ScenarioResult['chart'] = [
+    {
+      label: about.label,
+      unit: 'deliveries per CPU-s',
+      switchboard: sb.perCpuSecond,
+      socketio: sio.perCpuSecond,
+    },
+  ];
+  if (pb) {
+    rows.push(ratioRow(pb, sb, 'ratio Protobuf/JSON'));
+    const p = pb.perCpuSecond / sb.perCpuSecond;
+    targets.push({
+      text: `${about.label}: Protobuf deliveries per server CPU-second ≥ JSON (same run)`,
+      met: p >= 1,
+      figure: `${p.toFixed(2)}×`,
+    });
+    chart.push({
+      label: `${about.label} (Protobuf)`,
+      unit: 'deliveries per CPU-s',
+      switchboard: pb.perCpuSecond,
+      socketio: sio.perCpuSecond,
+    });
+  }
   return {
     name: about.name,
     title: about.title,
     params: params(shape),
     columns: THROUGHPUT_COLUMNS,
-    rows: [throughputRow('Switchboard', sb), throughputRow('socket.io', sio), ratioRow(sb, sio)],
-    targets: target ? [{ text: target.text, met: r >= target.ratio, figure: `${r.toFixed(2)}×` }] : [],
-    chart: [
-      {
-        label: about.label,
-        unit: 'deliveries per CPU-s',
-        switchboard: sb.perCpuSecond,
-        socketio: sio.perCpuSecond,
-      },
-    ],
+    rows,
+    targets,
+    chart,
     ...(about.notes ? { notes: about.notes } : {}),
-    figures,
+    figures: Object.fromEntries([...got].map(([key, f]) => [key, asRecord(f)])),
   };
 }
 
@@ -164,6 +216,10 @@ export function fanout(ctx: ScenarioContext): Promise<ScenarioResult> {
       label: 'fan-out',
       title: 'Fan-out: one node, one channel',
       target: { text: 'deliveries per server CPU-second ≥ 5× socket.io', ratio: 5 },
+      protobuf: true,
+      notes: [
+        'Switchboard runs twice with the same load: JSON clients, then Protobuf clients (`centrifuge-protobuf` subprotocol, binary frames of length-delimited `Reply`s); the publisher is the same JSON server API, and the Protobuf publication carries the same JSON text as its data bytes. The three runs are one after the other in one benchmark run, so the ratios compare like with like; on a shared 2-core machine they still move by several percent between benchmark runs (the load generator shares the cores with the server).',
+      ],
     },
   );
 }
