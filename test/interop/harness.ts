@@ -1,6 +1,7 @@
 /**
- * The official Go and Python SDKs as child processes, for the interop suite: each client program
- * (`go/main.go`, `python/client.py`, built by `scripts/install-interop-clients.sh`) prints one JSON
+ * The official Go, Python and Java SDKs as child processes, for the interop suite: each client program
+ * (`go/main.go`, `python/client.py`, `java/.../Main.java`, built by
+ * `scripts/install-interop-clients.sh`) prints one JSON
  * line per SDK event and runs line commands from stdin; {@link startInteropClient} starts one,
  * keeps its events in order and always kills it at the end (`await using`, or `close()`).
  */
@@ -14,7 +15,14 @@ import { ROOT, waitFor } from '../harness/index.js';
 export const ENCODINGS: readonly Encoding[] = ['json', 'protobuf'];
 
 export type Encoding = 'json' | 'protobuf';
-export type Sdk = 'go' | 'python';
+export type Sdk = 'go' | 'python' | 'java';
+
+/** The protocols of {@link ENCODINGS} each SDK speaks: centrifuge-java has no JSON protocol. */
+export const SDK_ENCODINGS: Readonly<Record<Sdk, readonly Encoding[]>> = {
+  go: ENCODINGS,
+  python: ENCODINGS,
+  java: ['protobuf'],
+};
 
 const CACHE = join(ROOT, '.cache/interop');
 const INSTALL =
@@ -26,11 +34,12 @@ export interface Payload {
   dataBase64?: string;
 }
 
-/** What each event line carries besides `event`; both programs print the same lines. */
+/** What each event line carries besides `event`; every program prints the same lines. */
 export interface EventFields {
   started: { sdk: string; version: string; encoding: Encoding };
   connecting: { code: number; reason: string };
-  connected: { client: string; version: string };
+  /** `version` is absent from centrifuge-java, whose connected event does not carry it. */
+  connected: { client: string; version?: string };
   disconnected: { code: number; reason: string };
   /** An SDK or command error: `code` is the server's error code, `sdkCode` the SDK's own. */
   error: { message: string; code?: number; sdkCode?: number; command?: string; channel?: string };
@@ -70,6 +79,8 @@ export interface InteropOptions {
   encoding: Encoding;
   /** The SDK's minimum reconnect delay (its own default when absent). */
   minReconnectDelayMs?: number;
+  /** Delta compression the subscription asks for (`--delta`); none when absent. */
+  delta?: 'fossil';
 }
 
 /** Programs still running: killed when the test process exits, whatever happened. */
@@ -78,25 +89,32 @@ process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-function command(sdk: Sdk, options: InteropOptions): { file: string; args: string[] } {
+/** How to run an SDK's program: `built` is the file the install script makes, missing until it ran. */
+function command(sdk: Sdk, options: InteropOptions): { file: string; args: string[]; built: string } {
   const args = [`--url=${options.url}`, `--token=${options.token}`, `--encoding=${options.encoding}`];
   if (options.channel !== undefined) args.push(`--channel=${options.channel}`);
+  if (options.delta !== undefined) args.push(`--delta=${options.delta}`);
   const delay = options.minReconnectDelayMs;
   if (sdk === 'go') {
     if (delay !== undefined) args.push(`--min-reconnect-delay=${delay}ms`);
-    return { file: join(CACHE, 'centrifuge-go-client'), args };
+    const file = join(CACHE, 'centrifuge-go-client');
+    return { file, args, built: file };
+  }
+  if (sdk === 'java') {
+    if (delay !== undefined) args.push(`--min-reconnect-delay-ms=${delay}`);
+    // client.args names the classpath and the main class (`java @file`).
+    const argFile = join(CACHE, 'java/client.args');
+    return { file: 'java', args: [`@${argFile}`, ...args], built: argFile };
   }
   if (delay !== undefined) args.push(`--min-reconnect-delay=${delay / 1000}`);
-  return {
-    file: join(CACHE, 'venv/bin/python'),
-    args: ['-u', join(ROOT, 'test/interop/python/client.py'), ...args],
-  };
+  const file = join(CACHE, 'venv/bin/python');
+  return { file, args: ['-u', join(ROOT, 'test/interop/python/client.py'), ...args], built: file };
 }
 
 /** Starts a client program and resolves once it is up (its `started` line); it connects by itself. */
 export async function startInteropClient(sdk: Sdk, options: InteropOptions): Promise<InteropClient> {
-  const { file, args } = command(sdk, options);
-  if (!existsSync(file)) throw new Error(`the ${sdk} interop client ${file} is missing: ${INSTALL}`);
+  const { file, args, built } = command(sdk, options);
+  if (!existsSync(built)) throw new Error(`the ${sdk} interop client ${built} is missing: ${INSTALL}`);
   const client = new InteropClient(sdk, spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] }));
   try {
     await client.next('started', { timeoutMs: 15_000 });

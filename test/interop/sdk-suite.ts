@@ -1,6 +1,7 @@
 /**
- * The interop scenarios, written once and run by `go-sdk.test.ts` and `python-sdk.test.ts` against
- * their SDK in every protocol of {@link ENCODINGS}: an official client program (see `harness.ts`)
+ * The interop scenarios, written once and run by `go-sdk.test.ts`, `python-sdk.test.ts` and
+ * `java-sdk.test.ts` against their SDK in every protocol of {@link ENCODINGS} it speaks
+ * ({@link SDK_ENCODINGS}): an official client program (see `harness.ts`)
  * talks to a real node started here, the test publishes through the server API and reads what the
  * SDK reported.
  */
@@ -12,6 +13,7 @@ import {
   ENCODINGS,
   type InteropClient,
   type InteropOptions,
+  SDK_ENCODINGS,
   type Sdk,
   startInteropClient,
 } from './harness.js';
@@ -60,7 +62,7 @@ function assertNoErrors(client: InteropClient): void {
   assert.deepEqual(client.all('error'), [], `${client.sdk} reported errors`);
 }
 
-/** Registers the scenarios for one SDK, once per protocol. */
+/** Registers the scenarios for one SDK, once per protocol it speaks. */
 export function sdkSuite(sdk: Sdk): void {
   async function start(
     t: TestScope,
@@ -77,7 +79,7 @@ export function sdkSuite(sdk: Sdk): void {
     return t.defer(client, (c) => c.close());
   }
 
-  for (const encoding of ENCODINGS) {
+  for (const encoding of ENCODINGS.filter((e) => SDK_ENCODINGS[sdk].includes(e))) {
     describe(`centrifuge-${sdk} SDK, ${encoding} protocol`, () => {
       it('connects with a token, subscribes, gets live publications; presence and history answer', async () => {
         await using t = setup();
