@@ -5,7 +5,7 @@
  */
 import type { Broker } from '../engine/types.js';
 import type { Logger } from '../log.js';
-import type { ControlMessage, MessageOp, NodeInfo, SurveyOp, UserOp } from './messages.js';
+import type { ControlMessage, EmulationOp, MessageOp, NodeInfo, SurveyOp, UserOp } from './messages.js';
 import { parseControl } from './messages.js';
 import { NodeRegistry } from './registry.js';
 import { type SurveyAnswer, Surveys } from './surveys.js';
@@ -26,6 +26,8 @@ export interface ClusterHost {
   applyUserOp(op: UserOp): void;
   /** Pushes a message to this node's connections of its user. */
   deliverMessage(op: MessageOp): void;
+  /** Hands the commands of an emulation request to this node's session. */
+  deliverEmulation(op: EmulationOp): void;
   /** This node's answer to a survey question. */
   answerSurvey(op: SurveyOp, params: Record<string, unknown>): unknown;
 }
@@ -115,6 +117,9 @@ export class Cluster {
         return;
       case 'message':
         this.host.deliverMessage(msg);
+        return;
+      case 'emulation':
+        if (msg.node === this.host.uid) this.host.deliverEmulation(msg);
         return;
       default: {
         const never: never = msg;

@@ -39,9 +39,20 @@ export interface NodeInfo {
 /** Questions every node answers about its own connections. */
 export type SurveyOp = 'info' | 'channels' | 'connections';
 
+/** The commands of an `/emulation` request that reached another node than the session's. */
+export interface EmulationOp {
+  type: 'emulation';
+  /** The node holding the session. */
+  node: string;
+  session: string;
+  /** The commands, base64. */
+  data: string;
+}
+
 export type ControlMessage =
   | UserOp
   | MessageOp
+  | EmulationOp
   | { type: 'node'; info: NodeInfo }
   | { type: 'node_leave'; uid: string }
   | { type: 'survey'; id: string; from: string; op: SurveyOp; params: Record<string, unknown> }
@@ -53,6 +64,7 @@ const TYPES = new Set([
   'subscribe',
   'refresh',
   'message',
+  'emulation',
   'node',
   'node_leave',
   'survey',
@@ -76,6 +88,10 @@ export function parseControl(data: string): ControlMessage | null {
   if (type === 'message') {
     const { user, data } = value as { user?: unknown; data?: unknown };
     if (typeof user !== 'string' || typeof data !== 'string') return null;
+  }
+  if (type === 'emulation') {
+    const { node, session, data } = value as { node?: unknown; session?: unknown; data?: unknown };
+    if (typeof node !== 'string' || typeof session !== 'string' || typeof data !== 'string') return null;
   }
   return value as ControlMessage;
 }

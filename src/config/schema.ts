@@ -231,6 +231,17 @@ export const configSchema = z
         message_size_limit: positiveCount(65_536),
         transport: oneOf(['lean', 'ws'], 'lean'),
       }),
+      http_stream: section({
+        enabled: bool(false),
+        max_request_body_size: positiveCount(65_536),
+      }),
+      sse: section({
+        enabled: bool(false),
+        max_request_body_size: positiveCount(65_536),
+      }),
+      emulation: section({
+        max_request_body_size: positiveCount(65_536),
+      }),
       shutdown: section({
         timeout: duration(10_000),
         drain_duration: duration(5_000),

@@ -270,6 +270,25 @@ export interface Config {
      */
     transport: 'lean' | 'ws';
   };
+  /** Bidirectional emulation over HTTP streaming: `POST /connection/http_stream`, JSON or Protobuf. */
+  http_stream: {
+    /** Serve it. Default false, as in Centrifugo. */
+    enabled: boolean;
+    /** Largest connect request body, bytes. Default 65 536. */
+    max_request_body_size: number;
+  };
+  /** Bidirectional emulation over Server-Sent Events: `GET|POST /connection/sse`, JSON only. */
+  sse: {
+    /** Serve it. Default false, as in Centrifugo. */
+    enabled: boolean;
+    /** Largest connect request body (POST) or `cf_connect` parameter, bytes. Default 65 536. */
+    max_request_body_size: number;
+  };
+  /** `POST /emulation`: the commands of HTTP-streaming and SSE sessions, routed to the session's node. */
+  emulation: {
+    /** Largest request body, bytes. Default 65 536. */
+    max_request_body_size: number;
+  };
   shutdown: {
     /**
      * Hard limit of a graceful stop, ms: connections still open this long after the stop began are

@@ -77,6 +77,10 @@ export class Connection implements Session, WheelItem, Flushable, TransportHandl
     return this.userId;
   }
 
+  get streamSession(): string {
+    return this.transport.session ?? '';
+  }
+
   /** Connection info from the token, shown to others. */
   get info(): unknown {
     return this.connInfo;

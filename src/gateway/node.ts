@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { ChannelRules } from '../auth/channel-rules.js';
 import { TokenVerifier } from '../auth/token-verifier.js';
 import { Cluster } from '../cluster/cluster.js';
-import type { MessageOp, NodeInfo, SurveyOp, UserOp } from '../cluster/messages.js';
+import type { EmulationOp, MessageOp, NodeInfo, SurveyOp, UserOp } from '../cluster/messages.js';
 import type { Config } from '../config/types.js';
 import type { Engine } from '../engine/types.js';
 import { type Logger, silentLogger } from '../log.js';
@@ -24,6 +24,7 @@ import { Hub } from './hub.js';
 import type { MetricsPort } from './metrics-port.js';
 import { NodeCounters } from './node-counters.js';
 import { checkPositions } from './position-check.js';
+import { EmulationSessions } from './streams/emulation-sessions.js';
 import { SubscriptionLifecycle } from './subscriptions/lifecycle.js';
 import { answerSurvey } from './survey-answers.js';
 import { TimerWheel } from './timer-wheel.js';
@@ -58,6 +59,8 @@ export class GatewayNode implements ConnectionHost {
   readonly metrics: MetricsPort | undefined;
   /** Every session of this node, and the authenticated ones by client id and user. */
   readonly connections = new ConnectionRegistry();
+  /** Emulated sessions (HTTP streaming, SSE) by session id. */
+  readonly emulation = new EmulationSessions();
   /** Subscriptions going live and ending: hub, presence, join and leave. */
   readonly subscriptions: SubscriptionLifecycle;
   /** The ports client commands run with. */
@@ -136,6 +139,11 @@ export class GatewayNode implements ConnectionHost {
   /** Applies a user operation to this node's matching sessions (ClusterHost). */
   applyUserOp(op: UserOp): void {
     applyUserOp(this, op);
+  }
+
+  /** Hands forwarded emulation commands to this node's session (ClusterHost). */
+  deliverEmulation(op: EmulationOp): void {
+    this.emulation.deliver(op.session, Buffer.from(op.data, 'base64'));
   }
 
   /** Pushes a message to this node's sessions of its user (ClusterHost). */

@@ -25,6 +25,8 @@ export interface SessionIdentity {
 /** One client session, as the commands see it. */
 export interface Session extends SubscriptionOwner {
   readonly id: string;
+  /** The emulation session id (HTTP streaming, SSE), '' on other transports. */
+  readonly streamSession: string;
   readonly user: string;
   readonly info: unknown;
   readonly name: string;

@@ -1,7 +1,8 @@
 /**
  * Which module answers a request of the node's HTTP server, by path: `/health`, `/ready`, the
  * server API under `/api/`, the admin UI under `/admin` (when `admin.enabled`), the demo at `/` and
- * `/demo/`, `/metrics` (when the node has metrics); 426 on the WebSocket path without an upgrade,
+ * `/demo/`, `/metrics` (when the node has metrics), the emulation endpoints (when enabled, see
+ * `stream-routes.ts`); 426 on the WebSocket path without an upgrade,
  * 404 for anything else.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -14,6 +15,7 @@ import { METRICS_PATH, serveMetrics } from '../metrics/http.js';
 import type { NodeMetrics } from '../metrics/node-metrics.js';
 import { writeJson } from './json-response.js';
 import { answerReady, READY_PATH } from './readiness.js';
+import { StreamRoutes } from './stream-routes.js';
 
 /** The request path without its query string. */
 export function requestPath(req: IncomingMessage): string {
@@ -25,6 +27,8 @@ export class HttpRoutes {
   private readonly api: HttpApi;
   /** The admin web UI, when `admin.enabled`. */
   private readonly admin: AdminHttp | undefined;
+  /** HTTP streaming, SSE and `/emulation`, when enabled. */
+  private readonly streams: StreamRoutes;
 
   /**
    * @param draining whether the node is stopping (`/ready` answers 503).
@@ -37,6 +41,7 @@ export class HttpRoutes {
   ) {
     this.api = new HttpApi(node, metrics);
     this.admin = node.config.admin.enabled ? new AdminHttp(node) : undefined;
+    this.streams = new StreamRoutes(node, draining);
   }
 
   /** Answers one request. */
@@ -54,6 +59,8 @@ export class HttpRoutes {
       void handleDemoRequest(this.node, req, res);
     } else if (path === METRICS_PATH && this.metrics !== undefined) {
       serveMetrics(this.metrics, req, res);
+    } else if (this.streams.serves(path)) {
+      this.streams.handle(req, res, path);
     } else if (path === WEBSOCKET_PATH) {
       writeJson(res, 426, '{"error":"upgrade required: connect with WebSocket"}');
     } else {

@@ -93,6 +93,11 @@ export interface Encoding {
   /** An asynchronous message to the user (server API `send`); `data` is raw JSON text. */
   messagePush(data: string): Buffer;
   refreshPush(push: RefreshPush): Buffer;
+  /**
+   * The `disconnect` push: how a transport without close frames (HTTP streaming, SSE) tells the
+   * client why the session ends, before the response ends.
+   */
+  disconnectPush(code: number, reason: string): Buffer;
 }
 
 /**

@@ -17,6 +17,11 @@ export interface TransportHandler {
 }
 
 export interface Transport {
+  /**
+   * The session id of an emulated bidirectional transport (HTTP streaming, SSE), whose commands
+   * come through `/emulation` naming it; the connect reply gives it to the client. None for WebSocket.
+   */
+  readonly session?: string;
   /** Open: sending is possible and no close frame has been sent or received. */
   readonly isOpen: boolean;
   /** Bytes written but not yet flushed to the kernel. */

@@ -223,6 +223,11 @@ export function encodeMessagePush(data: string): string {
   return '{"push":{"message":{"data":' + data + '}}}';
 }
 
+/** The `disconnect` push. */
+export function encodeDisconnectPush(code: number, reason: string): string {
+  return '{"push":{"disconnect":{"code":' + code + ',"reason":' + JSON.stringify(reason) + '}}}';
+}
+
 /** The `refresh` push. */
 export function encodeRefreshPush(push: RefreshPush): string {
   return push.expires

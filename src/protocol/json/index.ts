@@ -10,6 +10,7 @@ import type { ClientInfo, ProtocolError, Publication, SubscribeResult } from '..
 import { decodeFrame } from './decode.js';
 import {
   encodeDeltaPublicationPush,
+  encodeDisconnectPush,
   encodeErrorReply,
   encodeJoinPush,
   encodeLeavePush,
@@ -67,4 +68,5 @@ export const jsonEncoding: Encoding = {
     Buffer.from(encodeSubscribePush(channel, result)),
   messagePush: (data: string) => Buffer.from(encodeMessagePush(data)),
   refreshPush: (push: RefreshPush) => Buffer.from(encodeRefreshPush(push)),
+  disconnectPush: (code: number, reason: string) => Buffer.from(encodeDisconnectPush(code, reason)),
 };

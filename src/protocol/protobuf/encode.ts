@@ -137,6 +137,13 @@ export function encodeRefreshPush(push: RefreshPush): Buffer {
   });
 }
 
+export function encodeDisconnectPush(code: number, reason: string): Buffer {
+  return pushFrame('', 11, (w) => {
+    writeUint32(w, 1, code);
+    writeString(w, 2, reason);
+  });
+}
+
 /** The frames of one turn as one message: they are self-delimiting, so back to back. */
 export function joinFrames(frames: readonly Buffer[], bytes: number): Buffer {
   if (frames.length === 1) return frames[0]!;

@@ -10,6 +10,7 @@ import type { DecodeResult } from '../frame-items.js';
 import { decodeCommands } from './decode.js';
 import {
   encodeDeltaPublicationPush,
+  encodeDisconnectPush,
   encodeErrorReply,
   encodeJoinPush,
   encodeLeavePush,
@@ -49,6 +50,7 @@ export const protobufEncoding: Encoding = {
   subscribePush: encodeSubscribePush,
   messagePush: encodeMessagePush,
   refreshPush: encodeRefreshPush,
+  disconnectPush: encodeDisconnectPush,
 };
 
 export { decodeCommands } from './decode.js';

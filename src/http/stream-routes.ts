@@ -1,0 +1,73 @@
+/**
+ * Mounting of the bidirectional emulation endpoints (`/connection/http_stream`, `/connection/sse`,
+ * `/emulation`) when `http_stream.enabled` or `sse.enabled`: refused with 503 while the node
+ * stops, with 403 for an `Origin` outside `client.allowed_origins`; cross-origin browsers get the
+ * CORS headers they need (the SDK sends these requests with `mode: 'cors'` and credentials).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GatewayNode } from '../gateway/node.js';
+import {
+  EMULATION_PATH,
+  HTTP_STREAM_PATH,
+  SSE_PATH,
+  StreamEndpoints,
+} from '../gateway/streams/stream-endpoints.js';
+import { writeJson } from './json-response.js';
+import { originAllowed } from './origin.js';
+
+export class StreamRoutes {
+  private readonly endpoints: StreamEndpoints;
+
+  constructor(
+    private readonly node: GatewayNode,
+    private readonly draining: () => boolean,
+  ) {
+    this.endpoints = new StreamEndpoints(node);
+  }
+
+  /** Whether `path` is one of the emulation endpoints this node serves. */
+  serves(path: string): boolean {
+    const { http_stream: httpStream, sse } = this.node.config;
+    if (path === HTTP_STREAM_PATH) return httpStream.enabled;
+    if (path === SSE_PATH) return sse.enabled;
+    return path === EMULATION_PATH && (httpStream.enabled || sse.enabled);
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse, path: string): void {
+    const origin = req.headers.origin;
+    if (!originAllowed(this.node.config.client.allowed_origins, origin)) {
+      writeJson(res, 403, '{"error":"forbidden: origin not allowed"}');
+      return;
+    }
+    if (origin !== undefined) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Access-Control-Allow-Credentials', 'true');
+      res.setHeader('Vary', 'Origin');
+    }
+    if (req.method === 'OPTIONS') {
+      res.setHeader(
+        'Access-Control-Allow-Methods',
+        path === SSE_PATH ? 'GET, POST, OPTIONS' : 'POST, OPTIONS',
+      );
+      res.setHeader('Access-Control-Allow-Headers', 'Content-Type');
+      res.setHeader('Access-Control-Max-Age', '300');
+      res.writeHead(204).end();
+      return;
+    }
+    if (this.draining() && path !== EMULATION_PATH) {
+      writeJson(res, 503, '{"error":"unavailable: the node is stopping"}');
+      return;
+    }
+    const run =
+      path === HTTP_STREAM_PATH
+        ? this.endpoints.httpStream(req, res)
+        : path === SSE_PATH
+          ? this.endpoints.sse(req, res)
+          : this.endpoints.emulation(req, res);
+    run.catch((error: unknown) => {
+      this.node.log.error({ err: error, path }, 'emulation endpoint failed');
+      if (!res.headersSent) writeJson(res, 500, '{"error":"internal error"}');
+      else res.destroy();
+    });
+  }
+}
