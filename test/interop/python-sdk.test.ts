@@ -4,6 +4,8 @@
  * and recovery across server-initiated reconnects. The scenarios are in sdk-suite.ts, shared with
  * the Go SDK.
  */
+import { deltaSuite } from './delta-suite.js';
 import { sdkSuite } from './sdk-suite.js';
 
 sdkSuite('python');
+deltaSuite('python');

@@ -8,6 +8,9 @@
 // unsubscribed, publication, presence, history, done (a command finished). Commands: presence [channel],
 // history [channel] [limit], disconnect, connect, quit. A command's result carries
 // "command"; a failed command prints an error event with "command" and the error's code.
+//
+// With -delta fossil the subscription asks for Fossil delta compression; its publication events
+// then carry "delta", whether the frame held a delta (see wireDeltas).
 package main
 
 import (
@@ -84,6 +87,67 @@ func commandError(command string, err error) {
 	emit("error", fields)
 }
 
+// wireDeltas learns from the SDK's trace log whether each publication arrived as a delta: the SDK
+// applies deltas itself and its PublicationEvent does not say, but its trace of every incoming
+// reply and push does. Keyed by offset, as the program subscribes to one channel. The trace goes
+// through the SDK's log goroutine, so a publication handler may run before its entry is recorded;
+// lookup waits for it a little.
+type wireDeltas struct {
+	mu   sync.Mutex
+	seen map[uint64]bool
+}
+
+// wirePublication is a traced publication: json.Marshal of the protocol struct, or protojson when
+// the data is not JSON (a Protobuf delta), which writes a uint64 offset as a string.
+type wirePublication struct {
+	Offset json.Number `json:"offset"`
+	Delta  bool        `json:"delta"`
+}
+
+func (w *wireDeltas) record(entry centrifuge.LogEntry) {
+	if entry.Message != "<-in--" {
+		return
+	}
+	var pubs []wirePublication
+	if raw, ok := entry.Fields["push"]; ok {
+		var push struct {
+			Pub *wirePublication `json:"pub"`
+		}
+		if json.Unmarshal([]byte(raw), &push) == nil && push.Pub != nil {
+			pubs = append(pubs, *push.Pub)
+		}
+	} else if raw, ok := entry.Fields["reply"]; ok {
+		var reply struct {
+			Subscribe *struct {
+				Publications []wirePublication `json:"publications"`
+			} `json:"subscribe"`
+		}
+		if json.Unmarshal([]byte(raw), &reply) == nil && reply.Subscribe != nil {
+			pubs = reply.Subscribe.Publications
+		}
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, p := range pubs {
+		if offset, err := strconv.ParseUint(p.Offset.String(), 10, 64); err == nil {
+			w.seen[offset] = p.Delta
+		}
+	}
+}
+
+// lookup says whether the publication at offset came as a delta; ok is false when its frame was
+// not traced (the SDK drops log entries when its log buffer is full).
+func (w *wireDeltas) lookup(offset uint64) (delta bool, ok bool) {
+	for deadline := time.Now().Add(500 * time.Millisecond); ; time.Sleep(time.Millisecond) {
+		w.mu.Lock()
+		delta, ok = w.seen[offset]
+		w.mu.Unlock()
+		if ok || time.Now().After(deadline) {
+			return delta, ok
+		}
+	}
+}
+
 type session struct {
 	client  *centrifuge.Client
 	channel string
@@ -149,13 +213,24 @@ func main() {
 	encoding := flag.String("encoding", "json", "protocol: json or protobuf")
 	minReconnect := flag.Duration("min-reconnect-delay", 0, "SDK MinReconnectDelay (0: the SDK's 200ms)")
 	timeout := flag.Duration("timeout", 5*time.Second, "deadline of a command")
+	delta := flag.String("delta", "", "delta compression the subscription asks for: fossil (none when empty)")
 	flag.Parse()
 	if *url == "" {
 		fmt.Fprintln(os.Stderr, "-url is required")
 		os.Exit(2)
 	}
+	if *delta != "" && *delta != string(centrifuge.DeltaTypeFossil) {
+		fmt.Fprintf(os.Stderr, "-delta %q: expected fossil\n", *delta)
+		os.Exit(2)
+	}
 
 	config := centrifuge.Config{Token: *token, Name: "switchboard-interop", MinReconnectDelay: *minReconnect}
+	var wire *wireDeltas
+	if *delta != "" {
+		wire = &wireDeltas{seen: map[uint64]bool{}}
+		config.LogLevel = centrifuge.LogLevelTrace
+		config.LogHandler = wire.record
+	}
 	var client *centrifuge.Client
 	switch *encoding {
 	case "json":
@@ -181,7 +256,7 @@ func main() {
 	client.OnError(func(e centrifuge.ErrorEvent) { emit("error", errorFields(e.Error)) })
 
 	if *channel != "" {
-		sub, err := client.NewSubscription(*channel)
+		sub, err := client.NewSubscription(*channel, centrifuge.SubscriptionConfig{Delta: centrifuge.DeltaType(*delta)})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "new subscription:", err)
 			os.Exit(1)
@@ -212,6 +287,11 @@ func main() {
 		sub.OnPublication(func(e centrifuge.PublicationEvent) {
 			fields := publication(e.Publication)
 			fields["channel"] = ch
+			if wire != nil {
+				if delta, ok := wire.lookup(e.Offset); ok {
+					fields["delta"] = delta
+				}
+			}
 			emit("publication", fields)
 		})
 		if err := sub.Subscribe(); err != nil {

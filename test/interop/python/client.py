@@ -8,6 +8,9 @@ Events: started, connecting, connected, disconnected, error, subscribing, subscr
 publication, presence, history, done (a command finished). Commands: presence [channel],
 history [channel] [limit], disconnect, connect, quit. A command's result carries "command"; a
 failed command prints an error event with "command" and the error's code.
+
+With --delta fossil the subscription asks for Fossil delta compression; its publication events then
+carry "delta", whether the frame held a delta (the SDK's Publication.delta).
 """
 
 import argparse
@@ -23,6 +26,7 @@ from centrifuge import (
     ClientEventHandler,
     ConnectedContext,
     ConnectingContext,
+    DeltaType,
     DisconnectedContext,
     ErrorContext,
     PublicationContext,
@@ -82,8 +86,9 @@ class ClientEvents(ClientEventHandler):
 
 
 class SubscriptionEvents(SubscriptionEventHandler):
-    def __init__(self, channel: str) -> None:
+    def __init__(self, channel: str, report_delta: bool = False) -> None:
         self.channel = channel
+        self.report_delta = report_delta
 
     async def on_subscribing(self, ctx: SubscribingContext) -> None:
         emit("subscribing", channel=self.channel, code=ctx.code, reason=ctx.reason)
@@ -105,7 +110,10 @@ class SubscriptionEvents(SubscriptionEventHandler):
         emit("unsubscribed", channel=self.channel, code=ctx.code, reason=ctx.reason)
 
     async def on_publication(self, ctx: PublicationContext) -> None:
-        emit("publication", channel=self.channel, **publication(ctx.pub))
+        fields = publication(ctx.pub)
+        if self.report_delta:
+            fields["delta"] = ctx.pub.delta
+        emit("publication", channel=self.channel, **fields)
 
     async def on_error(self, ctx: SubscriptionErrorContext) -> None:
         emit("error", channel=self.channel, **error_fields(ctx.error, ctx.code))
@@ -170,6 +178,9 @@ async def main() -> None:
         "--min-reconnect-delay", type=float, default=0.1, help="seconds (the SDK's default 0.1)"
     )
     parser.add_argument("--timeout", type=float, default=5.0, help="deadline of a command, s")
+    parser.add_argument(
+        "--delta", choices=["fossil"], help="delta compression the subscription asks for"
+    )
     args = parser.parse_args()
 
     client = Client(
@@ -189,7 +200,12 @@ async def main() -> None:
         encoding=args.encoding,
     )
     if args.channel:
-        sub = client.new_subscription(args.channel, events=SubscriptionEvents(args.channel))
+        delta = DeltaType(args.delta) if args.delta else None
+        sub = client.new_subscription(
+            args.channel,
+            events=SubscriptionEvents(args.channel, report_delta=delta is not None),
+            delta=delta,
+        )
         await sub.subscribe()
     await client.connect()
 
