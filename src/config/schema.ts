@@ -239,6 +239,17 @@ export const configSchema = z
         enabled: bool(false),
         max_request_body_size: positiveCount(65_536),
       }),
+      uni_sse: section({
+        enabled: bool(false),
+        max_request_body_size: positiveCount(65_536),
+      }),
+      uni_http_stream: section({
+        enabled: bool(false),
+        max_request_body_size: positiveCount(65_536),
+      }),
+      uni_websocket: section({
+        enabled: bool(false),
+      }),
       emulation: section({
         max_request_body_size: positiveCount(65_536),
       }),

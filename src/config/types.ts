@@ -284,6 +284,25 @@ export interface Config {
     /** Largest connect request body (POST) or `cf_connect` parameter, bytes. Default 65 536. */
     max_request_body_size: number;
   };
+  /** Unidirectional SSE, no SDK: `GET /connection/uni_sse?cf_connect=…` or `POST` the connect request. */
+  uni_sse: {
+    /** Serve it. Default false, as in Centrifugo. */
+    enabled: boolean;
+    /** Largest connect request, bytes. Default 65 536. */
+    max_request_body_size: number;
+  };
+  /** Unidirectional HTTP streaming, no SDK: `POST /connection/uni_http_stream` with the connect request. */
+  uni_http_stream: {
+    /** Serve it. Default false, as in Centrifugo. */
+    enabled: boolean;
+    /** Largest connect request, bytes. Default 65 536. */
+    max_request_body_size: number;
+  };
+  /** Unidirectional WebSocket, no SDK: `/connection/uni_websocket`, the connect request in `cf_connect` or the first message. */
+  uni_websocket: {
+    /** Serve it. Default false, as in Centrifugo. */
+    enabled: boolean;
+  };
   /** `POST /emulation`: the commands of HTTP-streaming and SSE sessions, routed to the session's node. */
   emulation: {
     /** Largest request body, bytes. Default 65 536. */

@@ -260,7 +260,8 @@ export class Connection implements Session, WheelItem, Flushable, TransportHandl
     this.expireSubscriptions(now);
     if (now >= this.nextPingAt) {
       this.enqueue(this.encoding.ping);
-      this.pingSentAt = now;
+      // A unidirectional client never answers: the ping only keeps its stream alive.
+      if (this.encoding.unidirectional !== true) this.pingSentAt = now;
       this.nextPingAt = now + client.ping_interval;
     }
     this.reschedule();

@@ -11,7 +11,12 @@ import type { Duplex } from 'node:stream';
 import type { TlsCredentials } from '../config/tls.js';
 import { Drain } from '../gateway/drain.js';
 import type { GatewayNode } from '../gateway/node.js';
-import { refuseUpgrade, WEBSOCKET_PATH, WebSocketEndpoint } from '../gateway/ws/websocket-endpoint.js';
+import {
+  refuseUpgrade,
+  UNI_WEBSOCKET_PATH,
+  WEBSOCKET_PATH,
+  WebSocketEndpoint,
+} from '../gateway/ws/websocket-endpoint.js';
 import type { NodeMetrics } from '../metrics/node-metrics.js';
 import { DisconnectCode } from '../protocol/codes.js';
 import { originAllowed } from './origin.js';
@@ -69,7 +74,9 @@ export class HttpServer {
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (requestPath(req) !== WEBSOCKET_PATH) {
+    const path = requestPath(req);
+    const uni = path === UNI_WEBSOCKET_PATH && this.node.config.uni_websocket.enabled;
+    if (path !== WEBSOCKET_PATH && !uni) {
       refuseUpgrade(socket, '404 Not Found');
       return;
     }
@@ -81,7 +88,8 @@ export class HttpServer {
       refuseUpgrade(socket, '403 Forbidden');
       return;
     }
-    this.websocket.upgrade(req, socket, head);
+    if (uni) this.websocket.upgradeUni(req, socket, head);
+    else this.websocket.upgrade(req, socket, head);
   }
 
   /**

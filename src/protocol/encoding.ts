@@ -57,6 +57,11 @@ export interface Encoding {
   readonly slot: number;
   /** Frames are binary (WebSocket opcode 2) rather than text. */
   readonly binary: boolean;
+  /**
+   * A unidirectional protocol (no SDK): the client's one message is its connect request, it gets
+   * pushes only, and a failed connect ends the session with a disconnect instead of an error reply.
+   */
+  readonly unidirectional?: boolean;
   /** The server's ping. */
   readonly ping: Buffer;
 

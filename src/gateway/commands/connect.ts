@@ -105,7 +105,8 @@ function connectResult(
   }
   if (subs.size > 0) result.subs = subs;
   result.ping = Math.max(1, Math.round(ctx.config.client.ping_interval / 1000));
-  result.pong = true;
+  // A unidirectional client cannot answer pings.
+  result.pong = session.encoding.unidirectional !== true;
   // An emulated transport's commands name the session and its node (`/emulation`).
   if (session.streamSession !== '') result.session = session.streamSession;
   result.node = ctx.node.uid;

@@ -6,6 +6,7 @@
  */
 import { DisconnectCode } from '../../protocol/codes.js';
 import { CommandError, DisconnectError } from '../../protocol/errors.js';
+import { uniConnectDisconnect } from '../../protocol/json/uni.js';
 import { internalError, toProtocolError } from '../../protocol/to-protocol-error.js';
 import type { Command, ProtocolError } from '../../protocol/types.js';
 import type { ConnectionHost } from '../connection-host.js';
@@ -45,6 +46,10 @@ export async function dispatchCommand(
     if (session.state === 'closed') return 'done';
     if (error instanceof DisconnectError) {
       session.close(error.code, error.reason);
+    } else if (session.encoding.unidirectional === true) {
+      // No replies on a unidirectional transport: the failure ends the session, as in Centrifugo.
+      session.close(uniConnectDisconnect(wireError(session, cmd, error, host)));
+      return 'done';
     } else {
       replyError(session, cmd.id, wireError(session, cmd, error, host));
     }

@@ -133,13 +133,18 @@ export class StreamEndpoints {
     }
   }
 
-  private open(
+  /**
+   * Opens a session on a streaming response and hands it its connect request. `emulated`: its
+   * later commands come through `/emulation`, so it is found by session id.
+   */
+  open(
     req: IncomingMessage,
     res: ServerResponse,
     kind: StreamKind,
     encoding: Encoding,
     connect: Buffer,
     headers: Record<string, string>,
+    emulated = true,
   ): void {
     const limit = this.node.config.client.connection_limit;
     if (limit > 0 && this.node.connections.size >= limit) {
@@ -154,8 +159,10 @@ export class StreamEndpoints {
     if (kind === 'sse') res.write('\r\n');
     else res.flushHeaders();
     const transport = new StreamTransport(res, kind, encoding, randomUUID());
-    this.node.emulation.add(transport);
-    res.once('close', () => this.node.emulation.remove(transport));
+    if (emulated) {
+      this.node.emulation.add(transport);
+      res.once('close', () => this.node.emulation.remove(transport));
+    }
     new Connection(this.node, transport, encoding);
     transport.deliver(connect);
   }

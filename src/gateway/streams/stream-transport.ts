@@ -3,7 +3,8 @@
  * writes to the response for the life of the session, the client's commands arrive through
  * `POST /emulation` (`deliver`). Framing, by transport: HTTP streaming writes each turn's frames
  * as they are, newline-terminated in JSON (the SDK reads one JSON message per line) and
- * self-delimiting in Protobuf; SSE writes them as one event whose data lines are the JSON frames.
+ * self-delimiting in Protobuf; SSE writes each JSON frame as an event. The unidirectional
+ * transports (uni_sse, uni_http_stream) use the same framing; their commands never come.
  * Without close frames, a session's end is told with a `disconnect` push before the response ends.
  */
 import type { ServerResponse } from 'node:http';
@@ -14,7 +15,7 @@ export type StreamKind = 'http_stream' | 'sse';
 
 const NEWLINE = Buffer.from('\n');
 const SSE_START = Buffer.from('data: ');
-const SSE_LINE = Buffer.from('\ndata: ');
+const SSE_NEXT = Buffer.from('\n\ndata: ');
 const SSE_END = Buffer.from('\n\n');
 
 export class StreamTransport implements Transport {
@@ -76,12 +77,15 @@ export class StreamTransport implements Transport {
   }
 }
 
-/** JSON frames joined by newlines as one SSE event: every line gets its `data: ` prefix. */
+/**
+ * JSON frames joined by newlines as SSE events, one per frame (`data: <frame>` and a blank line),
+ * as Centrifugo writes them: a plain `EventSource` gets one JSON message per event.
+ */
 function sseEvent(payload: Buffer): Buffer {
   const parts: Buffer[] = [SSE_START];
   let start = 0;
   for (let i = payload.indexOf(10); i !== -1; i = payload.indexOf(10, start)) {
-    parts.push(payload.subarray(start, i), SSE_LINE);
+    parts.push(payload.subarray(start, i), SSE_NEXT);
     start = i + 1;
   }
   parts.push(payload.subarray(start), SSE_END);

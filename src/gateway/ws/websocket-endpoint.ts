@@ -12,16 +12,20 @@ import { WebSocketServer } from 'ws';
 import { DisconnectCode, disconnectReason } from '../../protocol/codes.js';
 import type { Encoding } from '../../protocol/encoding.js';
 import { jsonEncoding } from '../../protocol/json/index.js';
+import { uniJsonEncoding } from '../../protocol/json/uni.js';
 import { protobufEncoding } from '../../protocol/protobuf/index.js';
 import { Connection } from '../connection.js';
 import type { GatewayNode } from '../node.js';
 import { answerHandshake, selectSubprotocol, wantsProtobuf } from './handshake.js';
 import { LeanTransport, type LeanTransportOptions } from './lean-transport.js';
 import { IGNORE_EVENTS, type Transport } from './transport.js';
+import { UniWebSocketTransport } from './uni-websocket-transport.js';
 import { WsTransport } from './ws-transport.js';
 
 /** The path clients open their WebSocket on. */
 export const WEBSOCKET_PATH = '/connection/websocket';
+/** The unidirectional WebSocket, for clients without an SDK (`uni_websocket.enabled`). */
+export const UNI_WEBSOCKET_PATH = '/connection/uni_websocket';
 /** How long a closing WebSocket waits for the client's close frame before it is cut, ms (as `ws`). */
 const CLOSE_TIMEOUT_MS = 30_000;
 
@@ -66,13 +70,38 @@ export class WebSocketEndpoint {
    * draining and origin already checked): a bad handshake is refused with its HTTP status.
    */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.accept(req, socket, head, (transport, protocol) =>
+      this.open(transport, encodingFor(req.url, protocol)),
+    );
+  }
+
+  /**
+   * Completes an upgrade request for {@link UNI_WEBSOCKET_PATH} (path, draining and origin checked):
+   * a `cf_connect` parameter that is not a JSON object is refused with 400 before the upgrade.
+   */
+  upgradeUni(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const param = new URL(req.url ?? '/', 'http://localhost').searchParams.get('cf_connect');
+    const request = param === null || param === '' ? undefined : Buffer.from(param);
+    if (request !== undefined && !uniJsonEncoding.decode(request, false).ok) {
+      refuseUpgrade(socket, '400 Bad Request');
+      return;
+    }
+    this.accept(req, socket, head, (transport) =>
+      this.open(new UniWebSocketTransport(transport, request), uniJsonEncoding),
+    );
+  }
+
+  /** The handshake, then `opened` with the transport and the subprotocol agreed on. */
+  private accept(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    opened: (transport: Transport, protocol: string | undefined) => void,
+  ): void {
     if (this.wss !== undefined) {
       const maxPayload = this.node.config.websocket.message_size_limit;
       this.wss.handleUpgrade(req, socket, head, (ws) =>
-        this.open(
-          new WsTransport(ws, this.transports, maxPayload),
-          encodingFor(req.url, ws.protocol || undefined),
-        ),
+        opened(new WsTransport(ws, this.transports, maxPayload), ws.protocol || undefined),
       );
       return;
     }
@@ -86,7 +115,7 @@ export class WebSocketEndpoint {
       return;
     }
     socket.write(answer.response);
-    this.open(new LeanTransport(socket as Socket, this.lean!, head), encodingFor(req.url, answer.protocol));
+    opened(new LeanTransport(socket as Socket, this.lean!, head), answer.protocol);
   }
 
   /** Destroys every socket still open (a stop that ran out of time). */
