@@ -164,7 +164,13 @@ describe('protobuf encode: pushes', () => {
           },
         ),
         offset: fc.maxSafeNat(),
-        tags: fc.dictionary(text, text, { maxKeys: 4 }),
+        // protobufjs, the reference decoder, assigns map keys as plain properties, so a `__proto__`
+        // tag would vanish on its side; that key is checked byte for byte in the connect reply test.
+        tags: fc.dictionary(
+          text.filter((key) => key !== '__proto__'),
+          text,
+          { maxKeys: 4 },
+        ),
         version: fc.maxSafeNat(),
       },
       { requiredKeys: ['data'] },
