@@ -1,10 +1,14 @@
 /**
- * A raw WebSocket client of the JSON protocol that writes everything it sends and receives into a
- * {@link Transcript}. Waits are bounded: a reply that does not come is recorded as a timeout, so a
- * server that stays silent shows up as a difference instead of hanging the suite.
+ * A raw WebSocket client that writes everything it sends and receives into a {@link Transcript}. It
+ * speaks the JSON protocol, or Protobuf for the whole session when the server selected the
+ * `centrifuge-protobuf` subprotocol (commands as length-delimited `Command`s, every binary message
+ * decoded into its `Reply`s, see protobuf.ts). Waits are bounded: a reply that does not come is
+ * recorded as a timeout, so a server that stays silent shows up as a difference instead of hanging
+ * the suite. Publications of delta subscriptions are also recorded rebuilt (delta-tracker.ts).
  */
 import WebSocket from 'ws';
-import { decodeReplies, encodeConnect } from './protobuf.js';
+import { DeltaTracker } from './delta-tracker.js';
+import { decodeReplies, encodeCommands, PROTOBUF_PONG, showAll } from './protobuf.js';
 import type { CloseInfo, Transcript } from './transcript.js';
 
 /** How long a command waits for its reply, and `recv` for its messages. */
@@ -16,8 +20,10 @@ export interface OpenOptions {
   protocols?: string[];
   /** Record the handshake outcome (selected subprotocol, or the refusal) in the transcript. */
   recordOpen?: boolean;
-  /** Answer server pings (`{}`) at once and leave them out of the transcript. */
+  /** Answer server pings (`{}`, or an empty Protobuf `Reply`) at once and leave them out of the transcript. */
   autoPong?: boolean;
+  /** `protobuf` offers the `centrifuge-protobuf` subprotocol (unless `protocols` is given). */
+  encoding?: 'json' | 'protobuf';
 }
 
 /** One recorded connection. */
@@ -27,6 +33,9 @@ export class Client {
   private closeInfo: CloseInfo | undefined;
   private closeRecorded = false;
   private wake: (() => void) | undefined;
+  private readonly deltas = new DeltaTracker();
+  /** Whether the session speaks Protobuf: the server selected `centrifuge-protobuf`. */
+  readonly protobuf: boolean;
 
   constructor(
     /** The label naming this connection in the transcript. */
@@ -35,14 +44,18 @@ export class Client {
     private readonly transcript: Transcript,
     autoPong = false,
   ) {
+    this.protobuf = ws?.protocol === 'centrifuge-protobuf';
     if (ws === undefined) {
       this.closeInfo = { code: 0, reason: 'not opened' };
       this.closeRecorded = true;
       return;
     }
     ws.on('message', (data, isBinary) => {
-      if (isBinary && ws.protocol === 'centrifuge-protobuf') {
-        this.queue.push(...decodeReplies(toBytes(data)));
+      if (isBinary && this.protobuf) {
+        for (const reply of decodeReplies(toBytes(data))) {
+          if (autoPong && isPing(reply)) ws.send(PROTOBUF_PONG, { binary: true });
+          else this.queue.push(reply);
+        }
         this.wake?.();
         return;
       }
@@ -73,10 +86,29 @@ export class Client {
     return this.closeInfo !== undefined;
   }
 
-  /** Sends one command object, or several as one frame (joined by `\n`). */
+  /**
+   * Sends one command object, or several as one frame: joined by `\n` in JSON, one length-delimited
+   * `Command` after another in Protobuf (where bytes fields must be Buffers, see protobuf.ts).
+   */
   send(...commands: Record<string, unknown>[]): void {
-    for (const command of commands) this.transcript.push({ at: this.label, send: command });
-    this.rawSend(commands.map((c) => JSON.stringify(c)).join('\n'));
+    for (const command of commands) {
+      this.transcript.push({
+        at: this.label,
+        send: this.protobuf ? { protobuf: showAll(command) } : command,
+      });
+      this.deltas.sent(command);
+    }
+    if (this.protobuf) this.binarySend(encodeCommands(commands));
+    else this.rawSend(commands.map((c) => JSON.stringify(c)).join('\n'));
+  }
+
+  /**
+   * Sends Protobuf commands as they are, without recording each one: for frames of many commands,
+   * recorded by `note` (the server's answers are recorded as usual).
+   */
+  sendCommandsQuietly(commands: Record<string, unknown>[], note: string): void {
+    this.transcript.push({ at: this.label, sendRaw: `[binary] ${note}` });
+    this.binarySend(encodeCommands(commands));
   }
 
   /** Sends bytes as they are, in a text frame (`binary` false) or a binary frame. */
@@ -85,18 +117,16 @@ export class Client {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(bytes, { binary });
   }
 
+  /** Records a received message, and the publications of delta subscriptions it carries, rebuilt. */
+  private record(message: unknown): void {
+    this.transcript.push({ at: this.label, recv: message });
+    for (const decoded of this.deltas.received(message)) this.transcript.push({ at: this.label, decoded });
+  }
+
   /** Sends text as it is (malformed frames); `binary` sends it as a binary frame. */
   sendRaw(text: string, binary = false): void {
     this.transcript.push({ at: this.label, sendRaw: binary ? `[binary] ${text}` : text });
     this.rawSend(text, binary);
-  }
-
-  /** Sends a protobuf `connect` (binary frame) and records everything up to its reply. */
-  async protobufConnect(token: string): Promise<Record<string, unknown>> {
-    const id = this.nextId++;
-    this.transcript.push({ at: this.label, send: { protobuf: { id, connect: { token } } } });
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(encodeConnect(id, token), { binary: true });
-    return this.reply(id);
   }
 
   /** Sends `{id, [method]: params}` with the next id and records everything up to its reply. */
@@ -123,7 +153,7 @@ export class Client {
     while (got.length < count) {
       const next = this.queue.shift();
       if (next !== undefined) {
-        this.transcript.push({ at: this.label, recv: next });
+        this.record(next);
         got.push(next);
         continue;
       }
@@ -147,9 +177,7 @@ export class Client {
 
   /** Records what is queued, and the close when the connection is closed. */
   flush(): void {
-    for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
-      this.transcript.push({ at: this.label, recv: next });
-    }
+    for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) this.record(next);
     if (this.isClosed) this.recordClose();
   }
 
@@ -189,7 +217,7 @@ export class Client {
     for (;;) {
       const next = this.queue.shift();
       if (next !== undefined) {
-        this.transcript.push({ at: this.label, recv: next });
+        this.record(next);
         if (match(next)) return next as Record<string, unknown>;
         continue;
       }
@@ -234,10 +262,23 @@ export class Client {
     }
     this.ws.send(text, { binary });
   }
+
+  private binarySend(bytes: Buffer): void {
+    if (this.ws === undefined || this.ws.readyState !== WebSocket.OPEN) {
+      this.transcript.push({ at: this.label, timeout: 'send on a closed connection' });
+      return;
+    }
+    this.ws.send(bytes, { binary: true });
+  }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The server's Protobuf ping: an empty `Reply`. */
+function isPing(reply: unknown): boolean {
+  return isObject(reply) && isObject(reply['protobuf']) && Object.keys(reply['protobuf']).length === 0;
 }
 
 /** The `id` of a reply, JSON or decoded protobuf. */
@@ -261,7 +302,8 @@ export async function openClient(
   transcript: Transcript,
   options: OpenOptions = {},
 ): Promise<Client> {
-  const ws = new WebSocket(url, options.protocols ?? []);
+  const protocols = options.protocols ?? (options.encoding === 'protobuf' ? ['centrifuge-protobuf'] : []);
+  const ws = new WebSocket(url, protocols);
   // A failed handshake may emit more than one error: none of them may go unhandled.
   ws.on('error', () => {});
   const outcome = await new Promise<Record<string, unknown>>((resolve) => {

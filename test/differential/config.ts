@@ -29,6 +29,7 @@ const CELL: Options = {
   force_recovery: true,
   force_recovery_mode: 'cache',
 };
+const FOSSIL: Options = { allowed_delta_types: ['fossil'] };
 
 /** Channel options of `channel.without_namespace` and each namespace, by namespace name. */
 export const CHANNELS: { withoutNamespace: Options; namespaces: Record<string, Options> } = {
@@ -75,11 +76,42 @@ export const CHANNELS: { withoutNamespace: Options; namespaces: Record<string, O
     cell: { ...PINNED, ...CELL },
     // The same, recovered on every subscribe without the client asking.
     autocell: { ...PINNED, ...CELL, auto_cache_recover: true },
+    // Fossil deltas for every publication (`delta_publish`), positions tracked on every subscribe
+    // (Centrifugo OSS makes deltas only against a position); subscribers may publish and read history.
+    delta: {
+      ...PINNED,
+      ...HISTORY,
+      ...FOSSIL,
+      delta_publish: true,
+      force_positioning: true,
+      allow_publish_for_subscriber: true,
+      allow_history_for_subscriber: true,
+      allow_tags_filter: true,
+    },
+    // The same with forced recovery: a resubscribe recovers the missed publications as a delta chain.
+    deltarec: { ...PINNED, ...HISTORY, ...FOSSIL, delta_publish: true, force_recovery: true },
+    // Deltas allowed, but only for publications the server API marks `delta: true`.
+    deltamarked: {
+      ...PINNED,
+      ...HISTORY,
+      ...FOSSIL,
+      force_positioning: true,
+      allow_publish_for_subscriber: true,
+    },
+    // Deltas allowed and published, but no history: no position to make a delta against.
+    deltanopos: { ...PINNED, ...FOSSIL, delta_publish: true },
   },
 };
 
 /** Options only Centrifugo has, by namespace: Switchboard refuses unknown keys. */
 export const CENTRIFUGO_ONLY: Record<string, Options> = {};
+
+/**
+ * Client settings only Switchboard has, set to what Centrifugo OSS does: it has no per-connection
+ * command rate limit (Switchboard: 100 per second by default), so a message of 256 commands is
+ * answered whole on both.
+ */
+export const SWITCHBOARD_ONLY_CLIENT: Options = { command_rate_limit: 0 };
 
 /** Client settings of a profile, common to both servers. */
 function clientSettings(profile: Profile): Options {
@@ -131,7 +163,7 @@ export function switchboardConfig(profile: Profile, port: number): Options {
     node: { name: `differential-${profile}` },
     log: { level: 'error', format: 'json' },
     shutdown: { timeout: '1s', drain_duration: '0s' },
-    client: clientSettings(profile),
+    client: { ...clientSettings(profile), ...SWITCHBOARD_ONLY_CLIENT },
     channel: channelSection({}),
     http_api: { key: API_KEY },
     prometheus: { enabled: false },

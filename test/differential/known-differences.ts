@@ -68,6 +68,50 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
     'Centrifugo answers 404 with a plain-text body; Switchboard 404 with a JSON error 104',
   'api/auth': 'Centrifugo answers 401 with an empty body; Switchboard 401 with a JSON error 101',
 
+  // Protobuf encoding
+  'protobuf/ping-command':
+    'Centrifugo does not dispatch a `ping` command and closes with 3501; Switchboard answers `Reply{id, ping: {}}`',
+  'protobuf/pong-without-ping':
+    'Centrifugo closes with 3501 on an empty Command (the pong) when no ping was sent; ' +
+    'Switchboard takes any message as a pong',
+  'protobuf/unknown-method':
+    'Centrifugo closes with 3501 on a Command whose only field is unknown; Switchboard answers error 104',
+  'protobuf/two-methods':
+    'Centrifugo runs the first method (in its dispatch order) and ignores the rest; Switchboard closes with 3501',
+  'protobuf/good-command-then-truncated':
+    'Centrifugo runs the commands decoded before the bad bytes, then closes with 3501; ' +
+    'Switchboard closes with 3501 before running any command of the message (it fails whole)',
+  'protobuf/invalid-utf8-channel':
+    'Centrifugo decodes a string field with invalid UTF-8 as it is and refuses that channel name with 107; ' +
+    'Switchboard refuses invalid UTF-8 in any Protobuf string as undecodable and closes with 3501',
+  'protobuf/257-commands-in-one-message':
+    'Centrifugo answers every command of a message, however many; Switchboard closes with 3501 beyond 256 ' +
+    '(docs/protocol.md, Limits)',
+  'protobuf/publish-non-json-bytes':
+    'Centrifugo closes a JSON subscriber with 3506 (inappropriate protocol) when a publication it gets is not JSON; ' +
+    'Switchboard sends it the data as a JSON string of its base64',
+  'protobuf/publish-utf8-text-not-json':
+    'Centrifugo closes a JSON subscriber with 3506 (inappropriate protocol) when a publication it gets is not JSON ' +
+    '(here UTF-8 text); Switchboard sends it the data as a JSON string of its base64',
+  'protobuf/publish-json-bytes-with-newline':
+    'Centrifugo gives Protobuf subscribers the published bytes as they are; Switchboard drops raw newlines from ' +
+    'JSON data for every encoding (docs/protocol.md, Protobuf; JSON subscribers get the same value on both)',
+
+  // delta compression
+  'delta/json/no-position':
+    'Centrifugo answers `delta: true` wherever the namespace allows fossil, and without positions sends full data ' +
+    '(as JSON strings to JSON clients); Switchboard answers without `delta` when the subscription tracks no ' +
+    'position and sends plain data (docs/protocol.md, Delta compression)',
+  'delta/protobuf/no-position':
+    'Centrifugo answers `delta: true` wherever the namespace allows fossil (full data without positions); ' +
+    'Switchboard answers without `delta` when the subscription tracks no position',
+  'delta/json/with-tags-filter':
+    'Centrifugo negotiates delta with a tags filter and sends deltas of the matching publications; ' +
+    'Switchboard answers without `delta` and sends plain data (docs/protocol.md, Delta compression)',
+  'delta/protobuf/with-tags-filter':
+    'Centrifugo negotiates delta with a tags filter and sends deltas of the matching publications; ' +
+    'Switchboard answers without `delta` and sends full data',
+
   // transport
   'transport/invalid-utf8-text-frame':
     'Centrifugo does not check UTF-8 in text frames and closes with 3501 (undecodable JSON); ' +

@@ -1,105 +1,80 @@
 /**
- * Just enough of the Centrifugo protobuf protocol (`centrifuge-protobuf` subprotocol) to send a
- * `connect` and read the replies: varint-length-delimited `Command` / `Reply` messages in binary
- * frames. Decoded replies keep the JSON protocol's field names, wrapped as `{protobuf: reply}`.
+ * The Protobuf form of the protocol (`centrifuge-protobuf` subprotocol) for the differential client,
+ * through protobufjs loading our `client.proto` (test/protocol/protobuf-reference.ts): commands are
+ * encoded as varint-length-delimited `Command`s, every binary server message is decoded into its
+ * `Reply`s. Both directions are recorded in a JSON-comparable form: the JSON protocol's field names
+ * (the proto's), only fields present on the wire, 64-bit values as numbers, and bytes as their
+ * UTF-8 text when they are valid UTF-8, else as `{base64}`. A reply is wrapped as `{protobuf: reply}`
+ * so the transcript shows which encoding it came in, and the normalizer and masks still find
+ * `connect`, `epoch`, `time` and client ids inside it.
  */
+import protobuf from 'protobufjs';
+import { commandsMessage, type } from '../protocol/protobuf-reference.js';
 
-/** Field numbers of the messages the suite reads, from Centrifugo's client.proto. */
-const REPLY_FIELDS: Record<number, string> = { 1: 'id', 2: 'error', 5: 'connect' };
-const ERROR_FIELDS: Record<number, string> = { 1: 'code', 2: 'message', 3: 'temporary' };
-const CONNECT_FIELDS: Record<number, string> = {
-  1: 'client',
-  2: 'version',
-  3: 'expires',
-  4: 'ttl',
-  7: 'ping',
-  8: 'pong',
-  9: 'session',
-  10: 'node',
-};
-const BOOLEANS = new Set(['expires', 'pong', 'temporary']);
+type Json = Record<string, unknown>;
 
-function varint(value: number): number[] {
-  const out: number[] = [];
-  let v = value;
-  while (v > 0x7f) {
-    out.push((v & 0x7f) | 0x80);
-    v = Math.floor(v / 128);
+const ReplyType = type('Reply');
+
+/** The pong: an empty `Command`, length-prefixed (a lone 0x00). */
+export const PROTOBUF_PONG = Buffer.from([0]);
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Bytes as recorded: their text when valid UTF-8, else `{base64}` (either maps back to the bytes). */
+export function showBytes(bytes: Uint8Array): string | { base64: string } {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return { base64: Buffer.from(bytes).toString('base64') };
   }
-  out.push(v);
-  return out;
 }
 
-function field(number: number, bytes: Uint8Array): number[] {
-  return [...varint((number << 3) | 2), ...varint(bytes.length), ...bytes];
+/** The bytes a recorded value stands for: the inverse of {@link showBytes}. */
+export function bytesOf(shown: unknown): Uint8Array {
+  if (typeof shown === 'string') return Buffer.from(shown, 'utf8');
+  if (typeof shown === 'object' && shown !== null && typeof (shown as Json)['base64'] === 'string') {
+    return Buffer.from((shown as { base64: string }).base64, 'base64');
+  }
+  return new Uint8Array();
 }
 
-/** One length-delimited `Command{id, connect: ConnectRequest{token}}`, ready to send as a binary frame. */
-export function encodeConnect(id: number, token: string): Buffer {
-  const request = Uint8Array.from(field(1, new TextEncoder().encode(token)));
-  const command = Uint8Array.from([...varint(1 << 3), ...varint(id), ...field(4, request)]);
-  return Buffer.from([...varint(command.length), ...command]);
-}
-
-class Reader {
-  pos = 0;
-  constructor(readonly bytes: Uint8Array) {}
-
-  get done(): boolean {
-    return this.pos >= this.bytes.length;
-  }
-
-  varint(): number {
-    let result = 0;
-    let scale = 1;
-    for (;;) {
-      const byte = this.bytes[this.pos++];
-      if (byte === undefined) throw new Error('truncated varint');
-      result += (byte & 0x7f) * scale;
-      if (byte < 0x80) return result;
-      scale *= 128;
-    }
-  }
-
-  chunk(): Uint8Array {
-    const length = this.varint();
-    const out = this.bytes.subarray(this.pos, this.pos + length);
-    if (out.length !== length) throw new Error('truncated field');
-    this.pos += length;
+/** A value with every byte array replaced by {@link showBytes}, recursively. */
+export function showAll(value: unknown): unknown {
+  if (value instanceof Uint8Array) return showBytes(value);
+  if (Array.isArray(value)) return value.map(showAll);
+  if (typeof value === 'object' && value !== null) {
+    const out: Json = {};
+    for (const [k, v] of Object.entries(value)) out[k] = showAll(v);
     return out;
   }
+  return value;
 }
 
-/** Decodes one message by a field table; unknown fields are kept by number. */
-function message(bytes: Uint8Array, names: Record<number, string>): Record<string, unknown> {
-  const reader = new Reader(bytes);
-  const out: Record<string, unknown> = {};
-  while (!reader.done) {
-    const tag = reader.varint();
-    const number = tag >>> 3;
-    const name = names[number] ?? `#${number}`;
-    const wire = tag & 7;
-    if (wire === 0) {
-      const value = reader.varint();
-      out[name] = BOOLEANS.has(name) ? value !== 0 : value;
-    } else if (wire === 2) {
-      const chunk = reader.chunk();
-      if (name === 'error') out[name] = message(chunk, ERROR_FIELDS);
-      else if (name === 'connect') out[name] = message(chunk, CONNECT_FIELDS);
-      else out[name] = new TextDecoder().decode(chunk);
-    } else {
-      throw new Error(`unsupported wire type ${wire}`);
-    }
-  }
-  return out;
+/**
+ * Commands (protobufjs' object form: bytes as Buffers, never strings, which protobufjs would read
+ * as base64) as one length-delimited client message.
+ */
+export function encodeCommands(commands: readonly Json[]): Buffer {
+  return commandsMessage(...commands);
 }
 
-/** The replies in one binary frame, each as `{protobuf: reply}`; undecodable bytes as `{protobufError}`. */
+/**
+ * The replies of one binary server message, each as `{protobuf: reply}`. A message protobufjs
+ * cannot decode is recorded once as `{protobufError, hex}` after the replies read before it.
+ */
 export function decodeReplies(frame: Uint8Array): unknown[] {
-  const reader = new Reader(frame);
+  const reader = protobuf.Reader.create(frame);
   const out: unknown[] = [];
   try {
-    while (!reader.done) out.push({ protobuf: message(reader.chunk(), REPLY_FIELDS) });
+    while (reader.pos < reader.len) {
+      const reply = ReplyType.toObject(ReplyType.decodeDelimited(reader), {
+        longs: Number,
+        defaults: false,
+        arrays: false,
+        objects: false,
+      });
+      out.push({ protobuf: showAll(reply) });
+    }
   } catch (err) {
     out.push({ protobufError: (err as Error).message, hex: Buffer.from(frame).toString('hex') });
   }

@@ -59,9 +59,17 @@ export class Script {
     return client;
   }
 
-  /** Opens a connection and sends `connect` with a token for `user` (and `extra` request fields). */
-  async connected(label: string, user = label, extra: Record<string, unknown> = {}): Promise<Client> {
-    const client = await this.open(label);
+  /**
+   * Opens a connection and sends `connect` with a token for `user` (and `extra` request fields);
+   * `options.encoding: 'protobuf'` speaks Protobuf from the start.
+   */
+  async connected(
+    label: string,
+    user = label,
+    extra: Record<string, unknown> = {},
+    options: OpenOptions = {},
+  ): Promise<Client> {
+    const client = await this.open(label, options);
     await client.cmd('connect', { token: await this.token(user), ...extra });
     return client;
   }

@@ -135,7 +135,7 @@ export const connectCases: DiffCase[] = [
     name: 'connect/subprotocol-protobuf',
     async run(s) {
       const c = await s.open('alice', { protocols: ['centrifuge-protobuf'], recordOpen: true });
-      if (!c.isClosed) await c.protobufConnect(await s.token('alice'));
+      if (!c.isClosed) await c.cmd('connect', { token: await s.token('alice') });
       await c.quiet();
     },
   },

@@ -2,7 +2,10 @@
 import type { DiffCase } from '../script.js';
 import { commandCases } from './commands.js';
 import { connectCases } from './connect.js';
+import { deltaCases } from './delta.js';
 import { presenceHistoryCases } from './presence-history.js';
+import { protobufCases } from './protobuf.js';
+import { protobufFrameCases } from './protobuf-frames.js';
 import { publishCases } from './publish.js';
 import { recoverCases } from './recover.js';
 import { serverApiCases } from './server-api.js';
@@ -25,4 +28,7 @@ export const ALL_CASES: DiffCase[] = [
   ...serverApiCases,
   ...transportCases,
   ...timingCases,
+  ...protobufCases,
+  ...protobufFrameCases,
+  ...deltaCases,
 ];
