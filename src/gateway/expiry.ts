@@ -9,7 +9,9 @@
  * frame unreadable; token dates are bounded by the verifier, so the clamp is a last line only.
  */
 export function ttlSeconds(expiresAt: number): number {
-  const seconds = Math.floor((expiresAt - Date.now()) / 1000);
+  // Whole seconds of the expiry minus whole seconds of now, as Centrifugo counts (`exp - now.Unix()`):
+  // a token expiring within the current second still has 1 left.
+  const seconds = Math.floor(expiresAt / 1000) - Math.floor(Date.now() / 1000);
   return Number.isFinite(seconds) ? Math.max(0, seconds) : 0;
 }
 

@@ -101,7 +101,11 @@ export interface PublicationData {
 export function requireData(params: Params, field = 'data'): PublicationData {
   const value = params[field];
   if (value === undefined) throw bad(field, 'present');
-  if (value instanceof Uint8Array) return bytesData(value);
+  // Protobuf carries absent data as no bytes; Centrifugo refuses that as it refuses a missing value.
+  if (value instanceof Uint8Array) {
+    if (value.length === 0) throw bad(field, 'present');
+    return bytesData(value);
+  }
   try {
     return { data: JSON.stringify(value) };
   } catch {

@@ -29,17 +29,14 @@ export function encodePublication(pub: Publication, epoch?: string): string {
  * A publication for a subscription that negotiated delta compression: the data as a JSON string
  * (the SDKs decode it from there), holding the Fossil `patch` with `"delta":true`, or the full
  * data. A patch that is not valid UTF-8 cannot travel in a JSON string: the full data goes instead.
+ * No epoch, not even on offset 1: Centrifugo rebuilds delta subscribers' JSON publications without it.
  */
-export function encodeDeltaPublication(
-  pub: Publication,
-  epoch: string | undefined,
-  patch?: Uint8Array,
-): string {
+export function encodeDeltaPublication(pub: Publication, patch?: Uint8Array): string {
   if (patch !== undefined && isUtf8(patch)) {
     const text = Buffer.from(patch.buffer, patch.byteOffset, patch.byteLength).toString();
-    return publicationFields('{"data":' + JSON.stringify(text) + ',"delta":true', pub, epoch);
+    return publicationFields('{"data":' + JSON.stringify(text) + ',"delta":true', pub, undefined);
   }
-  return publicationFields('{"data":' + JSON.stringify(pub.data), pub, epoch);
+  return publicationFields('{"data":' + JSON.stringify(pub.data), pub, undefined);
 }
 
 /** The fields after `data` (already in `out`), and the closing brace. */
@@ -65,7 +62,7 @@ export function encodePublications(pubs: readonly Publication[], epoch?: string,
     out +=
       patches === undefined
         ? encodePublication(pubs[i]!, epoch)
-        : encodeDeltaPublication(pubs[i]!, epoch, patches[i]);
+        : encodeDeltaPublication(pubs[i]!, patches[i]);
   }
   return out + ']';
 }
@@ -74,15 +71,11 @@ export function encodePublications(pubs: readonly Publication[], epoch?: string,
 export function encodeDeltaPublicationPush(
   channel: string,
   pub: Publication,
-  epoch: string | undefined,
+  _epoch: string | undefined,
   patch: Uint8Array | undefined,
 ): string {
   return (
-    '{"push":{"channel":' +
-    JSON.stringify(channel) +
-    ',"pub":' +
-    encodeDeltaPublication(pub, epoch, patch) +
-    '}}'
+    '{"push":{"channel":' + JSON.stringify(channel) + ',"pub":' + encodeDeltaPublication(pub, patch) + '}}'
   );
 }
 
