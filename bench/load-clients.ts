@@ -16,8 +16,17 @@ import {
 } from './load-protobuf.js';
 import { Histogram, nowMs } from './stats.js';
 
-/** `switchboard`: the JSON protocol; `switchboard-protobuf`: the `centrifuge-protobuf` subprotocol. */
-export type Proto = 'switchboard' | 'switchboard-protobuf' | 'socketio' | 'ws';
+/**
+ * `switchboard`: the JSON protocol; `switchboard-protobuf`: the `centrifuge-protobuf` subprotocol;
+ * `switchboard-http-stream` and `switchboard-sse`: JSON over bidirectional emulation (load-streams.ts).
+ */
+export type Proto =
+  | 'switchboard'
+  | 'switchboard-protobuf'
+  | 'switchboard-http-stream'
+  | 'switchboard-sse'
+  | 'socketio'
+  | 'ws';
 
 /** Deliveries and their latency, shared by every client of the process. */
 export class Delivery {
@@ -102,8 +111,23 @@ export interface ClientOptions {
 /** A tick as the publisher writes it (socket.io re-serialises the data with the same key order). */
 const TICK = /"symbol":"([^"]*)","price":([-0-9.e+]+)/g;
 
-/** One raw client. `ready` resolves when connected and subscribed, rejects on failure. */
-export class LoadClient {
+/** What the load generator holds of every client, whatever its transport. */
+export interface BenchClient {
+  options: ClientOptions;
+  /** Set by a subscribe reply carrying `recovered: true`. */
+  recovered: boolean;
+  offset: number;
+  /** With `keys`: the latest price delivered per symbol, in delivery order. */
+  readonly latest: Map<string, number>;
+  /** Called when the connection closes after being ready. */
+  onClose: (() => void) | undefined;
+  /** Connects and subscribes; `recover` asks to recover from the last position. */
+  open(recover?: boolean): Promise<void>;
+  close(): void;
+}
+
+/** One raw WebSocket client. `ready` resolves when connected and subscribed, rejects on failure. */
+export class LoadClient implements BenchClient {
   ws!: WebSocket;
   epoch = '';
   offset = 0;

@@ -5,7 +5,7 @@
 import { Agent, request } from 'node:http';
 import { signToken } from '../src/auth/token-signer.js';
 import { documentVersions } from './delta-document.js';
-import { Delivery, LoadClient } from './load-clients.js';
+import { type BenchClient, type ClientOptions, Delivery, LoadClient } from './load-clients.js';
 import { DocTracker } from './load-docs.js';
 import type {
   ArmReconnectCommand,
@@ -22,11 +22,12 @@ import type {
   StormResult,
   WaitRecoveredCommand,
 } from './load-protocol.js';
+import { isStreamProto, StreamLoadClient } from './load-streams.js';
 import { BENCH_SECRET } from './servers.js';
 import { nowMs, sleep } from './stats.js';
 
 const sink = new Delivery();
-const groups = new Map<string, LoadClient[]>();
+const groups = new Map<string, BenchClient[]>();
 const tokens = new Map<number, string>();
 /** The documents of the current `docs` run in publishing order, shared by every {@link DocTracker}. */
 const expectedDocs: string[] = [];
@@ -58,7 +59,7 @@ async function connect(cmd: ConnectCommand): Promise<ConnectResult> {
   let firstError: string | undefined;
   const t0 = performance.now();
   await pool(cmd.count, cmd.concurrency, async (i) => {
-    const client = new LoadClient(sink, {
+    const options: ClientOptions = {
       proto: cmd.proto,
       port: cmd.ports[i % cmd.ports.length]!,
       token: userTokens[i],
@@ -67,7 +68,10 @@ async function connect(cmd: ConnectCommand): Promise<ConnectResult> {
       keys: cmd.keys ?? false,
       delta: cmd.delta ?? false,
       docs: cmd.docs ? new DocTracker(expectedDocs) : undefined,
-    });
+    };
+    const client = isStreamProto(cmd.proto)
+      ? new StreamLoadClient(sink, options)
+      : new LoadClient(sink, options);
     try {
       await client.open();
       list.push(client);
@@ -277,7 +281,7 @@ async function storm(cmd: StormCommand): Promise<StormResult> {
 
 function armReconnect(cmd: ArmReconnectCommand): Record<string, never> {
   const list = groups.get(cmd.group) ?? [];
-  const queue: LoadClient[] = [];
+  const queue: BenchClient[] = [];
   let active = 0;
   const pump = () => {
     while (active < cmd.concurrency && queue.length > 0) {

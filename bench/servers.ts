@@ -56,7 +56,10 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>): Re
   return out;
 }
 
-/** Benchmark defaults: loopback, silent, no key on the API, no rate limit, JWTs with the bench secret. */
+/**
+ * Benchmark defaults: loopback, silent, no key on the API, no rate limit, JWTs with the bench secret,
+ * HTTP streaming and SSE served (they cost nothing until a client uses them).
+ */
 function switchboardConfig(options: StartServerOptions): Record<string, unknown> {
   const base: Record<string, unknown> = {
     http_server: { port: 0, address: '127.0.0.1' },
@@ -64,6 +67,8 @@ function switchboardConfig(options: StartServerOptions): Record<string, unknown>
     log: { level: 'silent' },
     client: { token: { hmac_secret_key: BENCH_SECRET }, command_rate_limit: 0 },
     http_api: { insecure: true, max_body_size: 16 * 1024 * 1024 },
+    http_stream: { enabled: true },
+    sse: { enabled: true },
   };
   if (options.redisUrl) base['engine'] = { redis: { address: options.redisUrl } };
   return merge(base, options.config ?? {});

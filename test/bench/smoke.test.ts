@@ -40,10 +40,11 @@ test('every benchmark scenario produces figures for Switchboard and socket.io', 
     if (!SWITCHBOARD_ONLY.has(r.name)) assert.ok(r.chart.length > 0, `${r.name}: chart`);
   }
   const fanout = results.find((r) => r.name === 'fanout')!.figures;
-  assert.ok(
-    (fanout['switchboard-protobuf']?.['deliveries'] ?? 0) > 0,
-    'fanout: Protobuf clients count deliveries',
-  );
+  for (const key of ['switchboard-protobuf', 'switchboard-http-stream', 'switchboard-sse'] as const)
+    assert.ok((fanout[key]?.['deliveries'] ?? 0) > 0, `fanout/${key}: clients count deliveries`);
+  const idle = results.find((r) => r.name === 'idle')!.figures;
+  for (const key of ['switchboard-http-stream', 'switchboard-sse'] as const)
+    assert.equal(idle[key]?.['deliveries'], 20, `idle/${key}: every stream connected`);
   const delta = results.find((r) => r.name === 'delta')!.figures;
   for (const encoding of ['json', 'protobuf']) {
     for (const sub of ['full', 'delta']) {
