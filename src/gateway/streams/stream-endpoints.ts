@@ -154,14 +154,19 @@ export class StreamEndpoints {
     // The stream is silent between pings; the server's idle-socket timeout is for request heads.
     req.socket.setTimeout(0);
     req.socket.setNoDelay(true);
-    res.writeHead(200, { ...STREAM_HEADERS, ...headers });
+    // No length and no chunked encoding: the body ends with the connection, and the transport
+    // writes the frames straight to the socket once the head is out.
+    res.useChunkedEncodingByDefault = false;
+    res.shouldKeepAlive = false;
+    res.writeHead(200, { ...STREAM_HEADERS, ...headers, Connection: 'close' });
+    res.flushHeaders();
+    const socket = req.socket;
     // An SSE stream starts with a blank line, so the browser opens the EventSource at once.
-    if (kind === 'sse') res.write('\r\n');
-    else res.flushHeaders();
-    const transport = new StreamTransport(res, kind, encoding, randomUUID());
+    if (kind === 'sse') socket.write('\r\n');
+    const transport = new StreamTransport(socket, kind, encoding, randomUUID());
     if (emulated) {
       this.node.emulation.add(transport);
-      res.once('close', () => this.node.emulation.remove(transport));
+      socket.once('close', () => this.node.emulation.remove(transport));
     }
     new Connection(this.node, transport, encoding);
     transport.deliver(connect);

@@ -6,40 +6,42 @@
  * self-delimiting in Protobuf; SSE writes each JSON frame as an event. The unidirectional
  * transports (uni_sse, uni_http_stream) use the same framing; their commands never come.
  * Without close frames, a session's end is told with a `disconnect` push before the response ends.
+ * The response has no length and no chunked encoding (it ends with the connection), so once its
+ * head is out the frames are written straight to the socket, one write per flush, as on WebSocket.
  */
-import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Encoding } from '../../protocol/encoding.js';
 import { IGNORE_EVENTS, type Transport, type TransportHandler } from '../ws/transport.js';
 
 export type StreamKind = 'http_stream' | 'sse';
 
-const NEWLINE = Buffer.from('\n');
-const SSE_START = Buffer.from('data: ');
-const SSE_NEXT = Buffer.from('\n\ndata: ');
-const SSE_END = Buffer.from('\n\n');
+const NL = 10;
+const DATA = Buffer.from('data: ');
+/** `data: ` before a frame, a blank line after it. */
+const EVENT_OVERHEAD = DATA.length + 2;
 
 export class StreamTransport implements Transport {
   private handler: TransportHandler = IGNORE_EVENTS;
   private open = true;
 
   constructor(
-    private readonly res: ServerResponse,
+    private readonly socket: Socket,
     readonly kind: StreamKind,
     private readonly encoding: Encoding,
     readonly session: string,
   ) {}
 
   get isOpen(): boolean {
-    return this.open && !this.res.destroyed;
+    return this.open && !this.socket.destroyed;
   }
 
   get bufferedAmount(): number {
-    return this.res.writableLength;
+    return this.socket.writableLength;
   }
 
   attach(handler: TransportHandler): void {
     this.handler = handler;
-    this.res.on('close', () => {
+    this.socket.once('close', () => {
       this.open = false;
       this.handler.onClose();
     });
@@ -52,42 +54,50 @@ export class StreamTransport implements Transport {
 
   send(payload: Buffer, _binary: boolean): void {
     if (!this.isOpen) return;
-    if (this.kind === 'sse') {
-      this.res.write(sseEvent(payload));
-    } else if (this.encoding.binary) {
-      this.res.write(payload);
-    } else {
-      this.res.cork();
-      this.res.write(payload);
-      this.res.write(NEWLINE);
-      this.res.uncork();
-    }
+    if (this.kind === 'sse') this.socket.write(sseEvents(payload));
+    else if (this.encoding.binary) this.socket.write(payload);
+    else this.socket.write(lines(payload));
   }
 
   close(code: number, reason: string): void {
     if (!this.isOpen) return;
     this.send(this.encoding.disconnectPush(code, reason), this.encoding.binary);
     this.open = false;
-    this.res.end();
+    this.socket.end();
   }
 
   terminate(): void {
     this.open = false;
-    this.res.destroy();
+    this.socket.destroy();
   }
+}
+
+/** JSON frames joined by newlines, newline-terminated: one JSON message per line. */
+function lines(payload: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(payload.length + 1);
+  payload.copy(out, 0);
+  out[payload.length] = NL;
+  return out;
 }
 
 /**
  * JSON frames joined by newlines as SSE events, one per frame (`data: <frame>` and a blank line),
- * as Centrifugo writes them: a plain `EventSource` gets one JSON message per event.
+ * as Centrifugo writes them: a plain `EventSource` gets one JSON message per event. Built in one
+ * pass into a buffer of the exact size.
  */
-function sseEvent(payload: Buffer): Buffer {
-  const parts: Buffer[] = [SSE_START];
+function sseEvents(payload: Buffer): Buffer {
+  let frames = 1;
+  for (let i = payload.indexOf(NL); i !== -1; i = payload.indexOf(NL, i + 1)) frames++;
+  const out = Buffer.allocUnsafe(payload.length - (frames - 1) + frames * EVENT_OVERHEAD);
+  let pos = 0;
   let start = 0;
-  for (let i = payload.indexOf(10); i !== -1; i = payload.indexOf(10, start)) {
-    parts.push(payload.subarray(start, i), SSE_NEXT);
-    start = i + 1;
+  for (;;) {
+    const end = payload.indexOf(NL, start);
+    pos += DATA.copy(out, pos);
+    pos += payload.copy(out, pos, start, end === -1 ? payload.length : end);
+    out[pos++] = NL;
+    out[pos++] = NL;
+    if (end === -1) return out;
+    start = end + 1;
   }
-  parts.push(payload.subarray(start), SSE_END);
-  return Buffer.concat(parts);
 }
