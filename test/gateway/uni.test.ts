@@ -165,9 +165,9 @@ describe('unidirectional transports', () => {
       await node.api('publish', { channel: '#u4', data: { hello: 'browser' } });
       await waitFor(
         async () =>
-          (await page.evaluate(() => JSON.stringify((globalThis as unknown as { got: unknown[] }).got))).includes(
-            '"hello":"browser"',
-          ),
+          (
+            await page.evaluate(() => JSON.stringify((globalThis as unknown as { got: unknown[] }).got))
+          ).includes('"hello":"browser"'),
         'the publication',
         10_000,
       );
