@@ -18,7 +18,14 @@ export interface Nginx {
   port: number;
   wsUrl: string;
   baseUrl: string;
+  /** The directory nginx runs in (its config, logs and temp files); removed by `stop`. */
+  dir: string;
   stop(): Promise<void>;
+}
+
+export interface NginxOptions {
+  /** Changes the rendered config (`dir` is nginx's directory, for files such as an access log). */
+  edit?(config: string, dir: string): string;
 }
 
 /** The shipped config with its upstream pointed at `ports` and its paths inside `dir`. */
@@ -39,14 +46,15 @@ export function renderNginxConfig(ports: number[], listen: number, dir: string):
 }
 
 /** Starts nginx with the shipped config in front of the nodes on `ports`; resolves once `/health` answers. */
-export async function startNginx(ports: number[]): Promise<Nginx> {
+export async function startNginx(ports: number[], options: NginxOptions = {}): Promise<Nginx> {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-nginx-'));
   mkdirSync(join(dir, 'logs'));
   // nginx workers run as an unprivileged user when the master is root: they must reach the temp paths.
   chmodSync(dir, 0o755);
   const port = await freePort();
   const file = join(dir, 'nginx.conf');
-  writeFileSync(file, renderNginxConfig(ports, port, dir));
+  const config = renderNginxConfig(ports, port, dir);
+  writeFileSync(file, options.edit === undefined ? config : options.edit(config, dir));
   const check = spawnSync(NGINX, ['-t', '-q', '-p', dir, '-c', file], { encoding: 'utf8' });
   if (check.status !== 0) throw new Error(`nginx rejected the config: ${check.stderr}`);
   const child: ChildProcess = spawn(NGINX, ['-p', dir, '-c', file], {
@@ -69,6 +77,7 @@ export async function startNginx(ports: number[]): Promise<Nginx> {
     port,
     baseUrl,
     wsUrl: `ws://127.0.0.1:${port}/connection/websocket`,
+    dir,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = once(child, 'exit');

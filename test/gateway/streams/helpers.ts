@@ -1,18 +1,10 @@
-/**
- * Shared pieces of the bidirectional emulation tests (`http_stream`, `sse`, `/emulation`): node
- * config with both transports on, the JS SDK over them in Node (fetch + ReadableStream), nginx in
- * front with streaming locations and an access log naming the upstream of every request, and a
- * raw HTTP-streaming session for what the SDK never sends.
- */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Centrifuge, type Options, type PublicationContext } from 'centrifuge';
 import { Centrifuge as ProtobufCentrifuge } from 'centrifuge/build/protobuf';
-import { freePort, renderNginxConfig, sleep, TEST_API_KEY, token } from '../../harness/index.js';
+import { sleep, startNginx, TEST_API_KEY, token } from '../../harness/index.js';
 
 /** A recoverable namespace with presence and history for subscribers, as the SDK suites use. */
 export const chat = {
@@ -114,9 +106,7 @@ export async function tokenFor(user: string, ttlSeconds?: number): Promise<strin
 }
 
 // ---------------------------------------------------------------------------------------------
-// nginx with the emulation endpoints proxied for streaming
-
-const NGINX = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
+// The shipped nginx config, strictly round-robin, with an access log
 
 export interface StreamNginx {
   baseUrl: string;
@@ -126,66 +116,31 @@ export interface StreamNginx {
 }
 
 /**
- * The shipped `deploy/nginx.conf` in front of `ports`, with strict round-robin (no `least_conn`,
- * so consecutive requests go to consecutive nodes), streaming locations for the emulation
- * endpoints (`proxy_buffering off`, HTTP/1.1) and an access log with each request's upstream.
- * `blockWebSocket` answers 403 on `/connection/websocket`, so the SDK must fall back.
+ * The shipped `deploy/nginx.conf` (its streaming locations as they are) in front of `ports`, with
+ * strict round-robin (no `least_conn`, so consecutive requests go to consecutive nodes) and an
+ * access log with each request's upstream. `blockWebSocket` answers 403 on `/connection/websocket`,
+ * so the SDK must fall back.
  */
 export async function startStreamNginx(
   ports: number[],
   options: { blockWebSocket?: boolean } = {},
 ): Promise<StreamNginx> {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-stream-nginx-'));
-  mkdirSync(join(dir, 'logs'));
-  chmodSync(dir, 0o755);
-  const port = await freePort();
-  const logFile = join(dir, 'access.log');
-  let text = renderNginxConfig(ports, port, dir);
-  text = text.replace(/\n\s*least_conn;/, '');
-  text = text.replace(
-    /access_log off;/,
-    `log_format upstreams '$request_uri $upstream_addr $status';\n    access_log ${logFile} upstreams;`,
-  );
-  const streaming = (path: string) => `
-        location = ${path} {
-            proxy_pass http://switchboard;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $host;
-            proxy_buffering off;
-            proxy_request_buffering off;
-            proxy_read_timeout 60s;
-            proxy_connect_timeout 2s;
-            proxy_next_upstream error;
-        }
-`;
-  const blocked =
-    options.blockWebSocket === true ? '\n        location = /connection/websocket { return 403; }\n' : '';
-  text = text.replace(
-    /\n(\s*)location \/api\/ \{/,
-    `${blocked}${streaming('/connection/http_stream')}${streaming('/connection/sse')}${streaming('/emulation')}\n$1location /api/ {`,
-  );
-  const file = join(dir, 'nginx.conf');
-  writeFileSync(file, text);
-  const check = spawnSync(NGINX, ['-t', '-q', '-p', dir, '-c', file], { encoding: 'utf8' });
-  if (check.status !== 0) throw new Error(`nginx rejected the config: ${check.stderr}`);
-  const child: ChildProcess = spawn(NGINX, ['-p', dir, '-c', file], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${baseUrl}/health`)).ok) break;
-    } catch {
-      // not up yet
-    }
-    if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}`);
-    if (Date.now() > deadline) throw new Error('nginx did not start');
-    await sleep(50);
-  }
+  const edit = (config: string, dir: string): string => {
+    let text = config.replace(/\n\s*least_conn;/, '');
+    text = text.replace(
+      /access_log off;/,
+      `log_format upstreams '$request_uri $upstream_addr $status';\n    access_log ${join(dir, 'access.log')} upstreams;`,
+    );
+    if (options.blockWebSocket !== true) return text;
+    return text.replace(
+      /\n(\s*)location \/api\/ \{/,
+      '\n        location = /connection/websocket { return 403; }\n$1location /api/ {',
+    );
+  };
+  const nginx = await startNginx(ports, { edit });
+  const logFile = join(nginx.dir, 'access.log');
   return {
-    baseUrl,
+    baseUrl: nginx.baseUrl,
     accessLog() {
       if (!existsSync(logFile)) return [];
       return readFileSync(logFile, 'utf8')
@@ -196,16 +151,7 @@ export async function startStreamNginx(
           return { uri, upstream, status: Number(status) };
         });
     },
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = once(child, 'exit');
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-        await exited;
-        clearTimeout(timer);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: () => nginx.stop(),
   };
 }
 
