@@ -19,7 +19,7 @@ import { RateLimiter } from './rate-limiter.js';
 import type { Session, SessionIdentity, SessionState } from './session.js';
 import { SubscriptionTable } from './subscription-table.js';
 import type { WheelItem } from './timer-wheel.js';
-import type { Transport, TransportHandler } from './ws/transport.js';
+import type { Transport, TransportHandler } from './transport.js';
 
 /** Commands waiting to run on one connection before it is closed for flooding. */
 const MAX_INBOX = 1024;

@@ -11,7 +11,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Encoding } from '../../protocol/encoding.js';
-import { IGNORE_EVENTS, type Transport, type TransportHandler } from '../ws/transport.js';
+import { IGNORE_EVENTS, type Transport, type TransportHandler } from '../transport.js';
 
 export type StreamKind = 'http_stream' | 'sse';
 

@@ -6,11 +6,11 @@
  */
 import type { Socket } from 'node:net';
 import type { TimerWheel, WheelItem } from '../timer-wheel.js';
+import { IGNORE_EVENTS, type Transport, type TransportHandler } from '../transport.js';
 import type { WsCloseCode } from './close-codes.js';
 import { closePayload, encodeFrame, headerSize, Opcode, writeHeader } from './frame.js';
 import { FrameParser } from './frame-parser.js';
 import { Ponger } from './ponger.js';
-import { IGNORE_EVENTS, type Transport, type TransportHandler } from './transport.js';
 
 /** Settings shared by every lean transport of a node. */
 export interface LeanTransportOptions {

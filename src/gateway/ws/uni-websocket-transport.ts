@@ -6,7 +6,7 @@
  * plain `WebSocket` gets one JSON push per message.
  */
 import { randomUUID } from 'node:crypto';
-import type { Transport, TransportHandler } from './transport.js';
+import type { Transport, TransportHandler } from '../transport.js';
 
 export class UniWebSocketTransport implements Transport, TransportHandler {
   readonly session = randomUUID();

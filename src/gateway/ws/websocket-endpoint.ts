@@ -16,9 +16,9 @@ import { uniJsonEncoding } from '../../protocol/json/uni.js';
 import { protobufEncoding } from '../../protocol/protobuf/index.js';
 import { Connection } from '../connection.js';
 import type { GatewayNode } from '../node.js';
+import { IGNORE_EVENTS, type Transport } from '../transport.js';
 import { answerHandshake, selectSubprotocol, wantsProtobuf } from './handshake.js';
 import { LeanTransport, type LeanTransportOptions } from './lean-transport.js';
-import { IGNORE_EVENTS, type Transport } from './transport.js';
 import { UniWebSocketTransport } from './uni-websocket-transport.js';
 import { WsTransport } from './ws-transport.js';
 

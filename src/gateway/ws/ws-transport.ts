@@ -1,7 +1,7 @@
 /** The `ws` package behind the Transport interface (`websocket.transport: ws`). */
 import type { WebSocket } from 'ws';
+import { IGNORE_EVENTS, type Transport, type TransportHandler } from '../transport.js';
 import { FragmentJoiner } from './fragment-joiner.js';
-import { IGNORE_EVENTS, type Transport, type TransportHandler } from './transport.js';
 
 /** Send options shared by every write, by frame type. */
 const TEXT_FRAME = { binary: false } as const;

@@ -11,7 +11,7 @@ import { resolveConfig } from '../../../src/config/index.js';
 import { createMemoryEngine } from '../../../src/engine/memory/index.js';
 import { Connection } from '../../../src/gateway/connection.js';
 import { GatewayNode } from '../../../src/gateway/node.js';
-import type { Transport, TransportHandler } from '../../../src/gateway/ws/transport.js';
+import type { Transport, TransportHandler } from '../../../src/gateway/transport.js';
 import { DisconnectCode } from '../../../src/protocol/codes.js';
 import { jsonEncoding } from '../../../src/protocol/json/index.js';
 import { nextTurn } from './fixtures.js';

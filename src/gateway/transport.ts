@@ -1,6 +1,7 @@
 /**
- * What a Connection needs from a WebSocket after the handshake. Implemented by the lean built-in
- * transport and by an adapter over the `ws` package (`websocket.transport`).
+ * What a Connection needs from the byte stream that carries its session: implemented by the
+ * WebSocket transports (the lean built-in one, an adapter over the `ws` package, the
+ * unidirectional wrapper, in `ws/`) and by the streaming HTTP response (`streams/`).
  */
 
 /** Receives a transport's events; a Connection implements it, so no closure is made per connection. */
