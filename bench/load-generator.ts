@@ -8,7 +8,6 @@ import { documentVersions } from './delta-document.js';
 import { type BenchClient, type ClientOptions, Delivery, LoadClient } from './load-clients.js';
 import { DocTracker } from './load-docs.js';
 import type {
-  ArmReconnectCommand,
   ConnectCommand,
   ConnectResult,
   DocsCommand,
@@ -17,11 +16,10 @@ import type {
   LoadCommand,
   PublishCommand,
   PublishResult,
-  RecoveredResult,
   StormCommand,
   StormResult,
-  WaitRecoveredCommand,
 } from './load-protocol.js';
+import { armReconnect, waitRecovered } from './load-recovery.js';
 import { isStreamProto, StreamLoadClient } from './load-streams.js';
 import { BENCH_SECRET } from './servers.js';
 import { nowMs, sleep } from './stats.js';
@@ -279,53 +277,6 @@ async function storm(cmd: StormCommand): Promise<StormResult> {
   };
 }
 
-function armReconnect(cmd: ArmReconnectCommand): Record<string, never> {
-  const list = groups.get(cmd.group) ?? [];
-  const queue: BenchClient[] = [];
-  let active = 0;
-  const pump = () => {
-    while (active < cmd.concurrency && queue.length > 0) {
-      const client = queue.shift()!;
-      active++;
-      client.options = { ...client.options, port: cmd.port };
-      client.recovered = false;
-      client.open(true).then(
-        () => {
-          active--;
-          pump();
-        },
-        () => {
-          active--;
-          // Refused while the survivor is busy: try again shortly, as a client's backoff would.
-          setTimeout(() => {
-            queue.push(client);
-            pump();
-          }, 100);
-        },
-      );
-    }
-  };
-  for (const client of list) {
-    client.onClose = () => {
-      queue.push(client);
-      pump();
-    };
-  }
-  return {};
-}
-
-async function waitRecovered(cmd: WaitRecoveredCommand): Promise<RecoveredResult> {
-  const list = groups.get(cmd.group) ?? [];
-  const done = () => list.filter((c) => c.recovered && c.offset >= cmd.offset).length;
-  const deadline = performance.now() + cmd.timeoutMs;
-  let doneAt = nowMs();
-  while (done() < list.length && performance.now() < deadline) {
-    await sleep(2);
-    doneAt = nowMs();
-  }
-  return { recovered: done(), total: list.length, doneAt };
-}
-
 async function docs(cmd: DocsCommand): Promise<DocsResult> {
   const tracked = [...groups].flatMap(([name, list]) =>
     list.flatMap((c) => (c.options.docs ? [{ name, docs: c.options.docs }] : [])),
@@ -386,9 +337,9 @@ function run(command: LoadCommand): Promise<unknown> | unknown {
     case 'storm':
       return storm(command);
     case 'arm-reconnect':
-      return armReconnect(command);
+      return armReconnect(groups.get(command.group) ?? [], command);
     case 'wait-recovered':
-      return waitRecovered(command);
+      return waitRecovered(groups.get(command.group) ?? [], command);
     case 'docs':
       return docs(command);
     case 'close':
