@@ -14,13 +14,13 @@ import type { Publication } from '../protocol/types.js';
 
 /** The node as the server API sees it. */
 export interface ApiContext {
-  /** `client` bounds publication sizes; `http_api` holds the key and the body limit. */
-  readonly config: Pick<Config, 'client' | 'http_api'>;
+  /** `client` bounds publication sizes; `http_api` holds the key and the body limit; `user_events` for `online_users`. */
+  readonly config: Pick<Config, 'client' | 'http_api' | 'user_events'>;
   readonly log: Logger;
   /** Channel names: valid, and in which namespace (with its options). */
   readonly rules: Pick<ChannelRules, 'validate' | 'namespaceOf'>;
-  /** History and presence are read straight from the engine. */
-  readonly engine: Pick<Engine, 'history' | 'presence'>;
+  /** History, presence and the online users are read straight from the engine. */
+  readonly engine: Pick<Engine, 'history' | 'presence' | 'userStatus'>;
   /** `channels`, `info` and `connections` ask every node. */
   readonly cluster: Pick<Cluster, 'survey'>;
   /** Publishes through the engine, appending to history when the channel keeps it. */

@@ -4,6 +4,7 @@
  * implementation passes the same conformance suites in `test/conformance/`.
  */
 import type { ClientInfo, Publication, StreamPosition } from '../protocol/types.js';
+import type { UserStatusStore } from './user-status.js';
 
 /** How a channel keeps its history stream. */
 export interface HistoryOptions {
@@ -137,6 +138,8 @@ export interface Engine {
   readonly broker: Broker;
   readonly history: HistoryStore;
   readonly presence: PresenceStore;
+  /** Which users are connected anywhere, and their online/offline events (`user-status.ts`). */
+  readonly userStatus: UserStatusStore;
   /**
    * Whether the engine's connections are up right now (a cheap, synchronous look at their state):
    * false while Redis is unreachable and being reconnected. The memory engine is always reachable.

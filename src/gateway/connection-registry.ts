@@ -15,11 +15,18 @@ export interface SessionDirectory {
   unregister(session: Session): void;
 }
 
+/** Told when a user's first authenticated session on this node registers and when their last one goes. */
+export interface UserArrivals {
+  userArrived(user: string): void;
+  userLeft(user: string): void;
+}
+
 export class ConnectionRegistry implements SessionDirectory {
   private readonly open = new Set<Session>();
   private readonly clients = new Map<string, Session>();
   /** A user's sessions: the session itself while it is the only one (most users), saving a Set each. */
   private readonly users = new Map<string, Session | Set<Session>>();
+  private arrivals: UserArrivals | undefined;
 
   /** Every session, open or still handshaking. */
   get size(): number {
@@ -36,6 +43,11 @@ export class ConnectionRegistry implements SessionDirectory {
     return this.users.size;
   }
 
+  /** Tells `arrivals` from now on when a user's first session here registers and their last one goes. */
+  watchUsers(arrivals: UserArrivals): void {
+    this.arrivals = arrivals;
+  }
+
   /** A new session, not authenticated yet. */
   track(session: Session): void {
     this.open.add(session);
@@ -50,8 +62,10 @@ export class ConnectionRegistry implements SessionDirectory {
   register(session: Session): void {
     this.clients.set(session.id, session);
     const held = this.users.get(session.user);
-    if (held === undefined) this.users.set(session.user, session);
-    else if (held instanceof Set) held.add(session);
+    if (held === undefined) {
+      this.users.set(session.user, session);
+      this.arrivals?.userArrived(session.user);
+    } else if (held instanceof Set) held.add(session);
     else if (held !== session) this.users.set(session.user, new Set([held, session]));
   }
 
@@ -60,6 +74,7 @@ export class ConnectionRegistry implements SessionDirectory {
     const held = this.users.get(session.user);
     if (held === session) {
       this.users.delete(session.user);
+      this.arrivals?.userLeft(session.user);
     } else if (held instanceof Set && held.delete(session)) {
       if (held.size === 1) this.users.set(session.user, held.values().next().value!);
     }

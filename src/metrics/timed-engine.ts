@@ -65,6 +65,8 @@ export function timedEngine(engine: Engine, histogram: Histogram<'operation'>): 
     broker,
     history: historyStore,
     presence: presenceStore,
+    // Passed through untimed: its calls run in the background, off the clients' paths.
+    userStatus: engine.userStatus,
     reachable: () => engine.reachable(),
     close: () => engine.close(),
   };

@@ -21,6 +21,8 @@ import type {
   HistoryResult,
   InfoResult,
   MethodName,
+  OnlineUsersRequest,
+  OnlineUsersResult,
   PresenceResult,
   PresenceStatsResult,
   PublishRequest,
@@ -136,6 +138,11 @@ export class Publisher {
 
   connections(params: ConnectionsRequest = {}): Promise<ConnectionsResult> {
     return this.call('connections', params);
+  }
+
+  /** One page of the users online in the cluster (`user_events` on), with their versions. */
+  onlineUsers(params: OnlineUsersRequest = {}): Promise<OnlineUsersResult> {
+    return this.call('online_users', params);
   }
 
   /**

@@ -145,6 +145,20 @@ export interface ConnectionsResult {
   connections: Record<string, ConnectionEntry>;
 }
 
+export interface OnlineUsersRequest {
+  /** Users per page: 1 to 10,000, default 1,000. */
+  limit?: number;
+  /** The `cursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface OnlineUsersResult {
+  /** Each online user with the version of their last online/offline event. */
+  users: { user: string; version: number }[];
+  /** Present while more pages follow. */
+  cursor?: string;
+}
+
 /** An error object as the server sends it. */
 export interface ApiError {
   code: number;
@@ -168,6 +182,7 @@ export interface ApiMethods {
   info: [Record<string, never>, InfoResult];
   connections: [ConnectionsRequest, ConnectionsResult];
   send: [SendRequest, EmptyResult];
+  online_users: [OnlineUsersRequest, OnlineUsersResult];
 }
 
 export type MethodName = keyof ApiMethods;

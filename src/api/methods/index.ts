@@ -2,6 +2,7 @@ import type { ApiMethod } from '../context.js';
 import { disconnect, refresh, subscribe, unsubscribe } from './connections.js';
 import { history, historyRemove } from './history.js';
 import { channels, connections, info } from './info.js';
+import { onlineUsers } from './online-users.js';
 import { presence, presenceStats } from './presence.js';
 import { broadcast, publish } from './publish.js';
 import { send } from './send.js';
@@ -22,4 +23,5 @@ export const apiMethods: ReadonlyMap<string, ApiMethod> = new Map<string, ApiMet
   ['info', info],
   ['connections', connections],
   ['send', send],
+  ['online_users', onlineUsers],
 ]);

@@ -11,3 +11,5 @@ export { MemoryIdempotency } from './memory-idempotency.js';
 export { MemoryPresenceStore, type MemoryPresenceStoreOptions } from './memory-presence.js';
 export { MemoryPresenceTable } from './memory-presence-table.js';
 export { MemoryStreams, type StreamView } from './memory-streams.js';
+export { MemoryUserStatusStore, type MemoryUserStatusStoreOptions } from './memory-user-status.js';
+export { MemoryUserStatusTable } from './memory-user-status-table.js';

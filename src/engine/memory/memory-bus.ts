@@ -9,6 +9,7 @@ import { requirePositive } from '../validate.js';
 import { MemoryIdempotency } from './memory-idempotency.js';
 import { MemoryPresenceTable } from './memory-presence-table.js';
 import { MemoryStreams } from './memory-streams.js';
+import { MemoryUserStatusTable } from './memory-user-status-table.js';
 
 /** One node attached to the bus: where its events go. */
 export interface BusEndpoint {
@@ -47,6 +48,8 @@ export class MemoryBus {
   readonly presence = new MemoryPresenceTable();
   /** Idempotency keys of recent publishes. */
   readonly idempotency = new MemoryIdempotency();
+  /** Which users have a node, their online/offline events and the dispatcher lock. */
+  readonly userStatus = new MemoryUserStatusTable();
   /** The bus clock, ms. */
   readonly now: () => number;
 

@@ -8,6 +8,7 @@
  * - `<prefix>:{<channel>}:i:<key>`   idempotency result of a publish
  * - `<prefix>:{<channel>}:p` / `:pz` presence: hash client → info JSON, zset client → expiry ms
  * - `<prefix>:control`               control messages to every node (no hash tag: its own slot)
+ * - `{<prefix>:users}:<name>`         user status (`user-status-scripts.ts`): one hash tag, one slot
  * - `<prefix>:seed`                  seed of the epochs of streams without a record (one key;
  *   `<prefix>:seed:{<tag>}` in Redis Cluster: one per slot, `<tag>` a string of that slot)
  *
@@ -89,6 +90,17 @@ export class KeySpace {
       meta: metaKey(topic),
       presence: `${topic}:p`,
       presenceExpiry: `${topic}:pz`,
+    };
+  }
+
+  /** The user status keys, in the order the scripts take them, and the prefix of the nodes' user sets. */
+  userStatus(): { keys: readonly string[]; nodeUsers: string } {
+    const tag = `{${this.prefix}:users}`;
+    return {
+      keys: ['count', 'version', 'due', 'nodes', 'events', 'left', 'lock', 'cursor', 'swept'].map(
+        (k) => `${tag}:${k}`,
+      ),
+      nodeUsers: `${tag}:nodeusers:`,
     };
   }
 

@@ -14,6 +14,7 @@ import { PlainSubscriber } from './plain-subscriber.js';
 import { RedisBroker } from './redis-broker.js';
 import { RedisHistoryStore } from './redis-history.js';
 import { RedisPresenceStore } from './redis-presence.js';
+import { RedisUserStatusStore } from './redis-user-status.js';
 import { type RedisMode, resolveSettings } from './settings.js';
 import { ShardedSubscriber } from './sharded-subscriber.js';
 import type { Subscriber } from './subscriber.js';
@@ -40,6 +41,7 @@ export interface RedisEngine extends Engine {
   readonly broker: RedisBroker;
   readonly history: RedisHistoryStore;
   readonly presence: RedisPresenceStore;
+  readonly userStatus: RedisUserStatusStore;
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -72,13 +74,13 @@ export async function createRedisEngine(options: RedisEngineOptions): Promise<Re
     await Promise.all([closeClient(commands, 0), subscriberClient && closeClient(subscriberClient, 0)]);
     throw error;
   }
-  // Three users: the broker, the history store and the presence store each release it on close.
+  // Four users: the broker and the history, presence and user status stores each release it on close.
   const connection = new CommandConnection(
     commands,
     cluster,
     settings.commandTimeoutMs,
     settings.healthCheckIntervalMs,
-    3,
+    4,
   );
   const subscriber: Subscriber =
     subscriberClient === undefined
@@ -99,14 +101,16 @@ export async function createRedisEngine(options: RedisEngineOptions): Promise<Re
   });
   const history = new RedisHistoryStore(connection, keys);
   const presence = new RedisPresenceStore(connection, keys);
+  const userStatus = new RedisUserStatusStore(connection, keys);
   return {
     mode: settings.mode,
     broker,
     history,
     presence,
+    userStatus,
     reachable: () => connection.connected() && subscriber.connected(),
     async close(): Promise<void> {
-      await Promise.all([broker.close(), history.close(), presence.close()]);
+      await Promise.all([broker.close(), history.close(), presence.close(), userStatus.close()]);
     },
   };
 }
