@@ -12,6 +12,9 @@ import { HttpServer } from './http/server.js';
 import { type Logger, silentLogger } from './log.js';
 import { NodeMetrics } from './metrics/node-metrics.js';
 import { timedEngine } from './metrics/timed-engine.js';
+import { createProxies, hasProxies, type Proxies } from './proxy/port.js';
+import { ProxyMetrics } from './proxy/proxy-metrics.js';
+import { startUserEvents } from './user-events.js';
 
 /** A running node. */
 export interface Switchboard {
@@ -41,18 +44,23 @@ export function createNode(
   config: Config,
   engine: Engine,
   logger: Logger,
-): { node: GatewayNode; metrics: NodeMetrics | undefined } {
-  if (!config.prometheus.enabled)
-    return { node: new GatewayNode({ config, engine, logger }), metrics: undefined };
-  const metrics = new NodeMetrics();
+): { node: GatewayNode; metrics: NodeMetrics | undefined; proxies: Proxies | undefined } {
+  const metrics = config.prometheus.enabled ? new NodeMetrics() : undefined;
+  const proxies = hasProxies(config)
+    ? createProxies(config, logger, metrics === undefined ? undefined : new ProxyMetrics(metrics.registry))
+    : undefined;
+  if (metrics === undefined) {
+    return { node: new GatewayNode({ config, engine, logger, proxies: proxies?.port }), metrics, proxies };
+  }
   const node = new GatewayNode({
     config,
     engine: timedEngine(engine, metrics.engineDuration),
     logger,
     metrics,
+    proxies: proxies?.port,
   });
   metrics.watch(node);
-  return { node, metrics };
+  return { node, metrics, proxies };
 }
 
 /** Starts a node: TLS files checked, engine connected, gateway started, HTTP server listening. */
@@ -61,8 +69,9 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
   // Certificate files are checked before anything connects, so a bad path fails the start at once.
   const tls = await loadTlsCredentials(config.http_server.tls);
   const engine = options.engine ?? (await createEngine(config.engine, logger));
-  const { node, metrics } = createNode(config, engine, logger);
+  const { node, metrics, proxies } = createNode(config, engine, logger);
   await node.start();
+  const userEvents = startUserEvents(config, node, metrics, logger);
   const server = new HttpServer(node, tls, metrics);
   const address = await server.listen();
   let stopped: Promise<void> | undefined;
@@ -75,6 +84,8 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
     stop() {
       stopped ??= (async () => {
         await server.stop();
+        await proxies?.close();
+        await userEvents?.stop();
         await engine.close();
       })();
       return stopped;

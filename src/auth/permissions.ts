@@ -61,6 +61,8 @@ export function canSubscribe(ctx: PermissionContext): ErrorCode | null {
 export function canRejoinAtConnect(ctx: PermissionContext): boolean {
   if (ctx.rules.isPrivate(ctx.channel)) return false;
   const { options } = ctx;
+  // The backend decides who subscribes there; a reconnecting client subscribes again itself.
+  if (options.subscribe_proxy_enabled) return false;
   const users = options.allow_user_limited_channels ? ctx.rules.allowedUsers(ctx.channel) : null;
   if (users !== null) return ctx.user !== '' && users.includes(ctx.user);
   return (

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { bool, count, describeValue, duration, expected, section, text } from './fields.js';
+import { namespaceProxyShape } from './proxy-schema.js';
 import type { ChannelOptions } from './types.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -60,6 +61,7 @@ const channelOptionsShape = {
   conflation_key: text(),
   allowed_delta_types: deltaTypes(),
   delta_publish: bool(false),
+  ...namespaceProxyShape,
 };
 
 /** Options that only make sense for a channel that keeps history. */

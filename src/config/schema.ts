@@ -18,6 +18,14 @@ import {
   text,
   textList,
 } from './fields.js';
+import { checkProxyReferences } from './proxy-references.js';
+import {
+  channelProxySchema,
+  clientProxySchema,
+  proxiesSchema,
+  rpcSchema,
+  userEventsSchema,
+} from './proxy-schema.js';
 import type { Config } from './types.js';
 
 const MIB = 1024 * 1024;
@@ -58,6 +66,7 @@ function hasKeySource(token: Record<KeySourceKey, string>): boolean {
 
 const clientFields = section({
   token: section(tokenShape),
+  proxy: clientProxySchema,
   subscription_token: section({ enabled: bool(false), ...tokenShape }).superRefine((token, ctx) => {
     if (token.enabled && !hasKeySource(token)) {
       ctx.addIssue({
@@ -220,7 +229,11 @@ export const configSchema = z
         max_length: positiveCount(255),
         without_namespace: channelOptionsSchema,
         namespaces: namespacesSchema,
+        proxy: channelProxySchema,
       }),
+      rpc: rpcSchema,
+      proxies: proxiesSchema,
+      user_events: userEventsSchema,
       http_api: section({
         key: text(),
         insecure: bool(false),
@@ -311,6 +324,7 @@ export const configSchema = z
       });
     }
   })
+  .superRefine(checkProxyReferences)
   .transform((file) => {
     const redis = file.engine.redis;
     const anyRedis =

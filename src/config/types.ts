@@ -1,3 +1,11 @@
+import type {
+  ChannelProxyConfig,
+  ClientProxyConfig,
+  NamedProxyConfig,
+  RpcConfig,
+  UserEventsConfig,
+} from './proxy-schema.js';
+
 /**
  * The resolved configuration of a node: every key has its value (defaults applied, durations in
  * milliseconds). Key names follow Centrifugo v6 wherever the feature is the same.
@@ -90,6 +98,16 @@ export interface ChannelOptions {
   allowed_delta_types: 'fossil'[];
   /** Every publication in the channel may go out as a delta (the server API's `delta` per publish otherwise). Default false. */
   delta_publish: boolean;
+  /** Subscribes (without a subscription token) are decided by the backend's subscribe proxy. Default false. */
+  subscribe_proxy_enabled: boolean;
+  /** The subscribe proxy: "default" (`channel.proxy.subscribe`) or a name in `proxies`. */
+  subscribe_proxy_name: string;
+  /** Client publications go through the backend's publish proxy (which may refuse or change them). Default false. */
+  publish_proxy_enabled: boolean;
+  publish_proxy_name: string;
+  /** Subscriptions are refreshed by the node through the sub_refresh proxy, not by the client. Default false. */
+  sub_refresh_proxy_enabled: boolean;
+  sub_refresh_proxy_name: string;
 }
 
 export interface NamespaceConfig extends ChannelOptions {
@@ -124,6 +142,8 @@ export interface TokenConfig {
 
 export interface ClientConfig {
   token: TokenConfig;
+  /** Connect and refresh proxies: the backend authenticates connections without a JWT. */
+  proxy: ClientProxyConfig;
   /** A separate key set for subscription tokens; when not enabled, `token` verifies them too. */
   subscription_token: TokenConfig & { enabled: boolean };
   /** Connect without a token as an anonymous user. Default false. */
@@ -250,7 +270,15 @@ export interface Config {
     max_length: number;
     without_namespace: ChannelOptions;
     namespaces: NamespaceConfig[];
+    /** The "default" subscribe, publish and sub_refresh proxy endpoints. */
+    proxy: ChannelProxyConfig;
   };
+  /** RPC namespaces and their proxies (`rpc.proxy` is "default"). */
+  rpc: RpcConfig;
+  /** Named proxy endpoints, referenced by namespaces and RPC namespaces. */
+  proxies: NamedProxyConfig[];
+  /** Cluster-wide user online/offline events sent to the backend. */
+  user_events: UserEventsConfig;
   http_api: {
     /** Required in `X-API-Key` on every API call. */
     key: string;

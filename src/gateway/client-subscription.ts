@@ -64,6 +64,8 @@ export class ClientSubscription implements SubscriptionTraits {
   epoch = '';
   /** Subscription token expiry, Unix ms (0: none). */
   expiresAt = 0;
+  /** The node refreshes the subscription through the sub_refresh proxy when it expires. */
+  serverRefresh = false;
   /** The traits, one bit each (a node holds a subscription per connection and channel). */
   private flags: number;
 

@@ -20,4 +20,6 @@ export interface ConnectionHost {
   readonly subscriptions: SubscriptionLifecycle;
   /** The ports the commands run with. */
   readonly commands: CommandContext;
+  /** Request headers the proxies forward (`http_headers`, lower-case); undefined: keep none. */
+  readonly forwardedHeaderNames: ReadonlySet<string> | undefined;
 }

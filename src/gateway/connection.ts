@@ -6,15 +6,19 @@
  */
 
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import { DisconnectCode, disconnectReason, ErrorCode, UnsubscribeCode } from '../protocol/codes.js';
 import type { Encoding, ReplyMethod, ReplyResults } from '../protocol/encoding.js';
 import { CommandError } from '../protocol/errors.js';
 import type { FrameItem } from '../protocol/frame-items.js';
-import type { ClientInfo, Command } from '../protocol/types.js';
+import type { ClientInfo, Command, RawJson } from '../protocol/types.js';
 import type { ClientSubscription } from './client-subscription.js';
 import { dispatchCommand, replyError } from './commands/dispatch.js';
+import { refreshExpired } from './commands/node-refresh.js';
 import type { ConnectionHost } from './connection-host.js';
 import type { Flushable } from './flush-scheduler.js';
+import type { ForwardedHeaders } from './forwarded-headers.js';
+import { pickHeaders } from './forwarded-headers.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { Session, SessionIdentity, SessionState } from './session.js';
 import { SubscriptionTable } from './subscription-table.js';
@@ -44,6 +48,12 @@ export class Connection implements Session, WheelItem, Flushable, TransportHandl
   private expiry = 0;
   /** The last `clientInfo()` made without channel info. */
   private plainInfo: ClientInfo | undefined;
+  meta: RawJson | undefined;
+  emulatedHeaders: ForwardedHeaders | undefined;
+  readonly forwardedHeaders: ForwardedHeaders | undefined;
+  serverRefresh = false;
+  /** A node-side refresh (connection or subscription) is waiting for the backend. */
+  private refreshing = false;
 
   /** Frames for the next write; null while there are none (most of an idle connection's life). */
   private queue: Buffer[] | null = null;
@@ -64,7 +74,10 @@ export class Connection implements Session, WheelItem, Flushable, TransportHandl
     private readonly transport: Transport,
     /** The client protocol's encoding, chosen at the handshake. */
     readonly encoding: Encoding,
+    /** The headers of the HTTP request that opened the connection; only allow-listed ones are kept. */
+    requestHeaders?: IncomingHttpHeaders,
   ) {
+    this.forwardedHeaders = pickHeaders(requestHeaders, host.forwardedHeaderNames);
     const rate = host.config.client.command_rate_limit;
     this.limiter = rate === 0 ? RateLimiter.UNLIMITED : new RateLimiter(rate);
     transport.attach(this);
@@ -75,6 +88,10 @@ export class Connection implements Session, WheelItem, Flushable, TransportHandl
 
   get user(): string {
     return this.userId;
+  }
+
+  get transportName(): string {
+    return this.transport.name ?? 'websocket';
   }
 
   get streamSession(): string {
@@ -232,9 +249,15 @@ export class Connection implements Session, WheelItem, Flushable, TransportHandl
     const client = this.host.config.client;
     let at = this.nextPingAt;
     if (this.pingSentAt > 0) at = Math.min(at, this.pingSentAt + client.pong_timeout);
-    if (this.expiry > 0) at = Math.min(at, this.expiry + client.expired_close_delay);
+    // A connection the node refreshes itself is due at its expiry; one the client refreshes gets a grace.
+    // While the backend is asked, the refreshed expiries wait for its answer.
+    const waiting = this.refreshing;
+    if (this.expiry > 0 && !(this.serverRefresh && waiting)) {
+      at = Math.min(at, this.expiry + (this.serverRefresh ? 0 : client.expired_close_delay));
+    }
     for (const sub of this.subs.values()) {
-      if (sub.expiresAt > 0) at = Math.min(at, sub.expiresAt + client.expired_close_delay);
+      if (sub.expiresAt === 0 || (sub.serverRefresh && waiting)) continue;
+      at = Math.min(at, sub.expiresAt + (sub.serverRefresh ? 0 : client.expired_close_delay));
     }
     this.host.wheel.schedule(this, at);
   }
@@ -249,7 +272,9 @@ export class Connection implements Session, WheelItem, Flushable, TransportHandl
       return;
     }
     if (this.current !== 'connected') return;
-    if (this.expiry > 0 && now >= this.expiry + client.expired_close_delay) {
+    if (this.serverRefresh && this.expiry > 0 && now >= this.expiry) {
+      this.refreshOnNode();
+    } else if (this.expiry > 0 && now >= this.expiry + client.expired_close_delay) {
       this.close(DisconnectCode.Expired);
       return;
     }
@@ -267,11 +292,30 @@ export class Connection implements Session, WheelItem, Flushable, TransportHandl
     this.reschedule();
   }
 
+  /**
+   * The connection (and its subscriptions refreshed by the node) expired: asks the backend through
+   * the refresh proxies, one round at a time; the deadline waits meanwhile (an extension or the
+   * end of the connection comes back). See `commands/node-refresh.ts`.
+   */
+  private refreshOnNode(): void {
+    if (this.refreshing) return;
+    this.refreshing = true;
+    void refreshExpired(this, this.host.commands, Date.now()).finally(() => {
+      this.refreshing = false;
+      this.reschedule();
+    });
+  }
+
   /** Subscriptions whose token expired and was not refreshed: the client resubscribes with a new token. */
   private expireSubscriptions(now: number): void {
     const delay = this.host.config.client.expired_close_delay;
     for (const sub of [...this.subs.values()]) {
-      if (sub.expiresAt === 0 || now < sub.expiresAt + delay) continue;
+      if (sub.expiresAt === 0) continue;
+      if (sub.serverRefresh) {
+        if (now >= sub.expiresAt) this.refreshOnNode();
+        continue;
+      }
+      if (now < sub.expiresAt + delay) continue;
       this.host.subscriptions.remove(this, sub);
       this.enqueue(this.encoding.unsubscribePush(sub.channel, UnsubscribeCode.Expired));
     }

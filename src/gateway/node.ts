@@ -20,10 +20,12 @@ import type { CommandContext } from './commands/context.js';
 import type { ConnectionHost } from './connection-host.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import { FlushScheduler } from './flush-scheduler.js';
+import { forwardedNames } from './forwarded-headers.js';
 import { Hub } from './hub.js';
 import type { MetricsPort } from './metrics-port.js';
 import { NodeCounters } from './node-counters.js';
 import { checkPositions } from './position-check.js';
+import type { ProxyPort } from './proxy-port.js';
 import { EmulationSessions } from './streams/emulation-sessions.js';
 import { SubscriptionLifecycle } from './subscriptions/lifecycle.js';
 import { answerSurvey } from './survey-answers.js';
@@ -39,6 +41,8 @@ export interface GatewayNodeOptions {
   logger?: Logger;
   /** Where the node reports its events for metrics; none when `prometheus.enabled` is false. */
   metrics?: MetricsPort;
+  /** The application's backend through its proxies, when any is configured. */
+  proxies?: ProxyPort;
 }
 
 export class GatewayNode implements ConnectionHost {
@@ -67,6 +71,7 @@ export class GatewayNode implements ConnectionHost {
   readonly commands: CommandContext;
   /** Publishes through the engine, appending to history when the channel keeps it. */
   readonly publish: ChannelPublish;
+  readonly forwardedHeaderNames: ReadonlySet<string> | undefined;
   private presenceTimer: NodeJS.Timeout | undefined;
 
   constructor(options: GatewayNodeOptions) {
@@ -104,7 +109,11 @@ export class GatewayNode implements ConnectionHost {
       sessions: this.connections,
       subscriptions: this.subscriptions,
       publish: this.publish,
+      proxies: options.proxies,
+      emulatedHeaderNames: forwardedNames(this.config, 'emulated_headers'),
+      log: this.log,
     };
+    this.forwardedHeaderNames = forwardedNames(this.config, 'http_headers');
   }
 
   get name(): string {

@@ -5,8 +5,9 @@
  */
 import type { DisconnectCode } from '../protocol/codes.js';
 import type { Encoding, ReplyMethod, ReplyResults } from '../protocol/encoding.js';
-import type { ClientInfo } from '../protocol/types.js';
+import type { ClientInfo, RawJson } from '../protocol/types.js';
 import type { ClientSubscription, SubscriptionOwner } from './client-subscription.js';
+import type { ForwardedHeaders } from './forwarded-headers.js';
 import type { SubscriptionTable } from './subscription-table.js';
 
 /** Where a session is: before `connect`, connected, or gone. */
@@ -32,6 +33,19 @@ export interface Session extends SubscriptionOwner {
   readonly name: string;
   readonly version: string;
   readonly state: SessionState;
+  /** The transport as proxies name it: `websocket`, `http_stream`, `sse`, `uni_websocket`, … */
+  readonly transportName: string;
+  /** Connection meta (JSON text) from the connect or refresh proxy, sent to later proxies where configured. */
+  meta: RawJson | undefined;
+  /** The allow-listed headers of the HTTP request that opened the connection (for proxies). */
+  readonly forwardedHeaders: ForwardedHeaders | undefined;
+  /** The allow-listed emulated headers of the `connect` command (for proxies); client-controlled. */
+  emulatedHeaders: ForwardedHeaders | undefined;
+  /**
+   * The node refreshes the connection itself through the refresh proxy when it expires, instead of
+   * waiting for the client's `refresh` (Centrifugo's `ClientSideRefresh: false`).
+   */
+  serverRefresh: boolean;
   readonly subs: SubscriptionTable;
   /**
    * Connection token expiry, Unix ms (0: never). Setting it moves the session's deadline in the

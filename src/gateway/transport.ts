@@ -19,6 +19,11 @@ export interface TransportHandler {
 
 export interface Transport {
   /**
+   * The transport's name as Centrifugo names it to proxies: `websocket` when absent, `http_stream`,
+   * `sse`, `uni_websocket`, `uni_sse`, `uni_http_stream`.
+   */
+  readonly name?: string;
+  /**
    * The session id of an emulated bidirectional transport (HTTP streaming, SSE), whose commands
    * come through `/emulation` naming it; the connect reply gives it to the client. None for WebSocket.
    */

@@ -11,6 +11,8 @@ export class CommandError extends Error {
   constructor(
     readonly code: ErrorCode,
     message?: string,
+    /** Marks the error temporary or not; by default the code decides (100 and 111 are). */
+    readonly temporary: boolean = isTemporaryError(code),
   ) {
     super(message ?? errorMessage(code));
   }
@@ -18,9 +20,22 @@ export class CommandError extends Error {
   /** The error object sent on the wire. */
   toProtocol(): ProtocolError {
     const error: ProtocolError = { code: this.code, message: this.message };
-    if (isTemporaryError(this.code)) error.temporary = true;
+    if (this.temporary) error.temporary = true;
     return error;
   }
+}
+
+/**
+ * An error the application's backend answered a proxy call with: its own code (Centrifugo advises
+ * 400–1999 for application errors), message and `temporary` flag go to the client as they came.
+ */
+export function backendError(code: number, message: string, temporary: boolean): CommandError {
+  return new CommandError(code as ErrorCode, message, temporary);
+}
+
+/** A disconnect the backend asked for (Centrifugo advises 4000–4999 for application codes). */
+export function backendDisconnect(code: number, reason: string): DisconnectError {
+  return new DisconnectError(code as DisconnectCode, reason);
 }
 
 /** The error clients and API callers get while the engine is unreachable: code 100, temporary. */

@@ -186,7 +186,9 @@ export interface SubRefreshResult {
 }
 
 export interface RpcResult {
+  /** JSON text, or with `binary` the base64 of bytes that are not JSON. */
   data?: RawJson;
+  binary?: boolean;
 }
 
 export interface HistoryResult {

@@ -35,6 +35,30 @@ const channelDefaults: ChannelOptions = {
   conflation_key: '',
   allowed_delta_types: [],
   delta_publish: false,
+  subscribe_proxy_enabled: false,
+  subscribe_proxy_name: 'default',
+  publish_proxy_enabled: false,
+  publish_proxy_name: 'default',
+  sub_refresh_proxy_enabled: false,
+  sub_refresh_proxy_name: 'default',
+};
+
+const proxyEndpoint = {
+  endpoint: '',
+  timeout: 1_000,
+  http_headers: [],
+  grpc_metadata: [],
+  emulated_headers: [],
+  binary_encoding: false,
+  include_connection_meta: false,
+  http: { static_headers: {}, status_to_code_transforms: [] },
+  grpc: {
+    tls: { enabled: false, ca_pem_file: '', server_name: '' },
+    credentials_key: '',
+    credentials_value: '',
+    compression: false,
+    static_metadata: {},
+  },
 };
 
 const emptyToken = {
@@ -73,6 +97,7 @@ const expectedDefaults: Config = {
   },
   client: {
     token: emptyToken,
+    proxy: { connect: { enabled: false, ...proxyEndpoint }, refresh: { enabled: false, ...proxyEndpoint } },
     subscription_token: { enabled: false, ...emptyToken },
     allow_anonymous_connect_without_token: false,
     disallow_anonymous_connection_tokens: false,
@@ -93,7 +118,29 @@ const expectedDefaults: Config = {
     presence_update_interval: 25_000,
     subscribe_to_user_personal_channel: { enabled: true, personal_channel_namespace: '' },
   },
-  channel: { max_length: 255, without_namespace: channelDefaults, namespaces: [] },
+  channel: {
+    max_length: 255,
+    without_namespace: channelDefaults,
+    namespaces: [],
+    proxy: { subscribe: proxyEndpoint, publish: proxyEndpoint, sub_refresh: proxyEndpoint },
+  },
+  rpc: {
+    proxy: proxyEndpoint,
+    without_namespace: { proxy_enabled: false, proxy_name: 'default' },
+    namespaces: [],
+    namespace_boundary: ':',
+    ping: { enabled: false, method: 'ping' },
+  },
+  proxies: [],
+  user_events: {
+    enabled: false,
+    online_proxy_name: '',
+    offline_proxy_name: '',
+    offline_debounce: 5_000,
+    node_lease_ttl: 10_000,
+    sweep_interval: 1_000,
+    retry_max_interval: 10_000,
+  },
   http_api: { key: '', insecure: false, idempotency_ttl: 300_000, max_body_size: MIB },
   websocket: { message_size_limit: 65_536, transport: 'lean' },
   http_stream: { enabled: false, max_request_body_size: 65_536 },

@@ -1,14 +1,16 @@
 import type { ConnectTokenClaims } from '../../auth/types.js';
 import { DisconnectCode } from '../../protocol/codes.js';
 import { DisconnectError } from '../../protocol/errors.js';
-import { optionalObject, optionalString } from '../../protocol/params.js';
+import { optionalObject, optionalString, optionalStringArray, type Params } from '../../protocol/params.js';
 import type { Command, ConnectResult, SubscribeResult } from '../../protocol/types.js';
 import { expiryMs, ttlSeconds } from '../expiry.js';
+import type { ConnectProxyOutcome, ProxyPort, ProxySubscription } from '../proxy-port.js';
 import type { Session } from '../session.js';
 import type { PreparedSubscription } from '../subscriptions/setup.js';
 import { goLive, prepareAll } from '../subscriptions/subscribe.js';
 import { rememberTokenChannels, serverSideChannels } from './connect-channels.js';
 import type { CommandContext } from './context.js';
+import { emulatedHeaders, optionalPayload, withOverride } from './proxy-fields.js';
 import { invalidTokenDisconnect, tokenFailure } from './tokens.js';
 
 /**
@@ -36,13 +38,48 @@ async function authenticate(ctx: CommandContext, token: string | undefined): Pro
   return claims;
 }
 
+/**
+ * Who connects through the connect proxy (a connect without a token): the backend's user, expiry,
+ * info and server-side channels. A backend that answers no result leaves the client without
+ * credentials: anonymous where allowed, else closed with 3501 as without a token.
+ */
+async function authenticateByProxy(
+  ctx: CommandContext,
+  session: Session,
+  connect: NonNullable<ProxyPort['connect']>,
+  params: Params,
+  name: string,
+  version: string,
+): Promise<{ claims: ConnectTokenClaims; outcome: ConnectProxyOutcome | undefined }> {
+  session.emulatedHeaders = emulatedHeaders(ctx, params);
+  const outcome = await connect(session, {
+    data: optionalPayload(params),
+    name,
+    version,
+    channels: optionalStringArray(params, 'channels') ?? [],
+  });
+  if (outcome === undefined) return { claims: await authenticate(ctx, undefined), outcome };
+  session.meta = outcome.meta;
+  const claims: ConnectTokenClaims = { sub: outcome.user, channels: [...outcome.subs.keys()] };
+  if (outcome.expireAt > 0) claims.exp = outcome.expireAt;
+  if (outcome.info !== undefined) claims.info = outcome.info;
+  return { claims, outcome };
+}
+
 /** A server-side subscription request: the client's `subs` entry for the channel, when it sent one. */
-function serverSideRequest(ctx: CommandContext, channel: string, wantedSubs: Record<string, unknown>) {
+function serverSideRequest(
+  ctx: CommandContext,
+  channel: string,
+  wantedSubs: Record<string, unknown>,
+  fromProxy: ProxySubscription | undefined,
+) {
   // Own entries only: a channel named like an Object.prototype member ("constructor") is a channel.
   const wanted = (Object.hasOwn(wantedSubs, channel) ? optionalObject(wantedSubs, channel) : undefined) ?? {};
   return {
     channel,
-    options: ctx.rules.namespaceOf(channel)!.options,
+    options: withOverride(ctx.rules.namespaceOf(channel)!.options, fromProxy?.override),
+    chanInfo: fromProxy?.info,
+    data: fromProxy?.data,
     serverSide: true,
     recoverable: true,
     recover: wanted['recover'] === true,
@@ -54,16 +91,23 @@ function serverSideRequest(ctx: CommandContext, channel: string, wantedSubs: Rec
 /** `connect`: authenticates, subscribes server-side channels (recovering them when asked), starts pings. */
 export async function handleConnect(session: Session, cmd: Command, ctx: CommandContext): Promise<void> {
   const params = cmd.params;
-  const claims = await authenticate(ctx, optionalString(params, 'token'));
+  const name = optionalString(params, 'name') ?? '';
+  const version = optionalString(params, 'version') ?? '';
+  const token = optionalString(params, 'token');
+  const connectProxy = ctx.proxies?.connect;
+  const { claims, outcome } =
+    (token === undefined || token === '') && connectProxy !== undefined
+      ? await authenticateByProxy(ctx, session, connectProxy, params, name, version)
+      : { claims: await authenticate(ctx, token), outcome: undefined };
   // The socket may have gone while the token was checked: a closed connection is never registered.
   if (session.state === 'closed') return;
   const wantedSubs = optionalObject(params, 'subs') ?? {};
-  const name = optionalString(params, 'name') ?? '';
-  const version = optionalString(params, 'version') ?? '';
+  // With a refresh proxy the node refreshes connections itself (Centrifugo's `ClientSideRefresh: false`).
+  session.serverRefresh = ctx.proxies?.refresh !== undefined;
 
   // Built before anything is registered, so a bad `subs` entry leaves nothing behind.
   const requests = serverSideChannels(ctx, claims, Object.keys(wantedSubs)).map((channel) =>
-    serverSideRequest(ctx, channel, wantedSubs),
+    serverSideRequest(ctx, channel, wantedSubs, outcome?.subs.get(channel)),
   );
 
   const limit = ctx.config.client.user_connection_limit;
@@ -85,8 +129,10 @@ export async function handleConnect(session: Session, cmd: Command, ctx: Command
   // Closed while the subscriptions were set up: the release removed them; nothing goes live.
   goLive(ctx.subscriptions, session, prepared, () => {
     session.markConnected();
-    rememberTokenChannels(session, claims);
-    session.reply(cmd.id, 'connect', connectResult(ctx, session, prepared));
+    if (outcome === undefined) rememberTokenChannels(session, claims);
+    const result = connectResult(ctx, session, prepared);
+    if (outcome?.data !== undefined) result.data = outcome.data;
+    session.reply(cmd.id, 'connect', result);
   });
 }
 
@@ -99,7 +145,8 @@ function connectResult(
   const subs = new Map<string, SubscribeResult>();
   for (const { sub, result } of prepared) subs.set(sub.channel, result);
   const result: ConnectResult = { client: session.id, version: ctx.node.version };
-  if (session.expiresAt > 0) {
+  // A connection the node refreshes itself tells the client no expiry, so it sends no `refresh`.
+  if (session.expiresAt > 0 && !session.serverRefresh) {
     result.expires = true;
     result.ttl = ttlSeconds(session.expiresAt);
   }

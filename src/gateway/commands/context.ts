@@ -4,10 +4,12 @@
  */
 import type { ChannelRules } from '../../auth/channel-rules.js';
 import type { TokenVerifier } from '../../auth/token-verifier.js';
-import type { ChannelOptions, Config } from '../../config/types.js';
-import type { HistoryStore, PresenceStore, PublishResult } from '../../engine/types.js';
-import type { Publication } from '../../protocol/types.js';
+import type { Config } from '../../config/types.js';
+import type { HistoryStore, PresenceStore } from '../../engine/types.js';
+import type { Logger } from '../../log.js';
+import type { ChannelPublish } from '../channel-publish.js';
 import type { SessionDirectory } from '../connection-registry.js';
+import type { ProxyPort } from '../proxy-port.js';
 import type { SubscriptionLifecycle } from '../subscriptions/lifecycle.js';
 
 /** What commands need from the node they run on. */
@@ -22,5 +24,11 @@ export interface CommandContext {
   readonly sessions: SessionDirectory;
   readonly subscriptions: SubscriptionLifecycle;
   /** Publishes to a channel, appending to its history when it keeps one. */
-  publish(channel: string, pub: Publication, options: ChannelOptions): Promise<PublishResult>;
+  readonly publish: ChannelPublish;
+  /** The application's backend, when proxies are configured. */
+  readonly proxies: ProxyPort | undefined;
+  /** Emulated header names (the connect command's `headers`) some proxy forwards; undefined: none. */
+  readonly emulatedHeaderNames: ReadonlySet<string> | undefined;
+  /** Where proxy outcomes are logged. */
+  readonly log: Logger;
 }

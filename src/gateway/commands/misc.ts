@@ -1,7 +1,16 @@
 import { DisconnectCode, ErrorCode } from '../../protocol/codes.js';
 import { CommandError, DisconnectError } from '../../protocol/errors.js';
-import type { Command } from '../../protocol/types.js';
+import { optionalString } from '../../protocol/params.js';
+import type { Command, RpcResult } from '../../protocol/types.js';
+import type { ProxyPayload } from '../proxy-port.js';
 import type { Session } from '../session.js';
+import type { CommandContext } from './context.js';
+import { optionalPayload } from './proxy-fields.js';
+
+/** The rpc reply's data: JSON text, or bytes (base64) a Protobuf client gets as they are. */
+function rpcResult(payload: ProxyPayload): RpcResult {
+  return payload.binary === true ? { data: payload.data, binary: true } : { data: payload.data };
+}
 
 /** `ping`: an explicit round trip. */
 export function handlePing(session: Session, cmd: Command): void {
@@ -9,11 +18,16 @@ export function handlePing(session: Session, cmd: Command): void {
 }
 
 /**
- * `rpc`: this server has no RPC handler, so every call is answered 108 (`not available`), as
- * Centrifugo answers without an RPC proxy: the method exists, the feature is off.
+ * `rpc`: forwarded by method to the RPC proxy of its RPC namespace. Without any RPC proxy every
+ * call is answered 108 (`not available`), as Centrifugo answers: the method exists, the feature is off.
  */
-export function handleRpc(_session: Session, _cmd: Command): void {
-  throw new CommandError(ErrorCode.NotAvailable, 'not available: this server has no RPC handler');
+export async function handleRpc(session: Session, cmd: Command, ctx: CommandContext): Promise<void> {
+  if (ctx.proxies === undefined || !ctx.proxies.hasRpc) {
+    throw new CommandError(ErrorCode.NotAvailable, 'not available: this server has no RPC handler');
+  }
+  const method = optionalString(cmd.params, 'method') ?? '';
+  const result = await ctx.proxies.rpc(session, method, optionalPayload(cmd.params));
+  session.reply(cmd.id, 'rpc', result === undefined ? {} : rpcResult(result));
 }
 
 /**

@@ -1,14 +1,23 @@
 import { canSubscribe } from '../../auth/permissions.js';
+import type { ChannelOptions } from '../../config/types.js';
 import { ErrorCode } from '../../protocol/codes.js';
 import { CommandError } from '../../protocol/errors.js';
-import { optionalBoolean, optionalInteger, optionalString, requireString } from '../../protocol/params.js';
+import {
+  optionalBoolean,
+  optionalInteger,
+  optionalString,
+  type Params,
+  requireString,
+} from '../../protocol/params.js';
 import type { Command } from '../../protocol/types.js';
 import { expiryMs } from '../expiry.js';
+import type { SubscribeProxyOutcome } from '../proxy-port.js';
 import type { Session } from '../session.js';
 import { FLAG_REJECT_UNRECOVERED } from '../subscriptions/setup.js';
 import { subscribe } from '../subscriptions/subscribe.js';
 import { authorize, resolveChannel } from './channel-access.js';
 import type { CommandContext } from './context.js';
+import { optionalPayload, withOverride } from './proxy-fields.js';
 import {
   checkStreamType,
   checkSubscriptionKind,
@@ -41,14 +50,22 @@ export async function handleSubscribe(session: Session, cmd: Command, ctx: Comma
   // While the token was checked the socket may have gone, or the server API subscribed the channel.
   if ((session.state as string) === 'closed') return;
   checkRoom(ctx, session, channel);
-  authorize(ctx, session, channel, options, canSubscribe, claims !== undefined);
+  let proxied: SubscribeProxyOutcome | undefined;
+  if (claims === undefined && usesSubscribeProxy(ctx, channel, options)) {
+    proxied = await askSubscribeProxy(ctx, session, channel, options, p);
+    if ((session.state as string) === 'closed') return;
+    checkRoom(ctx, session, channel);
+  } else {
+    authorize(ctx, session, channel, options, canSubscribe, claims !== undefined);
+  }
   const filter = tagsFilterOf(extras, options.allow_tags_filter);
   checkUnknownType(extras);
   const flag = optionalInteger(p, 'flag', 0) ?? 0;
   const offset = optionalInteger(p, 'offset', 0);
+  const expiresAt = claims !== undefined ? expiryMs(claims.exp) : proxiedExpiry(proxied);
   const request = {
     channel,
-    options,
+    options: withOverride(options, proxied?.override),
     recover: optionalBoolean(p, 'recover'),
     epoch: optionalString(p, 'epoch'),
     offset,
@@ -56,15 +73,53 @@ export async function handleSubscribe(session: Session, cmd: Command, ctx: Comma
     positioned: optionalBoolean(p, 'positioned'),
     joinLeave: optionalBoolean(p, 'join_leave'),
     rejectUnrecovered: (flag & FLAG_REJECT_UNRECOVERED) !== 0,
-    chanInfo: claims?.info,
+    chanInfo: claims !== undefined ? claims.info : proxied?.info,
+    data: proxied?.data,
     serverSide: false,
-    expiresAt: expiryMs(claims?.exp),
+    expiresAt,
+    // The namespace's sub_refresh proxy refreshes expiring subscriptions on the node.
+    serverRefresh: options.sub_refresh_proxy_enabled && ctx.proxies !== undefined,
     filter,
     delta: extras.delta === 'fossil',
   };
   await subscribe(ctx.subscriptions, session, request, (result) =>
     session.reply(cmd.id, 'subscribe', result),
   );
+}
+
+/**
+ * Whether the subscribe proxy decides this subscribe (one without a token): where the namespace
+ * turns it on, except for a user-limited channel (`dialog#42,43`), which its user list decides, as
+ * in Centrifugo. A private channel needs a token whatever the proxy would say.
+ */
+function usesSubscribeProxy(ctx: CommandContext, channel: string, options: ChannelOptions): boolean {
+  if (!options.subscribe_proxy_enabled) return false;
+  if (ctx.rules.isPrivate(channel)) throw new CommandError(ErrorCode.PermissionDenied);
+  return !(options.allow_user_limited_channels && ctx.rules.allowedUsers(channel) !== null);
+}
+
+async function askSubscribeProxy(
+  ctx: CommandContext,
+  session: Session,
+  channel: string,
+  options: ChannelOptions,
+  params: Params,
+): Promise<SubscribeProxyOutcome> {
+  if (ctx.proxies === undefined) throw new CommandError(ErrorCode.NotAvailable);
+  return ctx.proxies.subscribe(
+    options.subscribe_proxy_name,
+    session,
+    channel,
+    undefined,
+    optionalPayload(params),
+  );
+}
+
+/** The subscription expiry the backend gave (Unix ms, 0: none); one already past is refused with 110. */
+function proxiedExpiry(proxied: SubscribeProxyOutcome | undefined): number {
+  const at = expiryMs(proxied === undefined || proxied.expireAt === 0 ? undefined : proxied.expireAt);
+  if (at > 0 && at <= Date.now()) throw new CommandError(ErrorCode.Expired);
+  return at;
 }
 
 /** `unsubscribe`: always succeeds, subscribed or not. */

@@ -168,7 +168,7 @@ export class StreamEndpoints {
       this.node.emulation.add(transport);
       socket.once('close', () => this.node.emulation.remove(transport));
     }
-    new Connection(this.node, transport, encoding);
+    new Connection(this.node, transport, encoding, req.headers);
     transport.deliver(connect);
   }
 }

@@ -31,6 +31,10 @@ export class StreamTransport implements Transport {
     readonly session: string,
   ) {}
 
+  get name(): string {
+    return this.encoding.unidirectional === true ? `uni_${this.kind}` : this.kind;
+  }
+
   get isOpen(): boolean {
     return this.open && !this.socket.destroyed;
   }

@@ -57,6 +57,10 @@ export interface SubscriptionRequest {
   serverSide: boolean;
   /** Subscription token expiry, Unix ms. */
   expiresAt?: number;
+  /** The node refreshes the subscription through the sub_refresh proxy (the reply then tells no expiry). */
+  serverRefresh?: boolean;
+  /** Data for the client in the subscribe result (from the subscribe or connect proxy). */
+  data?: unknown;
 }
 
 /** A subscription registered and buffering, and the reply it gets once it goes live. */
@@ -122,6 +126,7 @@ export async function prepareSubscription(
     conn.clientInfo(req.chanInfo),
   );
   conn.subs.set(sub);
+  sub.serverRefresh = req.serverRefresh === true;
   if (req.expiresAt !== undefined && req.expiresAt > 0) conn.setSubscriptionExpiry(sub, req.expiresAt);
   try {
     await ctx.hub.add(sub);
@@ -137,10 +142,12 @@ export async function prepareSubscription(
       sub.hasDeltaBase = true;
       ctx.hub.seedDeltaBase(sub.channel, last, result.epoch);
     }
-    if (sub.expiresAt > 0) {
+    // A subscription the node refreshes tells the client no expiry (centrifuge `ClientSideRefresh`).
+    if (sub.expiresAt > 0 && !sub.serverRefresh) {
       result.expires = true;
       result.ttl = ttlSeconds(sub.expiresAt);
     }
+    if (req.data !== undefined) result.data = req.data;
     return { sub, result };
   } catch (error) {
     if (conn.subs.get(req.channel) === sub) conn.subs.delete(req.channel);

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Transport, TransportHandler } from '../transport.js';
 
 export class UniWebSocketTransport implements Transport, TransportHandler {
+  readonly name = 'uni_websocket';
   readonly session = randomUUID();
   private handler: TransportHandler | undefined;
   /** The connect request arrived: nothing the client sends is read any more. */

@@ -71,7 +71,7 @@ export class WebSocketEndpoint {
    */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.accept(req, socket, head, (transport, protocol) =>
-      this.open(transport, encodingFor(req.url, protocol)),
+      this.open(transport, encodingFor(req.url, protocol), req),
     );
   }
 
@@ -87,7 +87,7 @@ export class WebSocketEndpoint {
       return;
     }
     this.accept(req, socket, head, (transport) =>
-      this.open(new UniWebSocketTransport(transport, request), uniJsonEncoding),
+      this.open(new UniWebSocketTransport(transport, request), uniJsonEncoding, req),
     );
   }
 
@@ -123,14 +123,14 @@ export class WebSocketEndpoint {
     for (const transport of this.transports) transport.terminate();
   }
 
-  private open(transport: Transport, encoding: Encoding): void {
+  private open(transport: Transport, encoding: Encoding, req: IncomingMessage): void {
     const limit = this.node.config.client.connection_limit;
     if (limit > 0 && this.node.connections.size >= limit) {
       transport.attach(IGNORE_EVENTS);
       transport.close(DisconnectCode.ConnectionLimit, disconnectReason(DisconnectCode.ConnectionLimit));
       return;
     }
-    new Connection(this.node, transport, encoding);
+    new Connection(this.node, transport, encoding, req.headers);
   }
 }
 

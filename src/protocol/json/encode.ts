@@ -198,8 +198,10 @@ export function encodeResult<M extends ReplyMethod>(method: M, result: ReplyResu
       return encodeWithPublications({ epoch, offset }, publications, epoch);
     }
     case 'rpc': {
-      const data = (result as ReplyResults['rpc']).data;
-      return data === undefined ? '{}' : '{"data":' + data + '}';
+      const { data, binary } = result as ReplyResults['rpc'];
+      if (data === undefined) return '{}';
+      // Bytes that are not JSON reach a JSON client as their base64, a JSON string.
+      return '{"data":' + (binary === true ? JSON.stringify(data) : data) + '}';
     }
     default:
       return JSON.stringify(result);

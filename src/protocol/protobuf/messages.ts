@@ -214,9 +214,11 @@ export function writeResult<M extends ReplyMethod>(
     case 'history':
       writeHistoryResult(w, result as HistoryResult);
       return;
-    case 'rpc':
-      writeData(w, 1, (result as ReplyResults['rpc']).data);
+    case 'rpc': {
+      const { data, binary } = result as ReplyResults['rpc'];
+      writeData(w, 1, binary === true && data !== undefined ? Buffer.from(data, 'base64') : data);
       return;
+    }
     case 'refresh':
       writeRefreshResult(w, result as RefreshResult);
       return;
