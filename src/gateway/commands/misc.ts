@@ -22,10 +22,16 @@ export function handlePing(session: Session, cmd: Command): void {
  * call is answered 108 (`not available`), as Centrifugo answers: the method exists, the feature is off.
  */
 export async function handleRpc(session: Session, cmd: Command, ctx: CommandContext): Promise<void> {
+  const method = optionalString(cmd.params, 'method') ?? '';
+  // `rpc.ping`: a built-in method answering an empty result, for clients checking the round trip.
+  const ping = ctx.config.rpc.ping;
+  if (ping.enabled && method === ping.method) {
+    session.reply(cmd.id, 'rpc', {});
+    return;
+  }
   if (ctx.proxies === undefined || !ctx.proxies.hasRpc) {
     throw new CommandError(ErrorCode.NotAvailable, 'not available: this server has no RPC handler');
   }
-  const method = optionalString(cmd.params, 'method') ?? '';
   const result = await ctx.proxies.rpc(session, method, optionalPayload(cmd.params));
   session.reply(cmd.id, 'rpc', result === undefined ? {} : rpcResult(result));
 }
