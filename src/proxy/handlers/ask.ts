@@ -13,7 +13,7 @@ import type { ProxyEndpoint } from '../endpoint.js';
 
 /** The client's answer when the backend is unavailable: 100, temporary. */
 export function backendUnavailable(): CommandError {
-  return new CommandError(ErrorCode.Internal, 'internal server error: backend unavailable');
+  return new CommandError(ErrorCode.Internal);
 }
 
 export async function ask<T>(
@@ -35,6 +35,6 @@ export async function ask<T>(
   } catch (error) {
     if (!(error instanceof BadResultError)) throw error;
     endpoint.badResult(kind, session, error);
-    throw new CommandError(ErrorCode.Internal, 'internal server error: bad backend result');
+    throw new CommandError(ErrorCode.Internal);
   }
 }
