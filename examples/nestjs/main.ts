@@ -1,6 +1,7 @@
 /**
  * Starts the NestJS example: `SWITCHBOARD_URL`, `SWITCHBOARD_API_KEY`, optional `PORT` (default
- * 3000; 0 picks a free one) and `ORDERS_CHANNEL` (default `orders`).
+ * 3000; 0 picks a free one), `ORDERS_CHANNEL` (default `orders`), and for the proxies
+ * `PROXY_SECRET` (default empty: not checked) and `CONNECTION_TTL_SECONDS` (default 300).
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
@@ -16,6 +17,10 @@ const app = await NestFactory.create(
       batch: { maxSize: 100, maxDelayMs: 5 },
     },
     ordersChannel: process.env['ORDERS_CHANNEL'] ?? 'orders',
+    proxy: {
+      connectionTtlSeconds: Number(process.env['CONNECTION_TTL_SECONDS'] ?? 300),
+      secret: process.env['PROXY_SECRET'] ?? '',
+    },
   }),
   { logger: ['error', 'warn'] },
 );
