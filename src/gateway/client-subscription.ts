@@ -74,7 +74,8 @@ export class ClientSubscription implements SubscriptionTraits {
     readonly channel: string,
     readonly options: ChannelOptions,
     traits: SubscriptionTraits,
-    readonly info: ClientInfo,
+    /** Who the subscriber is in this channel; replaced when a refresh brings new connection or channel info. */
+    public info: ClientInfo,
   ) {
     this.flags =
       (traits.recoverable ? Flag.Recoverable : 0) |

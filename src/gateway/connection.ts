@@ -134,6 +134,9 @@ export class Connection implements Session, WheelItem, Flushable, TransportHandl
 
   setInfo(info: unknown): void {
     this.connInfo = info;
+    // As in Centrifugo, where a client's info is read when used: later publications and presence
+    // updates in the channels it is subscribed to show the new info.
+    for (const sub of this.subs.values()) sub.info = this.clientInfo(sub.info.chan_info);
   }
 
   setSubscriptionExpiry(sub: ClientSubscription, expiresAt: number): void {

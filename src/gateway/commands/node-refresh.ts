@@ -57,6 +57,8 @@ export async function refreshExpired(session: Session, ctx: CommandContext, now:
         session.enqueue(session.encoding.unsubscribePush(sub.channel, UnsubscribeCode.Expired));
         continue;
       }
+      // New channel info, as Centrifugo takes a sub_refresh's: in later publications and presence.
+      if (outcome.info !== undefined) sub.info = session.clientInfo(outcome.info);
       session.setSubscriptionExpiry(sub, at);
     }
   } catch (error) {
