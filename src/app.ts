@@ -5,6 +5,8 @@
 import type { AddressInfo } from 'node:net';
 import { loadTlsCredentials } from './config/tls.js';
 import type { Config } from './config/types.js';
+import { consumerMetrics, NO_CONSUMER_METRICS } from './consumers/metrics.js';
+import { startConsumers } from './consumers/start.js';
 import { createEngine } from './engine/create.js';
 import type { Engine } from './engine/types.js';
 import { GatewayNode } from './gateway/node.js';
@@ -72,6 +74,14 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
   const { node, metrics, proxies } = createNode(config, engine, logger);
   await node.start();
   const userEvents = startUserEvents(config, node, metrics, logger);
+  const consumers = await startConsumers(
+    config,
+    node,
+    node.uid,
+    metrics === undefined ? NO_CONSUMER_METRICS : consumerMetrics(metrics.registry),
+    logger,
+  );
+  node.readinessChecks.push(() => consumers.problems()[0]);
   const server = new HttpServer(node, tls, metrics);
   const address = await server.listen();
   let stopped: Promise<void> | undefined;
@@ -83,6 +93,8 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
     address,
     stop() {
       stopped ??= (async () => {
+        // Consumers first: nothing new is taken while the node drains.
+        await consumers.stop();
         await server.stop();
         await proxies?.close();
         await userEvents?.stop();

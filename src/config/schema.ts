@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { channelOptionsSchema, namespacesSchema } from './channel-schema.js';
+import { consumersSchema } from './consumers-schema.js';
 import {
   bool,
   count,
@@ -234,6 +235,7 @@ export const configSchema = z
       rpc: rpcSchema,
       proxies: proxiesSchema,
       user_events: userEventsSchema,
+      consumers: consumersSchema,
       http_api: section({
         key: text(),
         insecure: bool(false),

@@ -1,3 +1,4 @@
+import type { ConsumerConfig } from './consumers-schema.js';
 import type {
   ChannelProxyConfig,
   ClientProxyConfig,
@@ -279,6 +280,8 @@ export interface Config {
   proxies: NamedProxyConfig[];
   /** Cluster-wide user online/offline events sent to the backend. */
   user_events: UserEventsConfig;
+  /** Queues (Kafka, RabbitMQ, Redis Streams, NATS JetStream, a PostgreSQL outbox) the node consumes. */
+  consumers: ConsumerConfig[];
   http_api: {
     /** Required in `X-API-Key` on every API call. */
     key: string;

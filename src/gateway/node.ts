@@ -72,6 +72,8 @@ export class GatewayNode implements ConnectionHost {
   /** Publishes through the engine, appending to history when the channel keeps it. */
   readonly publish: ChannelPublish;
   readonly forwardedHeaderNames: ReadonlySet<string> | undefined;
+  /** Reasons beyond the engine for `/ready` to answer 503 (consumers add theirs). */
+  readonly readinessChecks: Array<() => string | undefined> = [];
   private presenceTimer: NodeJS.Timeout | undefined;
 
   constructor(options: GatewayNodeOptions) {

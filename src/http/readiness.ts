@@ -12,12 +12,18 @@ export const READY_PATH = '/ready';
 /** What readiness reads from the node: whether its engine is reachable. */
 export interface ReadinessSource {
   readonly engine: { reachable(): boolean };
+  /** More reasons not to be ready (a consumer that cannot reach its queue); each answers one or none. */
+  readonly readinessChecks?: ReadonlyArray<() => string | undefined>;
 }
 
 /** Why the node is not ready, or undefined when it is. */
 export function notReadyReason(node: ReadinessSource, draining: boolean): string | undefined {
   if (draining) return 'draining';
   if (!node.engine.reachable()) return 'engine unreachable';
+  for (const check of node.readinessChecks ?? []) {
+    const reason = check();
+    if (reason !== undefined) return reason;
+  }
   return undefined;
 }
 
