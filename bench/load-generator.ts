@@ -19,6 +19,7 @@ import type {
   StormCommand,
   StormResult,
 } from './load-protocol.js';
+import { closeProxyClients, proxyConnect, proxyRpc } from './load-proxy.js';
 import { armReconnect, waitRecovered } from './load-recovery.js';
 import { isStreamProto, StreamLoadClient } from './load-streams.js';
 import { BENCH_SECRET } from './servers.js';
@@ -342,7 +343,12 @@ function run(command: LoadCommand): Promise<unknown> | unknown {
       return waitRecovered(groups.get(command.group) ?? [], command);
     case 'docs':
       return docs(command);
+    case 'proxy-connect':
+      return proxyConnect(command);
+    case 'proxy-rpc':
+      return proxyRpc(command);
     case 'close':
+      closeProxyClients(command.group);
       return close(command.group);
   }
 }

@@ -151,6 +151,66 @@ export interface DocsResult {
   groups: Record<string, GroupDocCounts>;
 }
 
+/** Exact quantiles of a list of milliseconds. */
+export interface Quantiles {
+  count: number;
+  mean: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/**
+ * Open `count` JSON clients of users `u<first>`… against `port`, `concurrency` handshakes in flight,
+ * each with a JWT, with no token (the node asks its connect proxy), or alternately (even: JWT).
+ */
+export interface ProxyConnectCommand {
+  type: 'proxy-connect';
+  group: string;
+  port: number;
+  count: number;
+  first: number;
+  auth: 'jwt' | 'proxy' | 'alternate';
+  concurrency: number;
+}
+
+export interface ProxyConnectResult {
+  connected: number;
+  failed: number;
+  firstError?: string;
+  seconds: number;
+  /** The load generator's own CPU seconds over the run. */
+  loadCpu: number;
+  /** Milliseconds from the socket's `open` to the connect reply, per way of connecting. */
+  jwt: Quantiles;
+  proxy: Quantiles;
+}
+
+/**
+ * Send `rpc` (method `echo`, `payloadBytes` of JSON data) at `rate`/s for `durationMs` over the
+ * group, or `ping` (which the node answers itself: the same round trip without the backend).
+ */
+export interface ProxyRpcCommand {
+  type: 'proxy-rpc';
+  group: string;
+  command: 'rpc' | 'ping';
+  rate: number;
+  durationMs: number;
+  payloadBytes: number;
+}
+
+export interface ProxyRpcResult {
+  sent: number;
+  answered: number;
+  /** Error replies. */
+  errors: number;
+  /** From the first call sent to the last. */
+  sendSeconds: number;
+  loadCpu: number;
+  latency: Quantiles;
+}
+
 export interface CloseCommand {
   type: 'close';
   group?: string;
@@ -163,6 +223,8 @@ export type LoadCommand =
   | ArmReconnectCommand
   | WaitRecoveredCommand
   | DocsCommand
+  | ProxyConnectCommand
+  | ProxyRpcCommand
   | CloseCommand;
 
 export interface LoadResults {
@@ -172,5 +234,7 @@ export interface LoadResults {
   'arm-reconnect': Record<string, never>;
   'wait-recovered': RecoveredResult;
   docs: DocsResult;
+  'proxy-connect': ProxyConnectResult;
+  'proxy-rpc': ProxyRpcResult;
   close: Record<string, never>;
 }

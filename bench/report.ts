@@ -72,7 +72,7 @@ export function renderMarkdown(runs: RecordedRun[]): string {
     'npm run bench -- fanout --clients 2000 --seconds 20 --batch 10 --inflight 4',
     '```',
     '',
-    'Scenarios: `fanout`, `cross-node`, `latency`, `idle`, `users`, `connect`, `storm`, `delta`. Flags: `--clients`, `--seconds`, `--batch`, `--inflight`, `--payload`, `--rate` (latency), `--recover` (connect), `--ticks` and `--symbols` (storm), `--publications` and `--doc` (delta: how many versions, document bytes). Redis for two-node runs is started on a free port. `BENCH_SERVER_ARGS=--cpu-prof` profiles the server processes.',
+    'Scenarios: `fanout`, `cross-node`, `latency`, `idle`, `users`, `connect`, `storm`, `delta`, `proxy`. Flags: `--clients`, `--seconds`, `--batch`, `--inflight`, `--payload`, `--rate` (latency), `--recover` (connect), `--ticks` and `--symbols` (storm), `--publications` and `--doc` (delta: how many versions, document bytes), `--handshakes`, `--connects`, `--concurrency` (proxy: sequential handshakes and connects per way, handshakes in flight; `--clients`, `--rate` and `--seconds` size its RPC run). Redis for two-node runs is started on a free port. `BENCH_SERVER_ARGS=--cpu-prof` profiles the server processes.',
     '',
   );
   return out.join('\n');

@@ -5,6 +5,7 @@ import { connect } from './scenarios/connect.js';
 import { delta } from './scenarios/delta.js';
 import { idle } from './scenarios/idle.js';
 import { latency } from './scenarios/latency.js';
+import { proxy } from './scenarios/proxy.js';
 import { storm } from './scenarios/storm.js';
 import { crossNode, fanout, users } from './scenarios/throughput.js';
 
@@ -17,6 +18,7 @@ export const SCENARIOS: Record<string, (ctx: ScenarioContext) => Promise<Scenari
   connect,
   storm,
   delta,
+  proxy,
 };
 
 export interface RunOptions {

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { runScenarios, SCENARIOS } from '../../bench/run.js';
 
 /** Scenarios that measure Switchboard alone (no socket.io run, no chart bar). */
-const SWITCHBOARD_ONLY = new Set(['delta']);
+const SWITCHBOARD_ONLY = new Set(['delta', 'proxy']);
 
 test('every benchmark scenario produces figures for Switchboard and socket.io', {
   timeout: 240_000,
