@@ -1,6 +1,5 @@
-/** PLACEHOLDER until the consumer of this type is written: it refuses to start. */
+/** The `nats_jetstream` consumer type: see consumer.ts for how it consumes. */
 import type { ConsumerFactory } from '../consumer.js';
+import { NatsJetStreamConsumer } from './consumer.js';
 
-export const createNatsJetStreamConsumer: ConsumerFactory = (ctx) => {
-  throw new Error(`consumer "${ctx.config.name}": type ${ctx.config.type} is not available yet`);
-};
+export const createNatsJetStreamConsumer: ConsumerFactory = (ctx) => new NatsJetStreamConsumer(ctx);
