@@ -1,6 +1,5 @@
-/** PLACEHOLDER until the consumer of this type is written: it refuses to start. */
+/** The `kafka` consumer type: see consumer.ts. */
 import type { ConsumerFactory } from '../consumer.js';
+import { KafkaConsumer } from './consumer.js';
 
-export const createKafkaConsumer: ConsumerFactory = (ctx) => {
-  throw new Error(`consumer "${ctx.config.name}": type ${ctx.config.type} is not available yet`);
-};
+export const createKafkaConsumer: ConsumerFactory = (ctx) => new KafkaConsumer(ctx);
