@@ -141,6 +141,17 @@ describe('HTTP proxies', () => {
     });
   }
 
+  it('connect: a backend answering more than 16 MiB is cut off, error 100, temporary', async () => {
+    await using scope = setup();
+    const big = `{"result":{"user":"x","data":"${'a'.repeat(17 * 1024 * 1024)}"}}`;
+    const backend = await backendIn(scope, () => big);
+    const node = await scope.node(proxyConfig(backend.url));
+    const client = await scope.raw(node.wsUrl);
+    const reply = await client.call(1, 'connect', {});
+    assert.equal(errorCode(reply), 100);
+    assert.equal((reply['error'] as Record<string, unknown>)['temporary'], true);
+  });
+
   it('subscribe, publish and rpc go through the backend', async () => {
     await using scope = setup();
     const backend = await backendIn(scope, (path, body) => {
