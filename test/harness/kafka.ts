@@ -266,8 +266,8 @@ export async function startKafka(): Promise<KafkaBroker> {
       `${LIBS}*`,
       'kafka.tools.StorageTool',
       'format',
-      '-t',
-      clusterId,
+      // One argument: a base64url id may start with "-", which the tool would read as an option.
+      `--cluster-id=${clusterId}`,
       '-c',
       config,
       '--standalone',
