@@ -1,8 +1,8 @@
 /**
  * One client connection: decodes its frames, runs its commands one after another, queues its
  * outbound frames and writes them once per event-loop turn, and keeps its deadlines (stale, ping,
- * pong, expiry) in the node's shared timer wheel. It is the `Session` the commands run on, over
- * whatever `Transport` carries it.
+ * pong, expiry) in the node's shared timer wheel (`connection-deadlines.ts`, the class it extends).
+ * It is the `Session` the commands run on, over whatever `Transport` carries it.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -15,6 +15,7 @@ import type { ClientInfo, Command, RawJson } from '../protocol/types.js';
 import type { ClientSubscription } from './client-subscription.js';
 import { dispatchCommand, replyError } from './commands/dispatch.js';
 import { refreshExpired } from './commands/node-refresh.js';
+import { ConnectionDeadlines } from './connection-deadlines.js';
 import type { ConnectionHost } from './connection-host.js';
 import type { Flushable } from './flush-scheduler.js';
 import type { ForwardedHeaders } from './forwarded-headers.js';
@@ -22,7 +23,6 @@ import { pickHeaders } from './forwarded-headers.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { Session, SessionIdentity, SessionState } from './session.js';
 import { SubscriptionTable } from './subscription-table.js';
-import type { WheelItem } from './timer-wheel.js';
 import type { Transport, TransportHandler } from './transport.js';
 
 /** Commands waiting to run on one connection before it is closed for flooding. */
@@ -33,56 +33,45 @@ const MAX_INBOX = 1024;
  */
 const REFUSED_CONNECT_GRACE_MS = 5000;
 
-export class Connection implements Session, WheelItem, Flushable, TransportHandler {
+export class Connection extends ConnectionDeadlines implements Session, Flushable, TransportHandler {
   // randomUUID returns a tree of ~14 concatenated strings (~450 bytes); a flat copy is 56.
   readonly id = flatten(randomUUID());
-  readonly subs = new SubscriptionTable();
-  wheelSlot = -1;
+  override readonly subs = new SubscriptionTable();
   // Who the session is, kept as fields of their own (no object per connection); see `identify`.
   private userId = '';
   private connInfo: unknown;
   private clientName = '';
   private clientVersion = '';
-  private current: SessionState = 'opening';
-  /** Token expiry, Unix ms (0: never). */
-  private expiry = 0;
   /** The last `clientInfo()` made without channel info. */
   private plainInfo: ClientInfo | undefined;
   meta: RawJson | undefined;
   emulatedHeaders: ForwardedHeaders | undefined;
   readonly forwardedHeaders: ForwardedHeaders | undefined;
-  serverRefresh = false;
-  /** A node-side refresh (connection or subscription) is waiting for the backend. */
-  private refreshing = false;
 
   /** Frames for the next write; null while there are none (most of an idle connection's life). */
   private queue: Buffer[] | null = null;
   private queuedBytes = 0;
-  private pingSentAt = 0;
-  private nextPingAt = 0;
   /** Commands waiting to run; null while there are none. */
   private inbox: Command[] | null = null;
-  private processing = false;
+  protected override processing = false;
   /** `connect` failed with an error reply: nothing the client sends afterwards is read. */
-  private refused = false;
-  /** When the connection goes stale unless it connects (Unix ms). */
-  private readonly staleAt: number;
+  protected override refused = false;
   private readonly limiter: RateLimiter;
 
   constructor(
-    private readonly host: ConnectionHost,
+    host: ConnectionHost,
     private readonly transport: Transport,
     /** The client protocol's encoding, chosen at the handshake. */
-    readonly encoding: Encoding,
+    encoding: Encoding,
     /** The headers of the HTTP request that opened the connection; only allow-listed ones are kept. */
     requestHeaders?: IncomingHttpHeaders,
   ) {
+    super(host, encoding);
     this.forwardedHeaders = pickHeaders(requestHeaders, host.forwardedHeaderNames);
     const rate = host.config.client.command_rate_limit;
     this.limiter = rate === 0 ? RateLimiter.UNLIMITED : new RateLimiter(rate);
     transport.attach(this);
     host.connections.track(this);
-    this.staleAt = Date.now() + host.config.client.stale_close_delay;
     host.wheel.schedule(this, this.staleAt);
   }
 
@@ -167,7 +156,7 @@ export class Connection implements Session, WheelItem, Flushable, TransportHandl
   }
 
   /** Queues a frame; all frames queued in one turn go out in one write. */
-  enqueue(frame: Buffer): void {
+  override enqueue(frame: Buffer): void {
     if (this.current === 'closed') return;
     if (this.queue === null) {
       this.queue = [frame];
@@ -204,7 +193,7 @@ export class Connection implements Session, WheelItem, Flushable, TransportHandl
   }
 
   /** Ends the connection with a disconnect code. Subscriptions are released at once. */
-  close(code: DisconnectCode, reason: string = disconnectReason(code)): void {
+  override close(code: DisconnectCode, reason: string = disconnectReason(code)): void {
     if (this.current === 'closed') return;
     this.host.metrics?.disconnect(code);
     this.host.log.debug({ client: this.id, user: this.user, code, reason }, 'disconnecting client');
@@ -239,68 +228,12 @@ export class Connection implements Session, WheelItem, Flushable, TransportHandl
     this.enqueue(this.encoding.unsubscribePush(sub.channel, UnsubscribeCode.InsufficientState));
   }
 
-  /** The connect command succeeded: start pinging. */
-  markConnected(): void {
-    this.current = 'connected';
-    this.nextPingAt = Date.now() + this.host.config.client.ping_interval;
-    this.reschedule();
-  }
-
-  /** Re-evaluates the connection's next deadline after an expiry changed. */
-  private reschedule(): void {
-    if (this.current !== 'connected') return;
-    const client = this.host.config.client;
-    let at = this.nextPingAt;
-    if (this.pingSentAt > 0) at = Math.min(at, this.pingSentAt + client.pong_timeout);
-    // A connection the node refreshes itself is due at its expiry; one the client refreshes gets a grace.
-    // While the backend is asked, the refreshed expiries wait for its answer.
-    const waiting = this.refreshing;
-    if (this.expiry > 0 && !(this.serverRefresh && waiting)) {
-      at = Math.min(at, this.expiry + (this.serverRefresh ? 0 : client.expired_close_delay));
-    }
-    for (const sub of this.subs.values()) {
-      if (sub.expiresAt === 0 || (sub.serverRefresh && waiting)) continue;
-      at = Math.min(at, sub.expiresAt + (sub.serverRefresh ? 0 : client.expired_close_delay));
-    }
-    this.host.wheel.schedule(this, at);
-  }
-
-  onDeadline(now: number): void {
-    const client = this.host.config.client;
-    if (this.current === 'opening') {
-      // A connect that arrived in time but waits for its token check (a slow key source) is not stale.
-      if (this.processing) this.host.wheel.schedule(this, now + client.stale_close_delay);
-      else if (this.refused && now < this.staleAt) this.close(DisconnectCode.ConnectionClosed);
-      else this.close(DisconnectCode.Stale);
-      return;
-    }
-    if (this.current !== 'connected') return;
-    if (this.serverRefresh && this.expiry > 0 && now >= this.expiry) {
-      this.refreshOnNode();
-    } else if (this.expiry > 0 && now >= this.expiry + client.expired_close_delay) {
-      this.close(DisconnectCode.Expired);
-      return;
-    }
-    if (this.pingSentAt > 0 && now >= this.pingSentAt + client.pong_timeout) {
-      this.close(DisconnectCode.NoPong);
-      return;
-    }
-    this.expireSubscriptions(now);
-    if (now >= this.nextPingAt) {
-      this.enqueue(this.encoding.ping);
-      // A unidirectional client never answers: the ping only keeps its stream alive.
-      if (this.encoding.unidirectional !== true) this.pingSentAt = now;
-      this.nextPingAt = now + client.ping_interval;
-    }
-    this.reschedule();
-  }
-
   /**
    * The connection (and its subscriptions refreshed by the node) expired: asks the backend through
    * the refresh proxies, one round at a time; the deadline waits meanwhile (an extension or the
    * end of the connection comes back). See `commands/node-refresh.ts`.
    */
-  private refreshOnNode(): void {
+  protected override refreshOnNode(): void {
     if (this.refreshing) return;
     this.refreshing = true;
     void refreshExpired(this, this.host.commands, Date.now()).finally(() => {
@@ -310,7 +243,7 @@ export class Connection implements Session, WheelItem, Flushable, TransportHandl
   }
 
   /** Subscriptions whose token expired and was not refreshed: the client resubscribes with a new token. */
-  private expireSubscriptions(now: number): void {
+  protected override expireSubscriptions(now: number): void {
     const delay = this.host.config.client.expired_close_delay;
     for (const sub of [...this.subs.values()]) {
       if (sub.expiresAt === 0) continue;
