@@ -4,6 +4,7 @@ import type { Flags, ScenarioContext, ScenarioResult } from './scenarios/common.
 import { connect } from './scenarios/connect.js';
 import { delta } from './scenarios/delta.js';
 import { idle } from './scenarios/idle.js';
+import { ingest } from './scenarios/ingest.js';
 import { latency } from './scenarios/latency.js';
 import { proxy } from './scenarios/proxy.js';
 import { storm } from './scenarios/storm.js';
@@ -19,6 +20,7 @@ export const SCENARIOS: Record<string, (ctx: ScenarioContext) => Promise<Scenari
   storm,
   delta,
   proxy,
+  ingest,
 };
 
 export interface RunOptions {

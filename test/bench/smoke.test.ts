@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { runScenarios, SCENARIOS } from '../../bench/run.js';
 
 /** Scenarios that measure Switchboard alone (no socket.io run, no chart bar). */
-const SWITCHBOARD_ONLY = new Set(['delta', 'proxy']);
+const SWITCHBOARD_ONLY = new Set(['delta', 'proxy', 'ingest']);
 
 test('every benchmark scenario produces figures for Switchboard and socket.io', {
   timeout: 240_000,
@@ -61,4 +61,20 @@ test('every benchmark scenario produces figures for Switchboard and socket.io', 
   for (const key of ['switchboard-conflated', 'switchboard-plain', 'socketio'] as const)
     assert.ok((storm[key]?.['deliveries'] ?? 0) > 0, `storm/${key}: deliveries > 0`);
   assert.equal(storm['switchboard-conflated']?.['latestOk'], 1, 'storm: latest value per key delivered');
+  const ingest = results.find((r) => r.name === 'ingest')!.figures;
+  for (const key of [
+    'switchboard-flood-redis',
+    'switchboard-steady-redis',
+    'switchboard-steady-http',
+  ] as const)
+    assert.equal(
+      ingest[key]?.['deliveries'],
+      ingest[key]?.['expected'],
+      `ingest/${key}: every delivery arrived`,
+    );
+  assert.equal(
+    ingest['switchboard-flood-redis']?.['applied'],
+    ingest['switchboard-flood-redis']?.['published'],
+    'ingest: the Redis Streams consumer applied every entry',
+  );
 });
