@@ -1,5 +1,5 @@
 /**
- * CPU accounting from /proc for the `ingest` scenario: the whole machine's busy cores (every
+ * CPU accounting from /proc for the `ingest` and `proxy` scenarios: the whole machine's busy cores (every
  * process, ours or other sessions') and the CPU of the brokers this process spawned (redis-server,
  * Kafka's JVM), which report nothing over IPC. Zeros elsewhere than Linux.
  */
@@ -73,6 +73,18 @@ export function readCpu(): CpuReading {
         parentCpu: (p.user + p.system) / 1e6,
         children: delta,
       };
+    },
+  };
+}
+
+/** Wall seconds from now to `stop()`, and the cores the whole machine (every process, ours or not) kept busy. */
+export function machineCores(): { stop(): { wall: number; cores: number } } {
+  const busy = machineBusySeconds();
+  const t0 = performance.now();
+  return {
+    stop() {
+      const wall = (performance.now() - t0) / 1000;
+      return { wall, cores: (machineBusySeconds() - busy) / wall };
     },
   };
 }

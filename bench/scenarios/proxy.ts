@@ -5,7 +5,7 @@
  * its own process.
  */
 
-import { readFileSync } from 'node:fs';
+import { machineCores } from '../ingest-procs.js';
 import type { ProxyConnectCommand, ProxyConnectResult, Quantiles } from '../load-protocol.js';
 import { type ProxyBackend, startProxyBackend } from '../proxy-backend.js';
 import { type BenchServer, startServer } from '../servers.js';
@@ -14,34 +14,6 @@ import { fmt, ratio, type ScenarioContext, type ScenarioResult, size } from './c
 
 type Auth = 'jwt' | 'proxy';
 const AUTH_LABEL: Record<Auth, string> = { jwt: 'JWT', proxy: 'connect proxy' };
-
-/** Busy CPU seconds of the whole machine so far (every process, from /proc/stat); 0 elsewhere than Linux. */
-function busySeconds(): number {
-  try {
-    const cpu = readFileSync('/proc/stat', 'utf8')
-      .split('\n', 1)[0]!
-      .trim()
-      .split(/\s+/)
-      .slice(1)
-      .map(Number);
-    // user nice system idle iowait irq softirq steal …: all but idle and iowait, in USER_HZ (100/s).
-    return (cpu[0]! + cpu[1]! + cpu[2]! + cpu[5]! + cpu[6]! + cpu[7]!) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-/** Wall seconds from now to `stop()`, and the cores the whole machine (every process, ours or not) kept busy. */
-function machineCores(): { stop(): { wall: number; cores: number } } {
-  const busy = busySeconds();
-  const t0 = performance.now();
-  return {
-    stop() {
-      const wall = (performance.now() - t0) / 1000;
-      return { wall, cores: (busySeconds() - busy) / wall };
-    },
-  };
-}
 
 /** Waits until the node has dropped every client closed so far, so one phase's teardown is not in the next. */
 async function drained(server: BenchServer): Promise<void> {
