@@ -90,6 +90,7 @@ const clientFields = section({
   stale_close_delay: duration(10_000, { positive: true }),
   channel_limit: count(128),
   queue_max_size: positiveCount(MIB),
+  write_delay: duration(0),
   // Optional: when absent it follows queue_max_size (half of it), see the transform below.
   max_publication_size: z
     .int({ error: expected('a positive integer') })

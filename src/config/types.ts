@@ -171,6 +171,11 @@ export interface ClientConfig {
   /** Bytes waiting to be written per connection before it is closed as slow. Default 1 MiB. */
   queue_max_size: number;
   /**
+   * How long frames wait to be written, ms: every connection writes what it got during the window
+   * in one go. 0 (default): at the end of the event-loop turn. Trades latency for fewer writes.
+   */
+  write_delay: number;
+  /**
    * Largest publication the server API and client `publish` accept, bytes as the node encodes it (data,
    * tags, publisher info, offset); a larger one is refused with error 106. At most half of
    * `queue_max_size`, and half of it when not set, so a subscriber's queue holds two of the largest.

@@ -189,7 +189,12 @@ export class Connection extends ConnectionDeadlines implements Session, Flushabl
       this.close(DisconnectCode.Slow);
       return;
     }
-    this.transport.send(this.encoding.join(queue, bytes), this.encoding.binary);
+    const transport = this.transport;
+    if (transport.framer === undefined) {
+      transport.send(this.encoding.join(queue, bytes), this.encoding.binary);
+    } else {
+      transport.writeWire!(this.host.flusher.wire.of(queue, bytes, this.encoding, transport.framer));
+    }
   }
 
   /** Ends the connection with a disconnect code. Subscriptions are released at once. */

@@ -56,7 +56,7 @@ export class GatewayNode implements ConnectionHost {
   readonly rules: ChannelRules;
   readonly verifier: TokenVerifier;
   readonly wheel = new TimerWheel();
-  readonly flusher = new FlushScheduler();
+  readonly flusher: FlushScheduler;
   readonly counters = new NodeCounters();
   readonly cluster: Cluster;
   /** Where events are counted for metrics; undefined when the node has none. */
@@ -78,6 +78,7 @@ export class GatewayNode implements ConnectionHost {
 
   constructor(options: GatewayNodeOptions) {
     this.config = options.config;
+    this.flusher = new FlushScheduler(this.config.client.write_delay);
     this.log = options.logger ?? silentLogger();
     this.metrics = options.metrics;
     this.engine = options.engine;

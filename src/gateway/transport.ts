@@ -17,6 +17,8 @@ export interface TransportHandler {
   onSlow(): void;
 }
 
+import type { Framer } from './shared-wire.js';
+
 export interface Transport {
   /**
    * The transport's name as Centrifugo names it to proxies: `websocket` when absent, `http_stream`,
@@ -36,6 +38,14 @@ export interface Transport {
   attach(handler: TransportHandler): void;
   /** Sends one message, a binary frame when `binary` (the session's encoding says), else text. Ignored unless open. */
   send(payload: Buffer, binary: boolean): void;
+  /**
+   * How this transport frames a payload, for transports that can write bytes framed for them
+   * ({@link writeWire}); the same framer object for every transport framing alike, so connections
+   * of a flush with the same queue share the bytes. Absent: every flush goes through {@link send}.
+   */
+  readonly framer?: Framer;
+  /** Writes bytes `framer` made (from this or another connection's identical queue). Ignored unless open. */
+  writeWire?(wire: Buffer): void;
   /** Sends a close frame (reason at most 123 bytes) and ends the socket. */
   close(code: number, reason: string): void;
   /** Destroys the socket at once. */

@@ -109,6 +109,7 @@ const expectedDefaults: Config = {
     stale_close_delay: 10_000,
     channel_limit: 128,
     queue_max_size: MIB,
+    write_delay: 0,
     max_publication_size: MIB / 2,
     connection_limit: 0,
     user_connection_limit: 0,

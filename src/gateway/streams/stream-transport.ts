@@ -11,6 +11,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Encoding } from '../../protocol/encoding.js';
+import type { Framer } from '../shared-wire.js';
 import { IGNORE_EVENTS, type Transport, type TransportHandler } from '../transport.js';
 
 export type StreamKind = 'http_stream' | 'sse';
@@ -56,11 +57,16 @@ export class StreamTransport implements Transport {
     if (this.isOpen) this.handler.onMessage(data, this.encoding.binary);
   }
 
-  send(payload: Buffer, _binary: boolean): void {
-    if (!this.isOpen) return;
-    if (this.kind === 'sse') this.socket.write(sseEvents(payload));
-    else if (this.encoding.binary) this.socket.write(payload);
-    else this.socket.write(lines(payload));
+  get framer(): Framer {
+    return this.kind === 'sse' ? SSE : this.encoding.binary ? AS_IS : LINES;
+  }
+
+  writeWire(wire: Buffer): void {
+    if (this.isOpen) this.socket.write(wire);
+  }
+
+  send(payload: Buffer, binary: boolean): void {
+    if (this.isOpen) this.socket.write(this.framer.frame(payload, binary));
   }
 
   close(code: number, reason: string): void {
@@ -75,6 +81,11 @@ export class StreamTransport implements Transport {
     this.socket.destroy();
   }
 }
+
+const SSE: Framer = { frame: (payload) => sseEvents(payload) };
+/** Protobuf frames are self-delimiting. */
+const AS_IS: Framer = { frame: (payload) => payload };
+const LINES: Framer = { frame: (payload) => lines(payload) };
 
 /** JSON frames joined by newlines, newline-terminated: one JSON message per line. */
 function lines(payload: Buffer): Buffer {

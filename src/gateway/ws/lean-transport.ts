@@ -5,6 +5,7 @@
  * answered by a Ponger (ponger.ts), made on the first one.
  */
 import type { Socket } from 'node:net';
+import type { Framer } from '../shared-wire.js';
 import type { TimerWheel, WheelItem } from '../timer-wheel.js';
 import { IGNORE_EVENTS, type Transport, type TransportHandler } from '../transport.js';
 import type { WsCloseCode } from './close-codes.js';
@@ -27,6 +28,11 @@ export interface LeanTransportOptions {
 
 /** Messages up to this size are copied behind their header and written once. */
 const COPY_LIMIT = 1024;
+
+/** One FIN frame per flush: the payload copied behind its header, so the write is one buffer. */
+const FRAMER: Framer = {
+  frame: (payload, binary) => encodeFrame(binary ? Opcode.Binary : Opcode.Text, payload),
+};
 
 enum State {
   Open = 0,
@@ -103,6 +109,14 @@ export class LeanTransport extends FrameParser implements Transport, WheelItem {
     const head = this.head;
     this.head = null;
     if (head !== null && head.length > 0) this.onData(head);
+  }
+
+  get framer(): Framer {
+    return FRAMER;
+  }
+
+  writeWire(wire: Buffer): void {
+    if (this.state === State.Open) this.socket.write(wire);
   }
 
   send(payload: Buffer, binary: boolean): void {
