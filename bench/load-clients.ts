@@ -197,6 +197,7 @@ export class LoadClient implements BenchClient {
         const text = data.toString();
         if (proto === 'switchboard') this.onSwitchboard(text, ready, fail);
         else if (proto === 'socketio') this.onSocketIo(text, ready, fail);
+        else if (proto === 'ws' && this.isReady) this.sink.scan(text);
       });
     });
   }

@@ -159,9 +159,9 @@ async function publish(cmd: PublishCommand): Promise<PublishResult> {
     }
     await Promise.all(pending);
   } else {
-    // Delivery window: publications not yet delivered everywhere stay within two rounds of requests,
-    // so the servers' outbound queues cannot grow without bound.
-    const window = 2 * cmd.inflight * cmd.batch * cmd.fanout;
+    // Delivery window: publications not yet delivered everywhere stay within two rounds of requests
+    // (or `window` publications), so the servers' outbound queues cannot grow without bound.
+    const window = (cmd.window ?? 2 * cmd.inflight * cmd.batch) * cmd.fanout;
     const worker = async () => {
       while (performance.now() < end) {
         await sink.waitFor(published * cmd.fanout - window, 10_000);

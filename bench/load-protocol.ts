@@ -50,6 +50,11 @@ export interface PublishCommand {
   users: number;
   /** Deliveries each publication makes. */
   fanout: number;
+  /**
+   * With `rate` 0: the most publications (not deliveries) undelivered at once; default two rounds
+   * of requests (`2 * inflight * batch`).
+   */
+  window?: number;
 }
 
 export interface PublishResult {

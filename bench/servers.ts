@@ -1,19 +1,42 @@
-/** Starts benchmark servers (Switchboard, socket.io, bare ws) each in its own process. */
+/**
+ * Starts benchmark servers each in its own process: Switchboard, socket.io, bare ws and the two
+ * write-path floors (Node, forked) and Centrifugo (its Go binary). Every server's CPU is read from
+ * /proc the same way; Node servers add their own memory and connection figures over IPC.
+ */
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
+import { centrifugoConns, spawnCentrifugo } from './centrifugo-server.js';
+import { procCpu, procRss } from './proc-stats.js';
 import type { ServerStats } from './stats.js';
 
 /** Secret every server verifies connection tokens with. */
 export const BENCH_SECRET = 'bench-secret-0123456789abcdef0123456789';
 
+/**
+ * The kinds whose load clients speak the proto of the same name (scenarios pass one as the other).
+ */
 export type ServerKind = 'switchboard' | 'socketio' | 'ws';
+/**
+ * Every kind {@link startServer} starts: besides those, Centrifugo (load clients `switchboard` and
+ * `switchboard-protobuf`, same server API) and the two write-path floors (load clients `ws`).
+ */
+export type AnyServerKind = ServerKind | 'centrifugo' | 'floor-raw' | 'floor-batched';
+
+export interface StatsOptions {
+  /**
+   * Force a GC first (Node servers), so memory reflects live data; default true. With `false`, RSS is
+   * read from /proc as it is, for growth without a forced collection. Centrifugo: /proc either way
+   * (no GC can be forced from outside a Go process).
+   */
+  gc?: boolean;
+}
 
 /** A server process the benchmark started. */
 export interface BenchServer {
-  readonly kind: ServerKind;
+  readonly kind: AnyServerKind;
   readonly port: number;
-  /** The server's own CPU and memory accounting (after a GC). */
-  stats(): Promise<ServerStats>;
+  /** The process's CPU (from /proc) and memory (after a GC unless `{gc: false}`). */
+  stats(options?: StatsOptions): Promise<ServerStats>;
   /** SIGKILL, as a crash would. */
   kill(): Promise<void>;
   /** SIGTERM, then SIGKILL after 3 s. Idempotent. */
@@ -26,18 +49,32 @@ process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-const scripts: Record<ServerKind, string> = {
-  switchboard: 'server-process.ts',
-  socketio: 'socketio-server.ts',
-  ws: 'ws-server.ts',
+/** Registers a child until it exits; the promise resolves at its exit. */
+function track(child: ChildProcess): Promise<void> {
+  running.add(child);
+  return once(child, 'exit').then(() => {
+    running.delete(child);
+  });
+}
+
+/** The Node script of each forked kind, and the environment that selects what it runs. */
+const scripts: Record<
+  Exclude<AnyServerKind, 'centrifugo'>,
+  { file: string; env?: Record<string, string> }
+> = {
+  switchboard: { file: 'server-process.ts' },
+  socketio: { file: 'socketio-server.ts' },
+  ws: { file: 'ws-server.ts' },
+  'floor-raw': { file: 'floor-server.ts', env: { BENCH_FLOOR: 'raw' } },
+  'floor-batched': { file: 'floor-server.ts', env: { BENCH_FLOOR: 'batched' } },
 };
 
 export interface StartServerOptions {
   /** Switchboard: extra config (file format) deep-merged over the benchmark defaults. */
   config?: Record<string, unknown>;
-  /** Redis for a cluster (Switchboard engine, socket.io adapter). */
+  /** Redis for a cluster (Switchboard and Centrifugo engine, socket.io adapter). */
   redisUrl?: string;
-  /** Node name (Switchboard). */
+  /** Node name (Switchboard, Centrifugo). */
   name?: string;
 }
 
@@ -74,8 +111,22 @@ function switchboardConfig(options: StartServerOptions): Record<string, unknown>
   return merge(base, options.config ?? {});
 }
 
-export async function startServer(kind: ServerKind, options: StartServerOptions = {}): Promise<BenchServer> {
-  const child = fork(new URL(scripts[kind], import.meta.url).pathname, [], {
+/** What a started process offers besides /proc: memory and connections when it can report them. */
+interface Launched {
+  child: ChildProcess;
+  port: number;
+  exited: Promise<void>;
+  /** Memory and connections as the server reports them; absent fields come from /proc or are 0. */
+  report(gc: boolean): Promise<Partial<ServerStats>>;
+}
+
+/** Forks a Node server and waits for its `ready`; it answers `stats` requests over IPC. */
+async function forkNode(
+  kind: Exclude<AnyServerKind, 'centrifugo'>,
+  options: StartServerOptions,
+): Promise<Launched> {
+  const script = scripts[kind];
+  const child = fork(new URL(script.file, import.meta.url).pathname, [], {
     execArgv: [
       '--expose-gc',
       '--import',
@@ -88,12 +139,10 @@ export async function startServer(kind: ServerKind, options: StartServerOptions 
       BENCH_CONFIG: JSON.stringify(switchboardConfig(options)),
       BENCH_SECRET,
       REDIS_URL: options.redisUrl ?? '',
+      ...script.env,
     },
   });
-  running.add(child);
-  const exited = once(child, 'exit').then(() => {
-    running.delete(child);
-  });
+  const exited = track(child);
   const port = await new Promise<number>((resolve, reject) => {
     const onMessage = (msg: { type?: string; port?: number }) => {
       if (msg.type === 'ready') {
@@ -104,25 +153,49 @@ export async function startServer(kind: ServerKind, options: StartServerOptions 
     child.on('message', onMessage);
     void exited.then(() => reject(new Error(`${kind} server exited at start (code ${child.exitCode})`)));
   });
+  const report = (gc: boolean) =>
+    new Promise<ServerStats>((resolve) => {
+      const onMessage = (msg: ServerStats & { type?: string }) => {
+        if (msg.type === 'stats') {
+          child.off('message', onMessage);
+          resolve(msg);
+        }
+      };
+      child.on('message', onMessage);
+      child.send(gc ? 'stats' : 'stats-nogc');
+    });
+  return { child, port, exited, report };
+}
+
+async function launchCentrifugo(options: StartServerOptions): Promise<Launched> {
+  const { child, port, exited } = await spawnCentrifugo(options, BENCH_SECRET, track);
+  const name = options.name ?? 'bench';
+  return { child, port, exited, report: async () => ({ conns: await centrifugoConns(port, name) }) };
+}
+
+const EMPTY_MEM: NodeJS.MemoryUsage = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
+
+export async function startServer(
+  kind: AnyServerKind,
+  options: StartServerOptions = {},
+): Promise<BenchServer> {
+  const { child, port, exited, report } =
+    kind === 'centrifugo' ? await launchCentrifugo(options) : await forkNode(kind, options);
+  const pid = child.pid ?? 0;
   const alive = () => child.exitCode === null && child.signalCode === null;
   return {
     kind,
     port,
-    stats() {
-      return new Promise<ServerStats>((resolve, reject) => {
-        if (!alive()) {
-          reject(new Error(`${kind} server is not running`));
-          return;
-        }
-        const onMessage = (msg: ServerStats & { type?: string }) => {
-          if (msg.type === 'stats') {
-            child.off('message', onMessage);
-            resolve(msg);
-          }
-        };
-        child.on('message', onMessage);
-        child.send('stats');
-      });
+    async stats({ gc = true }: StatsOptions = {}) {
+      if (!alive()) throw new Error(`${kind} server is not running`);
+      // The report first, then /proc: a forced GC lands before the CPU reading, as it did when the
+      // server read its own `process.cpuUsage()` after collecting.
+      const reported = await report(gc);
+      const cpu = procCpu(pid) ?? reported.cpu ?? { user: 0, system: 0 };
+      const mem = { ...EMPTY_MEM, ...reported.mem };
+      // After a GC the server's own reading is the one wanted; otherwise the kernel's, as it is now.
+      if (!gc || reported.mem === undefined) mem.rss = procRss(pid) ?? mem.rss;
+      return { cpu, mem, conns: reported.conns ?? 0 };
     },
     async kill() {
       if (alive()) child.kill('SIGKILL');

@@ -1,6 +1,9 @@
 /** Measurement helpers shared by the load generator and the scenarios. */
 
-/** CPU and memory accounting a server process reports about itself over IPC. */
+/**
+ * CPU and memory of a server process: CPU from /proc (every kind alike); memory and connections as
+ * the server reports them over IPC (Node servers), or from /proc with zero heap figures (Centrifugo).
+ */
 export interface ServerStats {
   cpu: NodeJS.CpuUsage;
   mem: NodeJS.MemoryUsage;

@@ -1,7 +1,7 @@
 /** What every scenario shares: options, result shape, and one measured publish run per server. */
 import type { LoadGenerator } from '../load.js';
 import type { PublishCommand, PublishResult } from '../load-protocol.js';
-import type { BenchServer, ServerKind } from '../servers.js';
+import type { AnyServerKind, BenchServer } from '../servers.js';
 import { cpuSeconds, type LatencySummary } from '../stats.js';
 
 /** Sizes from the command line (`--name value`); each scenario reads what it needs with its defaults. */
@@ -46,7 +46,7 @@ export interface ScenarioResult {
   chart: ChartBar[];
   notes?: string[];
   /** Raw figures per server kind, for tests and the JSON record. */
-  figures: Partial<Record<ServerKind | `${ServerKind}-${string}`, Record<string, number>>>;
+  figures: Partial<Record<AnyServerKind | `${AnyServerKind}-${string}`, Record<string, number>>>;
 }
 
 /** Figures of one measured publish run on one server kind. */
@@ -87,10 +87,13 @@ export async function measuredPublish(
 }
 
 export const KINDS = ['switchboard', 'socketio'] as const;
-export const LABEL: Record<ServerKind, string> = {
+export const LABEL: Record<AnyServerKind, string> = {
   switchboard: 'Switchboard',
   socketio: 'socket.io',
   ws: 'bare ws',
+  centrifugo: 'Centrifugo',
+  'floor-raw': 'floor: one write per delivery',
+  'floor-batched': 'floor: batched per turn',
 };
 
 export const fmt = (n: number, digits = 0): string =>
