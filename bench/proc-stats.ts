@@ -45,3 +45,16 @@ export function procRss(pid: number): number | undefined {
   const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
   return match ? Number(match[1]) * 1024 : undefined;
 }
+
+/**
+ * Write-type system calls process `pid` has made (`syscw` of /proc/<pid>/io: write, writev, send…),
+ * every thread; undefined when unreadable. Deliveries per write shows how much a server batches.
+ */
+export function procWrites(pid: number): number | undefined {
+  try {
+    const match = /^syscw:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}

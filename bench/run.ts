@@ -6,6 +6,7 @@ import { delta } from './scenarios/delta.js';
 import { idle } from './scenarios/idle.js';
 import { ingest } from './scenarios/ingest.js';
 import { latency } from './scenarios/latency.js';
+import { perRequest, perRequestCrossNode } from './scenarios/per-request.js';
 import { proxy } from './scenarios/proxy.js';
 import { storm } from './scenarios/storm.js';
 import { crossNode, fanout, users } from './scenarios/throughput.js';
@@ -13,6 +14,8 @@ import { crossNode, fanout, users } from './scenarios/throughput.js';
 export const SCENARIOS: Record<string, (ctx: ScenarioContext) => Promise<ScenarioResult>> = {
   fanout,
   'cross-node': crossNode,
+  'per-request': perRequest,
+  'per-request-cross-node': perRequestCrossNode,
   latency,
   idle,
   users,

@@ -6,7 +6,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { centrifugoConns, spawnCentrifugo } from './centrifugo-server.js';
-import { procCpu, procRss } from './proc-stats.js';
+import { procCpu, procRss, procWrites } from './proc-stats.js';
 import type { ServerStats } from './stats.js';
 
 /** Secret every server verifies connection tokens with. */
@@ -195,7 +195,8 @@ export async function startServer(
       const mem = { ...EMPTY_MEM, ...reported.mem };
       // After a GC the server's own reading is the one wanted; otherwise the kernel's, as it is now.
       if (!gc || reported.mem === undefined) mem.rss = procRss(pid) ?? mem.rss;
-      return { cpu, mem, conns: reported.conns ?? 0 };
+      const writes = procWrites(pid);
+      return { cpu, mem, conns: reported.conns ?? 0, ...(writes === undefined ? {} : { writes }) };
     },
     async kill() {
       if (alive()) child.kill('SIGKILL');

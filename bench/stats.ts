@@ -8,6 +8,8 @@ export interface ServerStats {
   cpu: NodeJS.CpuUsage;
   mem: NodeJS.MemoryUsage;
   conns: number;
+  /** Write system calls so far (/proc/<pid>/io), when readable. */
+  writes?: number;
 }
 
 export { Histogram, type LatencySummary } from '../src/cli/bench/histogram.js';

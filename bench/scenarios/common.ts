@@ -60,6 +60,8 @@ export interface RunFigures {
   usPerDelivery: number;
   latency: LatencySummary;
   rssMb: number;
+  /** Deliveries per write system call of the servers (0: not readable). */
+  perWrite: number;
 }
 
 /** Runs a publish command while reading every server's own CPU accounting before and after. */
@@ -73,6 +75,7 @@ export async function measuredPublish(
   const after = await Promise.all(servers.map((s) => s.stats()));
   const cpu = before.reduce((sum, b, i) => sum + cpuSeconds(b.cpu, after[i]!.cpu), 0);
   const rss = after.reduce((sum, a) => sum + a.mem.rss, 0);
+  const writes = before.reduce((sum, b, i) => sum + (after[i]!.writes ?? 0) - (b.writes ?? 0), 0);
   return {
     deliveries: result.delivered,
     expected: result.expected,
@@ -83,6 +86,7 @@ export async function measuredPublish(
     usPerDelivery: (cpu * 1e6) / Math.max(1, result.delivered),
     latency: result.latency,
     rssMb: rss / 1048576,
+    perWrite: writes > 0 ? result.delivered / writes : 0,
   };
 }
 
@@ -115,6 +119,7 @@ export const THROUGHPUT_COLUMNS = [
   'p99 ms',
   'max ms',
   'server RSS MB',
+  'deliveries/write',
 ];
 
 export function throughputRow(label: string, f: RunFigures): string[] {
@@ -130,6 +135,7 @@ export function throughputRow(label: string, f: RunFigures): string[] {
     fmt(f.latency.p99, 2),
     fmt(f.latency.max, 1),
     fmt(f.rssMb),
+    f.perWrite > 0 ? fmt(f.perWrite, 2) : '—',
   ];
 }
 
@@ -146,6 +152,7 @@ export function ratioRow(sb: RunFigures, sio: RunFigures, label = 'ratio Switchb
     ratio(sb.latency.p99, sio.latency.p99),
     '',
     ratio(sb.rssMb, sio.rssMb),
+    '',
   ];
 }
 
@@ -159,4 +166,5 @@ export const asRecord = (f: RunFigures): Record<string, number> => ({
   p99: f.latency.p99,
   max: f.latency.max,
   rssMb: f.rssMb,
+  perWrite: f.perWrite,
 });

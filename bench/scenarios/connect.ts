@@ -1,10 +1,12 @@
 /**
- * Connection setup: connect + JWT + subscribe rate and server CPU per connection (both servers);
+ * Connection setup: connect + JWT + subscribe rate and server CPU per connection (Switchboard,
+ * socket.io and Centrifugo);
  * then, Switchboard only, how long N clients take to reconnect to a surviving node and recover a
  * history channel after their node is SIGKILLed.
  */
 import { startRedis } from '../../test/harness/redis.js';
-import { type ServerKind, startServer } from '../servers.js';
+import type { Proto } from '../load-clients.js';
+import { startServer } from '../servers.js';
 import { cpuSeconds, nowMs } from '../stats.js';
 import { fmt, KINDS, LABEL, ratio, type ScenarioContext, type ScenarioResult, size } from './common.js';
 
@@ -13,16 +15,25 @@ interface ConnectFigures {
   perSecond: number;
   cpuMsPerConn: number;
   perCpuSecond: number;
+  /** Server CPU-seconds per second of the run: how many cores it kept busy. */
+  cores: number;
 }
 
-async function connectRate(ctx: ScenarioContext, kind: ServerKind, count: number): Promise<ConnectFigures> {
+/** Servers whose connect rate is measured: Centrifugo beside the two Node servers. */
+const CONNECT_KINDS = [...KINDS, 'centrifugo'] as const;
+type ConnectKind = (typeof CONNECT_KINDS)[number];
+
+/** Centrifugo takes the Switchboard JSON clients unchanged (connect with token + subscribe, one frame). */
+const protoOf = (kind: ConnectKind): Proto => (kind === 'centrifugo' ? 'switchboard' : kind);
+
+async function connectRate(ctx: ScenarioContext, kind: ConnectKind, count: number): Promise<ConnectFigures> {
   const server = await startServer(kind);
   try {
     const before = await server.stats();
     const res = await ctx.load.run({
       type: 'connect',
       group: 'c',
-      proto: kind,
+      proto: protoOf(kind),
       ports: [server.port],
       count,
       first: 0,
@@ -38,8 +49,11 @@ async function connectRate(ctx: ScenarioContext, kind: ServerKind, count: number
       perSecond: res.connected / res.seconds,
       cpuMsPerConn: (cpu * 1000) / res.connected,
       perCpuSecond: res.connected / cpu,
+      cores: cpu / res.seconds,
     };
-    ctx.log(`  ${LABEL[kind]}: ${fmt(f.perSecond)} connects/s, ${fmt(f.cpuMsPerConn, 3)} CPU ms each`);
+    ctx.log(
+      `  ${LABEL[kind]}: ${fmt(f.perSecond)} connects/s, ${fmt(f.cpuMsPerConn, 3)} CPU ms each, ${fmt(f.cores, 2)} cores busy`,
+    );
     return f;
   } finally {
     await ctx.load.run({ type: 'close' });
@@ -109,39 +123,60 @@ async function killAndRecover(ctx: ScenarioContext, count: number): Promise<Reco
 export async function connect(ctx: ScenarioContext): Promise<ScenarioResult> {
   const count = size(ctx, 'clients', 5000, 300);
   const recoverCount = size(ctx, 'recover', 10_000, 300);
-  const got: Partial<Record<ServerKind, ConnectFigures>> = {};
-  for (const kind of KINDS) got[kind] = await connectRate(ctx, kind, count);
+  const got: Partial<Record<ConnectKind, ConnectFigures>> = {};
+  for (const kind of CONNECT_KINDS) got[kind] = await connectRate(ctx, kind, count);
   const sb = got.switchboard!;
   const sio = got.socketio!;
+  const cf = got.centrifugo!;
   const rec = await killAndRecover(ctx, recoverCount);
-  const row = (kind: ServerKind, f: ConnectFigures) => [
-    LABEL[kind],
+  const row = (label: string, f: ConnectFigures) => [
+    label,
     fmt(f.connections),
     fmt(f.perSecond),
     fmt(f.cpuMsPerConn, 3),
     fmt(f.perCpuSecond),
+    fmt(f.cores, 2),
   ];
+  const ratioRow = (label: string, a: ConnectFigures, b: ConnectFigures) => [
+    label,
+    '',
+    ratio(a.perSecond, b.perSecond),
+    ratio(a.cpuMsPerConn, b.cpuMsPerConn),
+    `**${ratio(a.perCpuSecond, b.perCpuSecond)}**`,
+    ratio(a.cores, b.cores),
+  ];
+  const figure = (f: ConnectFigures) => ({
+    deliveries: f.connections,
+    perSecond: f.perSecond,
+    perCpuSecond: f.perCpuSecond,
+    cpuMsPerConn: f.cpuMsPerConn,
+    cores: f.cores,
+  });
   const allRecovered = rec.recovered === rec.clients;
   return {
     name: 'connect',
     title: 'Connection setup and recovery after a node crash',
     params: { connections: count, 'clients on the killed node': recoverCount, 'handshakes in flight': 100 },
-    columns: ['server', 'connections', 'connects/s', 'server CPU ms/connect', 'connects per CPU-s'],
+    columns: [
+      'server',
+      'connections',
+      'connects/s',
+      'server CPU ms/connect',
+      'connects per CPU-s',
+      'server cores busy',
+    ],
     rows: [
       row('switchboard', sb),
       row('socketio', sio),
-      [
-        'ratio Switchboard/socket.io',
-        '',
-        ratio(sb.perSecond, sio.perSecond),
-        ratio(sb.cpuMsPerConn, sio.cpuMsPerConn),
-        `**${ratio(sb.perCpuSecond, sio.perCpuSecond)}**`,
-      ],
+      row('centrifugo', cf),
+      ratioRow('ratio Switchboard/socket.io', sb, sio),
+      ratioRow('ratio Switchboard/Centrifugo', sb, cf),
       [
         'Switchboard: SIGKILL + reconnect + recover',
         fmt(rec.clients),
         `${fmt(rec.recovered)} recovered ${rec.missed} missed publications`,
         `${fmt(rec.seconds, 2)} s from kill to the last client recovered`,
+        '',
         '',
       ],
     ],
@@ -162,11 +197,13 @@ export async function connect(ctx: ScenarioContext): Promise<ScenarioResult> {
     ],
     notes: [
       'Each connection: WebSocket upgrade, HS256 JWT verified, personal channel plus one shared channel (socket.io: engine.io handshake, auth middleware verifying the same JWT, two rooms).',
+      "Centrifugo v6.9.1 runs as its Go binary (bench/centrifugo-server.ts) with the same secret, its personal channel subscription on and channels without a namespace open to client subscription; it gets the Switchboard JSON clients unchanged (connect with the token and subscribe to `shared` in one frame). Server CPU is every server's own, from `/proc/<pid>/stat` before and after the run, counting all of its threads: Go runs the handshakes on both cores of this machine (the load generator, one Node process signing and opening the clients, competes for the same two) while the Node servers run their JavaScript on one thread: the cores-busy column (server CPU-seconds per second of the run) shows how much of the machine each server took, Centrifugo's connects/s can gain from the second core, and CPU per connect and connects per CPU-second compare the work done whatever the cores.",
       'Recovery: clients of the killed node reconnect at once to the surviving node (at most 200 handshakes in flight) and resubscribe with their last epoch/offset; 5 publications are made while they are away. Done = `recovered: true` and the last offset received.',
     ],
     figures: {
-      switchboard: { deliveries: sb.connections, perSecond: sb.perSecond, perCpuSecond: sb.perCpuSecond },
-      socketio: { deliveries: sio.connections, perSecond: sio.perSecond, perCpuSecond: sio.perCpuSecond },
+      switchboard: figure(sb),
+      socketio: figure(sio),
+      centrifugo: figure(cf),
       'switchboard-recovery': { clients: rec.clients, recovered: rec.recovered, seconds: rec.seconds },
     },
   };

@@ -1,5 +1,9 @@
-/** Steady-rate latency: 100 publications/s to 1,000 subscribers, on one node and across two nodes. */
+/**
+ * Steady-rate latency: 100 publications/s to 1,000 subscribers, on one node and across two nodes,
+ * for Switchboard (by default and with `client.write_delay`), socket.io and Centrifugo.
+ */
 import { startRedis } from '../../test/harness/redis.js';
+import type { Proto } from '../load-clients.js';
 import { type BenchServer, type ServerKind, startServer } from '../servers.js';
 import {
   asRecord,
@@ -14,9 +18,37 @@ import {
   size,
 } from './common.js';
 
+/** One measured server: a kind, and for Switchboard an optional config over the defaults. */
+interface Variant {
+  /** Figures key prefix (`<key>-single`, `<key>-cross`). */
+  key: 'switchboard' | 'socketio' | 'centrifugo' | 'switchboard-write-delay';
+  label: string;
+  kind: ServerKind | 'centrifugo';
+  config?: Record<string, unknown>;
+}
+
+/** Frames held this long so each connection writes once per window (opt-in `client.write_delay`). */
+const WRITE_DELAY = '5ms';
+
+const VARIANTS: readonly Variant[] = [
+  ...KINDS.map((kind) => ({ key: kind, label: LABEL[kind], kind })),
+  { key: 'centrifugo', label: LABEL.centrifugo, kind: 'centrifugo' },
+  {
+    key: 'switchboard-write-delay',
+    label: `${LABEL.switchboard} (write_delay ${WRITE_DELAY})`,
+    kind: 'switchboard',
+    config: { client: { write_delay: WRITE_DELAY } },
+  },
+];
+
+/** Centrifugo takes the Switchboard JSON clients and publish requests unchanged. */
+const protoOf = (kind: Variant['kind']): Proto => (kind === 'centrifugo' ? 'switchboard' : kind);
+
+const DEFAULT: Variant = VARIANTS[0]!;
+
 async function runOn(
   ctx: ScenarioContext,
-  kind: ServerKind,
+  { kind, label, config }: Variant,
   cross: boolean,
   clients: number,
   rate: number,
@@ -25,13 +57,14 @@ async function runOn(
 ): Promise<RunFigures> {
   const servers: BenchServer[] = [];
   try {
-    const opts = cross ? { redisUrl } : {};
+    const opts = { ...(cross ? { redisUrl } : {}), ...(config ? { config } : {}) };
+    const proto = protoOf(kind);
     servers.push(await startServer(kind, { name: 'bench-1', ...opts }));
     if (cross) servers.push(await startServer(kind, { name: 'bench-2', ...opts }));
     const connected = await ctx.load.run({
       type: 'connect',
       group: 'clients',
-      proto: kind,
+      proto,
       // Cross node: every subscriber on node 2, the publisher on node 1.
       ports: [servers[servers.length - 1]!.port],
       count: clients,
@@ -44,7 +77,7 @@ async function runOn(
       throw new Error(`${kind}: ${connected.failed} clients failed: ${connected.firstError}`);
     if (cross) await new Promise((r) => setTimeout(r, 300));
     const f = await measuredPublish(ctx, servers, {
-      proto: kind,
+      proto,
       port: servers[0]!.port,
       durationMs: seconds * 1000,
       rate,
@@ -56,7 +89,7 @@ async function runOn(
       fanout: clients,
     });
     ctx.log(
-      `  ${LABEL[kind]} ${cross ? 'cross-node' : 'single node'}: p50 ${fmt(f.latency.p50, 2)} ms, p99 ${fmt(f.latency.p99, 2)} ms`,
+      `  ${label} ${cross ? 'cross-node' : 'single node'}: p50 ${fmt(f.latency.p50, 2)} ms, p99 ${fmt(f.latency.p99, 2)} ms`,
     );
     return f;
   } finally {
@@ -75,14 +108,15 @@ export async function latency(ctx: ScenarioContext): Promise<ScenarioResult> {
   const got: Record<string, RunFigures> = {};
   try {
     for (const cross of [false, true]) {
-      for (const kind of KINDS) {
-        const f = await runOn(ctx, kind, cross, clients, rate, seconds, redis.url);
-        const key = `${kind}-${cross ? 'cross' : 'single'}` as const;
+      const topology = cross ? 'cross' : 'single';
+      for (const v of VARIANTS) {
+        const f = await runOn(ctx, v, cross, clients, rate, seconds, redis.url);
+        const key = `${v.key}-${topology}` as const;
         got[key] = f;
         figures[key] = asRecord(f);
         rows.push([
           cross ? 'cross node' : 'single node',
-          LABEL[kind],
+          v.label,
           `${fmt(f.deliveries)}${f.deliveries < f.expected ? ` (of ${fmt(f.expected)})` : ''}`,
           fmt(f.latency.p50, 2),
           fmt(f.latency.p99, 2),
@@ -90,20 +124,28 @@ export async function latency(ctx: ScenarioContext): Promise<ScenarioResult> {
           fmt(f.usPerDelivery, 2),
         ]);
       }
-      const sb = got[`switchboard-${cross ? 'cross' : 'single'}`]!;
-      const sio = got[`socketio-${cross ? 'cross' : 'single'}`]!;
-      rows.push([
+      const sb = got[`switchboard-${topology}`]!;
+      const ratioRow = (label: string, a: RunFigures, b: RunFigures) => [
         '',
-        'ratio Switchboard/socket.io',
+        label,
         '',
-        ratio(sb.latency.p50, sio.latency.p50),
-        ratio(sb.latency.p99, sio.latency.p99),
+        ratio(a.latency.p50, b.latency.p50),
+        ratio(a.latency.p99, b.latency.p99),
         '',
-        ratio(sb.usPerDelivery, sio.usPerDelivery),
-      ]);
+        ratio(a.usPerDelivery, b.usPerDelivery),
+      ];
+      rows.push(
+        ratioRow('ratio Switchboard/socket.io', sb, got[`socketio-${topology}`]!),
+        ratioRow('ratio Switchboard/Centrifugo', sb, got[`centrifugo-${topology}`]!),
+        ratioRow(
+          `ratio Switchboard write_delay ${WRITE_DELAY}/default`,
+          got[`switchboard-write-delay-${topology}`]!,
+          sb,
+        ),
+      );
     }
     // The same steady load to a single subscriber: what this machine and harness add by themselves.
-    const floor = await runOn(ctx, 'switchboard', false, 1, rate, seconds, redis.url);
+    const floor = await runOn(ctx, DEFAULT, false, 1, rate, seconds, redis.url);
     got['switchboard-floor'] = floor;
     figures['switchboard-floor'] = asRecord(floor);
     rows.push([
@@ -121,6 +163,12 @@ export async function latency(ctx: ScenarioContext): Promise<ScenarioResult> {
   const floor = got['switchboard-floor']!;
   const single = got['switchboard-single']!;
   const cross = got['switchboard-cross']!;
+  /** How much later write_delay's median delivery arrives than the default's, signed. */
+  const delayed = (topology: string): string => {
+    const d =
+      got[`switchboard-write-delay-${topology}`]!.latency.p50 - got[`switchboard-${topology}`]!.latency.p50;
+    return `${d >= 0 ? '+' : '−'}${fmt(Math.abs(d), 2)}`;
+  };
   return {
     name: 'latency',
     title: 'Latency at a steady rate',
@@ -158,6 +206,8 @@ export async function latency(ctx: ScenarioContext): Promise<ScenarioResult> {
       `Noise floor: the same ${rate} publications/s to one subscriber give p99 ${fmt(floor.latency.p99, 2)} ms (p50 ${fmt(floor.latency.p50, 2)} ms) — the jitter of this shared 2-core machine and of the Node HTTP publisher, which no server can go below.`,
       `Why 1,000 subscribers miss the targets here: each publication is its own event-loop turn, so every delivery is one write syscall; a loopback write costs ${fmt(single.usPerDelivery, 1)} µs of server CPU (receiver wake-up included), so one publication takes about ${fmt((single.usPerDelivery * clients) / 1000, 1)} ms to reach its last subscriber, and the load generator must parse ${fmt(clients * rate)} frames per second on the same two cores.`,
       'Latency is from the publisher stamping the payload (just before its HTTP request) to the subscriber reading it; publisher and subscribers share the load generator process and its clock.',
+      'Centrifugo v6.9.1 runs as its Go binary (bench/centrifugo-server.ts: HS256 JWT with the same secret, personal channel subscription on, channels without a namespace open to client subscription): memory engine on one node, its Redis engine on the same Redis across two (`engine.type: redis`, subscribers on node 2, publisher on node 1). Its subscribers are the Switchboard JSON clients unchanged and the publisher sends the same `POST /api/publish`. Its CPU µs/delivery counts every thread of the process from /proc, and Go spreads the work over both cores.',
+      `${LABEL.switchboard} (write_delay ${WRITE_DELAY}): the same node with the opt-in \`client.write_delay: ${WRITE_DELAY}\` (default 0): the first frame queued on the node opens a ${WRITE_DELAY} window and every connection writes what it got during it in one go. At ${rate} publications/s a window mostly holds one publication, whose deliveries are already one write per connection by default, so this run shows the setting's latency cost (p50 ${delayed('single')} ms against the default on one node, ${delayed('cross')} ms across two, in this run), not its gain, which comes when connections get several messages per window.`,
     ],
     figures,
   };

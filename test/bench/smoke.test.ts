@@ -10,7 +10,7 @@ import { runScenarios, SCENARIOS } from '../../bench/run.js';
 const SWITCHBOARD_ONLY = new Set(['delta', 'proxy', 'ingest']);
 
 test('every benchmark scenario produces figures for Switchboard and socket.io', {
-  timeout: 240_000,
+  timeout: 480_000,
 }, async () => {
   const results = await runScenarios(Object.keys(SCENARIOS), {
     quick: true,
@@ -42,7 +42,16 @@ test('every benchmark scenario produces figures for Switchboard and socket.io', 
   const fanout = results.find((r) => r.name === 'fanout')!.figures;
   for (const key of ['switchboard-protobuf', 'switchboard-http-stream', 'switchboard-sse'] as const)
     assert.ok((fanout[key]?.['deliveries'] ?? 0) > 0, `fanout/${key}: clients count deliveries`);
+  // Centrifugo (its binary) and the write-path floors deliver to the same load clients.
+  const perRequest = results.find((r) => r.name === 'per-request')!.figures;
+  for (const key of ['centrifugo', 'centrifugo-protobuf', 'floor-raw', 'floor-batched'] as const)
+    assert.ok((perRequest[key]?.['deliveries'] ?? 0) > 0, `per-request/${key}: deliveries > 0`);
+  for (const name of ['fanout', 'cross-node', 'per-request-cross-node']) {
+    const f = results.find((r) => r.name === name)!.figures['centrifugo'];
+    assert.ok((f?.['deliveries'] ?? 0) > 0, `${name}/centrifugo: deliveries > 0`);
+  }
   const idle = results.find((r) => r.name === 'idle')!.figures;
+  assert.equal(idle['centrifugo']?.['deliveries'], 20, 'idle/centrifugo: every connection open');
   for (const key of ['switchboard-http-stream', 'switchboard-sse'] as const)
     assert.equal(idle[key]?.['deliveries'], 20, `idle/${key}: every stream connected`);
   const delta = results.find((r) => r.name === 'delta')!.figures;
