@@ -8,6 +8,7 @@ import { createPublicKey, type KeyObject, webcrypto } from 'node:crypto';
 import type { JWTVerifyGetKey } from 'jose';
 import type { TokenConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
+import { HmacFastPath } from './hmac-fast-path.js';
 import { JwksCache } from './jwks-cache.js';
 import { TokenKeyError } from './token-key-error.js';
 
@@ -49,6 +50,8 @@ export class KeySet {
   readonly #imported = new Map<string, Promise<webcrypto.CryptoKey>>();
   /** The JWKS endpoint's keys, when one is configured. */
   readonly jwks: JwksCache | undefined;
+  /** HMAC tokens checked without the thread pool, when a secret is configured (see HmacFastPath). */
+  readonly hmac: HmacFastPath | undefined;
 
   /** @throws {TokenKeyError} when a configured key cannot be used. */
   constructor(config: TokenConfig, options: KeySetOptions) {
@@ -96,6 +99,11 @@ export class KeySet {
     const algorithms = new Set(this.#static.keys());
     if (this.jwks !== undefined) for (const alg of jwksAlgorithms) algorithms.add(alg);
     this.algorithms = [...algorithms];
+    const secret = this.#static.get('HS256');
+    this.hmac =
+      secret instanceof Uint8Array
+        ? new HmacFastPath(secret, algorithms, { audience: this.audience, issuer: this.issuer })
+        : undefined;
   }
 
   /** Whether any key is configured. */

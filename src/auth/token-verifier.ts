@@ -104,12 +104,16 @@ export class TokenVerifier {
       throw invalid(`${kind} token is empty; send a signed JWT`);
     }
     try {
-      const { payload } = await jwtVerify(token, keys.resolve, {
-        algorithms: [...keys.algorithms],
-        clockTolerance: this.#clockTolerance,
-        ...(keys.audience === undefined ? {} : { audience: keys.audience }),
-        ...(keys.issuer === undefined ? {} : { issuer: keys.issuer }),
-      });
+      const payload =
+        keys.hmac?.verify(token, this.#clockTolerance) ??
+        (
+          await jwtVerify(token, keys.resolve, {
+            algorithms: [...keys.algorithms],
+            clockTolerance: this.#clockTolerance,
+            ...(keys.audience === undefined ? {} : { audience: keys.audience }),
+            ...(keys.issuer === undefined ? {} : { issuer: keys.issuer }),
+          })
+        ).payload;
       const problem = numericClaimProblem(payload);
       if (problem !== undefined) throw invalid(`${kind} token ${problem}`);
       return payload;
