@@ -4,7 +4,7 @@
  */
 import { startSwitchboard } from '../app.js';
 import { signToken } from '../auth/token-signer.js';
-import { loadConfig } from '../config/index.js';
+import { loadConfig, unknownConfigVariables } from '../config/index.js';
 import { demoBanner, enableDevDemo } from '../demo/namespace.js';
 import { createLogger } from '../log.js';
 import { configFlags, parse } from './args.js';
@@ -40,6 +40,13 @@ export async function serve(argv: string[]): Promise<number> {
   // Generated secrets mean a development node: serve the chat demo on it.
   if (generated.hmacSecret !== undefined) enableDevDemo(config);
   const log = createLogger(config.log.level, config.node.name, config.log.format);
+  const unknown = unknownConfigVariables();
+  if (unknown.length > 0) {
+    log.warn(
+      { variables: unknown },
+      'environment variables named like configuration set no key: check the names',
+    );
+  }
   const app = await startSwitchboard(config, { logger: log });
   // Set before the node says it listens: a signal from then on is a graceful stop, never the
   // default action that ends the process at once.

@@ -3,7 +3,14 @@
 export { NAMESPACE_NAME_PATTERN } from './channel-schema.js';
 export { DURATION_FORMAT_HINT, parseDuration } from './duration.js';
 export { ConfigError, type ConfigIssue, DurationError, formatConfigIssue } from './errors.js';
-export { defaultConfig, type LoadConfigOptions, loadConfig, resolveConfig } from './load.js';
+export {
+  configVariables,
+  defaultConfig,
+  type LoadConfigOptions,
+  loadConfig,
+  resolveConfig,
+  unknownConfigVariables,
+} from './load.js';
 export { CONFIG_ENV_VARS, type ConfigFlags } from './overrides.js';
 export { CONFIG_FILE_EXTENSIONS } from './read-file.js';
 export { type ConfigFile, configSchema, LOG_LEVELS } from './schema.js';

@@ -1,4 +1,5 @@
 /** Builds the resolved {@link Config}: file < environment < flags, validated once. */
+import { type EnvKey, envKeys } from './env-keys.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { formatKey, toConfigIssues } from './issues.js';
 import {
@@ -7,6 +8,7 @@ import {
   type ConfigOverride,
   collectOverrides,
   overrideKey,
+  unknownVariables,
 } from './overrides.js';
 import { readConfigFile } from './read-file.js';
 import { configSchema } from './schema.js';
@@ -34,7 +36,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   const env = options.env ?? process.env;
   const file = options.file ?? (env['SWITCHBOARD_CONFIG'] || undefined);
   const fromFile = file === undefined ? {} : await readConfigFile(file);
-  const { overrides, issues } = collectOverrides(env, options.flags ?? {});
+  const { overrides, issues } = collectOverrides(env, options.flags ?? {}, configVariables());
   const merged = overrides.reduce((raw, { path, value }) => applyOverride(raw, path, value), fromFile);
   return validate(merged, overrides, issues, file);
 }
@@ -52,6 +54,19 @@ export function resolveConfig(raw: unknown): Config {
 /** The configuration with every default applied. */
 export function defaultConfig(): Config {
   return resolveConfig({});
+}
+
+let variables: Map<string, EnvKey> | undefined;
+
+/** Every configuration variable (`SWITCHBOARD_<PATH>`) and the key it sets. */
+export function configVariables(): ReadonlyMap<string, EnvKey> {
+  variables ??= envKeys(defaultConfig() as unknown as Record<string, unknown>);
+  return variables;
+}
+
+/** `SWITCHBOARD_*` variables of `env` that are no configuration key (for a warning at start-up). */
+export function unknownConfigVariables(env: NodeJS.ProcessEnv = process.env): string[] {
+  return unknownVariables(env, configVariables());
 }
 
 function validate(

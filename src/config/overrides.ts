@@ -1,4 +1,5 @@
 /** Values from environment variables and command-line flags that replace what the config file says. */
+import { ENV_PREFIX, type EnvKey, readEnvValue } from './env-keys.js';
 import type { ConfigIssue } from './errors.js';
 import { describeValue } from './fields.js';
 
@@ -27,7 +28,10 @@ export interface ConfigOverride {
   readonly source: string;
 }
 
-/** Environment variables read by the loader and the config key each one sets. */
+/**
+ * Short names for the keys set most often, kept beside the general rule (env-keys.ts); each wins
+ * over the general name of the same key.
+ */
 export const CONFIG_ENV_VARS = {
   SWITCHBOARD_PORT: ['http_server', 'port'],
   SWITCHBOARD_ADDRESS: ['http_server', 'address'],
@@ -61,6 +65,7 @@ export function overrideKey(source: string, path: readonly string[]): string {
 export function collectOverrides(
   env: NodeJS.ProcessEnv,
   flags: ConfigFlags,
+  keys: ReadonlyMap<string, EnvKey> = new Map(),
 ): { overrides: ConfigOverride[]; issues: ConfigIssue[] } {
   const overrides: ConfigOverride[] = [];
   const issues: ConfigIssue[] = [];
@@ -78,6 +83,14 @@ export function collectOverrides(
     }
     overrides.push({ source, path, value });
   };
+  // Sections before the keys inside them, so `SWITCHBOARD_CLIENT_TOKEN` then a key of it both hold.
+  const general = Object.keys(env)
+    .filter((name) => keys.has(name) && !(name in CONFIG_ENV_VARS) && env[name] !== '')
+    .map((name) => ({ name, key: keys.get(name)! }))
+    .sort((a, b) => a.key.path.length - b.key.path.length);
+  for (const { name, key } of general) {
+    overrides.push({ source: name, path: key.path, value: readEnvValue(key.kind, env[name]!) });
+  }
   for (const [name, path] of Object.entries(CONFIG_ENV_VARS)) {
     const value = env[name];
     if (value !== undefined && value !== '') add(name, path, value);
@@ -104,4 +117,17 @@ export function applyOverride(
   const child = target[head] ?? {};
   if (typeof child !== 'object' || child === null || Array.isArray(child)) return target;
   return { ...target, [head]: applyOverride(child as Record<string, unknown>, rest, value) };
+}
+
+/** Variables named like configuration (`SWITCHBOARD_*`) that set nothing: a typo, or another tool's. */
+export function unknownVariables(env: NodeJS.ProcessEnv, keys: ReadonlyMap<string, EnvKey>): string[] {
+  return Object.keys(env)
+    .filter(
+      (name) =>
+        name.startsWith(ENV_PREFIX) &&
+        name !== 'SWITCHBOARD_CONFIG' &&
+        !keys.has(name) &&
+        !(name in CONFIG_ENV_VARS),
+    )
+    .sort();
 }
