@@ -24,15 +24,16 @@ export interface ApiMetrics {
 
 /** The server API's request handler, mounted at `/api` by the HTTP server. */
 export class HttpApi {
-  private readonly keyDigest: Buffer | null;
+  /** Digests of `http_api.key` and `http_api.extra_keys`; empty: no key configured. */
+  private readonly keyDigests: Buffer[];
 
   /** @param metrics counts requests; none when the node has no metrics. */
   constructor(
     private readonly ctx: ApiContext,
     private readonly metrics?: ApiMetrics,
   ) {
-    const key = ctx.config.http_api.key;
-    this.keyDigest = key === '' ? null : digest(key);
+    const { key, extra_keys } = ctx.config.http_api;
+    this.keyDigests = (key === '' ? [] : [key, ...extra_keys]).filter((k) => k !== '').map(digest);
   }
 
   /** Handles a request whose path starts with `/api`. */
@@ -79,7 +80,7 @@ export class HttpApi {
   /** Constant-time key check; the key is never logged. */
   private authorize(req: IncomingMessage): void {
     if (this.ctx.config.http_api.insecure) return;
-    if (this.keyDigest === null) {
+    if (this.keyDigests.length === 0) {
       throw new HttpError(
         401,
         'unauthorized: the server has no http_api.key configured',
@@ -91,7 +92,11 @@ export class HttpApi {
       const auth = req.headers.authorization;
       if (typeof auth === 'string' && auth.toLowerCase().startsWith('apikey ')) given = auth.slice(7);
     }
-    if (typeof given !== 'string' || !timingSafeEqual(digest(given), this.keyDigest)) {
+    // Every key is compared, so the time taken does not tell which one matched.
+    const got = typeof given === 'string' ? digest(given) : null;
+    let ok = false;
+    for (const want of this.keyDigests) if (got !== null && timingSafeEqual(got, want)) ok = true;
+    if (!ok) {
       throw new HttpError(401, 'unauthorized: missing or wrong X-API-Key header', ErrorCode.Unauthorized);
     }
   }

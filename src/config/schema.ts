@@ -239,6 +239,7 @@ export const configSchema = z
       consumers: consumersSchema,
       http_api: section({
         key: text(),
+        extra_keys: textList(),
         insecure: bool(false),
         idempotency_ttl: duration(300_000),
         max_body_size: positiveCount(MIB),

@@ -290,6 +290,11 @@ export interface Config {
   http_api: {
     /** Required in `X-API-Key` on every API call. */
     key: string;
+    /**
+     * More keys accepted besides `key`, for rotation: add the new key here, move the clients, then
+     * make it `key` and drop the old one. Default none.
+     */
+    extra_keys: string[];
     /** Accept API calls without a key (development only). Default false. */
     insecure: boolean;
     /** How long a publish idempotency key is remembered, ms; 0 turns deduplication off. Default 300 000. */

@@ -143,7 +143,7 @@ const expectedDefaults: Config = {
     retry_max_interval: 10_000,
   },
   consumers: [],
-  http_api: { key: '', insecure: false, idempotency_ttl: 300_000, max_body_size: MIB },
+  http_api: { key: '', extra_keys: [], insecure: false, idempotency_ttl: 300_000, max_body_size: MIB },
   websocket: { message_size_limit: 65_536, transport: 'lean' },
   http_stream: { enabled: false, max_request_body_size: 65_536 },
   sse: { enabled: false, max_request_body_size: 65_536 },
