@@ -40,6 +40,13 @@ export async function serve(argv: string[]): Promise<number> {
   // Generated secrets mean a development node: serve the chat demo on it.
   if (generated.hmacSecret !== undefined) enableDevDemo(config);
   const log = createLogger(config.log.level, config.node.name, config.log.format);
+  const origins = config.client.allowed_origins;
+  if (generated.hmacSecret === undefined && (origins.length === 0 || origins.includes('*'))) {
+    log.warn(
+      { allowed_origins: origins },
+      'client.allowed_origins lets every web page open connections to this node: list your sites',
+    );
+  }
   const unknown = unknownConfigVariables();
   if (unknown.length > 0) {
     log.warn(

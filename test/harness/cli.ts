@@ -33,10 +33,10 @@ export function killAll(): void {
   for (const child of children) child.kill('SIGKILL');
 }
 
-export function startCli(args: string[], options: { cwd?: string } = {}): Cli {
+export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Cli {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
     cwd: options.cwd ?? ROOT,
-    env: cleanEnv(),
+    env: { ...cleanEnv(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
