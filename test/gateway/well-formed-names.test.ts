@@ -67,7 +67,16 @@ for (const engine of ['memory', 'redis'] as const) {
       const client = await rawConnect(node.wsUrl);
       try {
         const token = await node.token('alice');
-        for (const params of [{ token, name: 'app\ud800' }, { token: `${token}\udc00` }]) {
+        // connect subs: a rejoin of a channel so named reached the engine and failed with 100 (found
+        // by the command fuzzer); channels without a namespace and the user's own ones included.
+        const subs = (channel: string) => ({ token, subs: { [channel]: {} } });
+        for (const params of [
+          { token, name: 'app\ud800' },
+          { token: `${token}\udc00` },
+          subs('\ud800'),
+          subs('x\udc00'),
+          ...ILL_FORMED.map(subs),
+        ]) {
           // A failed connect leaves its socket unread, as in Centrifugo: each gets its own.
           const refused = await rawConnect(node.wsUrl);
           assert.equal(await codeOf(refused, 'connect', params), BAD_REQUEST);

@@ -1,7 +1,13 @@
 import type { ConnectTokenClaims } from '../../auth/types.js';
 import { DisconnectCode } from '../../protocol/codes.js';
 import { DisconnectError } from '../../protocol/errors.js';
-import { optionalObject, optionalString, optionalStringArray, type Params } from '../../protocol/params.js';
+import {
+  optionalObject,
+  optionalString,
+  optionalStringArray,
+  type Params,
+  wellFormed,
+} from '../../protocol/params.js';
 import type { Command, ConnectResult, SubscribeResult } from '../../protocol/types.js';
 import { expiryMs, ttlSeconds } from '../expiry.js';
 import type { ConnectProxyOutcome, ProxyPort, ProxySubscription } from '../proxy-port.js';
@@ -102,6 +108,8 @@ export async function handleConnect(session: Session, cmd: Command, ctx: Command
   // The socket may have gone while the token was checked: a closed connection is never registered.
   if (session.state === 'closed') return;
   const wantedSubs = optionalObject(params, 'subs') ?? {};
+  // Channel names are well-formed Unicode everywhere; the engine refuses others (as a bug, 100).
+  for (const channel of Object.keys(wantedSubs)) wellFormed('subs', channel);
   // With a refresh proxy the node refreshes connections itself (Centrifugo's `ClientSideRefresh: false`).
   session.serverRefresh = ctx.proxies?.refresh !== undefined;
 
