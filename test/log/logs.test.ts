@@ -84,7 +84,10 @@ describe('logs of the CLI', () => {
   after(() => rm(dir, { recursive: true, force: true }));
 
   it('writes JSON lines naming the node when standard output is not a terminal', async () => {
-    const file = await config('json-node', {});
+    // Origins listed, so this production start has nothing to warn about: every line is info.
+    const file = await config('json-node', {
+      client: { token: { hmac_secret_key: TEST_SECRET }, allowed_origins: ['https://app.example'] },
+    });
     const output = await serveOnce(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--config', file]);
     const lines = output
       .split('\n')
