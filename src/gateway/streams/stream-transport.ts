@@ -24,13 +24,17 @@ const EVENT_OVERHEAD = DATA.length + 2;
 export class StreamTransport implements Transport {
   private handler: TransportHandler = IGNORE_EVENTS;
   private open = true;
+  /** Fixed by the transport kind and the encoding, so chosen once rather than on every flush. */
+  readonly framer: Framer;
 
   constructor(
     private readonly socket: Socket,
     readonly kind: StreamKind,
     private readonly encoding: Encoding,
     readonly session: string,
-  ) {}
+  ) {
+    this.framer = kind === 'sse' ? SSE : encoding.binary ? AS_IS : LINES;
+  }
 
   get name(): string {
     return this.encoding.unidirectional === true ? `uni_${this.kind}` : this.kind;
@@ -55,10 +59,6 @@ export class StreamTransport implements Transport {
   /** Commands of the session, from the connect request or an `/emulation` request. */
   deliver(data: Buffer): void {
     if (this.isOpen) this.handler.onMessage(data, this.encoding.binary);
-  }
-
-  get framer(): Framer {
-    return this.kind === 'sse' ? SSE : this.encoding.binary ? AS_IS : LINES;
   }
 
   writeWire(wire: Buffer): void {
