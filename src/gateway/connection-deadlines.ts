@@ -81,7 +81,8 @@ export abstract class ConnectionDeadlines implements WheelItem {
     if (this.current === 'opening') {
       // A connect that arrived in time but waits for its token check (a slow key source) is not stale.
       if (this.processing) this.host.wheel.schedule(this, now + client.stale_close_delay);
-      else if (this.refused && now < this.staleAt) this.close(DisconnectCode.ConnectionClosed);
+      // A refused connect was sent in time: dropped, never told to stop (3502 is terminal for the SDKs).
+      else if (this.refused) this.close(DisconnectCode.ConnectionClosed);
       else this.close(DisconnectCode.Stale);
       return;
     }

@@ -341,9 +341,10 @@ export class Connection extends ConnectionDeadlines implements Session, Flushabl
   /**
    * After a failed `connect` (an error reply: 109, 102, 100…) Centrifugo marks the connection
    * unusable and stops reading it (`handleCommandDispatchError`): the client must open a new one,
-   * so one socket cannot be used to try token after token. It is dropped once the close frame grace
-   * is over, or closed as stale if that comes first. The SDKs close the socket themselves after a
-   * connect error, so they never notice.
+   * so one socket cannot be used to try token after token. It is dropped without a close frame once
+   * the grace is over, or when `stale_close_delay` ends first. Centrifugo closes it with 3502 then,
+   * which tells an SDK that reads the close late (a slow network) to stop reconnecting although its
+   * connect was answered with a temporary error; a drop makes it reconnect.
    */
   private refuseFurtherFrames(): void {
     this.refused = true;

@@ -45,6 +45,11 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
   'subscribe/empty-channel':
     'Centrifugo closes with 3501 (bad request); Switchboard answers error 107 and stays connected',
 
+  // connect
+  'connect/refused-then-stale':
+    'Centrifugo closes a socket whose connect was refused with 3502 (stale, terminal for the SDKs) when ' +
+    'stale_close_delay ends before its 5 s drop; Switchboard drops it without a close frame (1006)',
+
   // other commands
   'ping/command':
     'Centrifugo does not decode a `ping` command and closes with 3501; Switchboard answers `{"id":N,"ping":{}}`',

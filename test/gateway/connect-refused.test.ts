@@ -3,13 +3,15 @@
  * v6.9.1: no token closes 3501; a token not valid yet (`nbf`) is error 109 like an expired one; a
  * `channels` claim in an unknown namespace is error 102, more channels than `client.channel_limit`
  * close 3505; and after any connect error the socket is not read again, and is dropped without a
- * close frame 5 s later (or closed as stale first).
+ * close frame 5 s later, or when stale_close_delay ends first (Centrifugo closes it with 3502 then,
+ * a terminal code: a documented difference).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { connected, newClient, waitFor } from '../harness/centrifuge-client.js';
 import { startTestNode, type TestNode } from '../harness/node.js';
 import { type RawClient, rawConnect } from '../harness/raw-client.js';
+import { TestJwks } from '../security/jwks-server.js';
 import { connectOutcome } from '../security/outcome.js';
 
 const now = (): number => Math.floor(Date.now() / 1000);
@@ -80,10 +82,36 @@ describe('connect refusals', () => {
     assert.equal(client.received.length, 1, 'nothing answered after the refusal');
   });
 
-  it('closes a refused socket as stale (3502) when stale_close_delay ends before the 5 s', async () => {
+  it('drops a refused socket without a terminal code when stale_close_delay ends before the 5 s', async () => {
     const [first, client] = await outcome(quick, await quick.token('a', {}, -60));
     assert.equal(first, 'error 109');
-    assert.equal((await client.closed).code, 3502);
+    const refusedAt = Date.now();
+    const closed = await client.closed;
+    const after = Date.now() - refusedAt;
+    assert.equal(closed.code, 1006, 'dropped without a close frame, not closed as stale (3502)');
+    assert.ok(after < 3000, `dropped after ${after} ms, at the stale deadline`);
+  });
+
+  it('drops a socket refused after its stale deadline (a slow key fetch) without a terminal code', async () => {
+    // The connect arrives at once; its key fetch hangs past stale_close_delay and fails: error 100.
+    const jwks = await TestJwks.start();
+    await jwks.set('hang');
+    const slow = await startTestNode({
+      client: {
+        stale_close_delay: '300ms',
+        token: { jwks_public_endpoint: jwks.url, jwks_timeout: '900ms' },
+      },
+    });
+    try {
+      const { outcome, client } = await connectOutcome(slow.wsUrl, await jwks.sign({ sub: 'a' }));
+      open.push(client);
+      assert.equal(outcome, 'error 100');
+      const closed = await client.closed;
+      assert.equal(closed.code, 1006, 'dropped without a close frame, not closed as stale (3502)');
+    } finally {
+      await slow.stop();
+      await jwks.stop();
+    }
   });
 
   it('the SDK stops on 3501 without a token and does not reconnect', async () => {
