@@ -25,7 +25,6 @@ export async function handlePublish(session: Session, cmd: Command, ctx: Command
     await publishThroughProxy(session, cmd, ctx, channel, options, payload);
     return;
   }
-  const sub = session.subs.get(channel);
   authorize(ctx, session, channel, options, canPublish);
   const pub = publication(session, channel, payload);
   checkPublicationSize(ctx.config.client, pub);
