@@ -208,6 +208,7 @@ export const configSchema = z
         address: text('0.0.0.0'),
         port: port(8000),
         header_timeout: duration(10_000, { positive: true }),
+        trusted_proxies: textList(),
         tls: tlsSchema,
       }),
       node: section({
@@ -221,6 +222,8 @@ export const configSchema = z
           cluster_address: textList(),
           sentinel_address: textList(),
           sentinel_master_name: text('mymaster'),
+          sentinel_user: text(),
+          sentinel_password: text(),
           password: text(),
           prefix: text('switchboard'),
           command_timeout: duration(2_000, { positive: true }),
@@ -278,6 +281,7 @@ export const configSchema = z
       demo: section({ enabled: bool(false) }),
       admin: adminSchema,
       prometheus: section({ enabled: bool(true) }),
+      opentelemetry: section({ enabled: bool(false), api: bool(false), consuming: bool(false) }),
     },
     {
       error: (issue) =>

@@ -217,6 +217,10 @@ export interface EngineConfig {
     sentinel_address: string[];
     /** Master name the sentinels watch. Default "mymaster". */
     sentinel_master_name: string;
+    /** User the node authenticates as to the sentinels themselves (ACL). Default none. */
+    sentinel_user: string;
+    /** Password of the sentinels themselves (`requirepass` on the sentinels). Default none. */
+    sentinel_password: string;
     /** Password for Redis Cluster or the Sentinel-managed master (a standalone URL carries its own). */
     password: string;
     /** Prefix of every key and pub/sub channel. Default "switchboard". */
@@ -254,6 +258,12 @@ export interface Config {
      * included), and longest it may stay silent before its first request. Default 10 000.
      */
     header_timeout: number;
+    /**
+     * Addresses or CIDR ranges (`10.0.0.0/8`, `::1`) of proxies in front of the node (nginx, a load
+     * balancer). A request from one of them has its client address taken from `X-Forwarded-For`
+     * (the right-most address that is not itself trusted). Default none: the socket's address.
+     */
+    trusted_proxies: string[];
     tls: TlsConfig;
   };
   node: {
@@ -383,5 +393,17 @@ export interface Config {
   prometheus: {
     /** Serve the node's metrics in the Prometheus text format at `GET /metrics`. Default true. */
     enabled: boolean;
+  };
+  /**
+   * OpenTelemetry traces, as in Centrifugo v6. The exporter is configured by the standard `OTEL_*`
+   * variables (`OTEL_EXPORTER_OTLP_ENDPOINT`, …); proxy calls carry the W3C `traceparent`.
+   */
+  opentelemetry: {
+    /** Set up tracing. Default false. */
+    enabled: boolean;
+    /** A span for every server API call (HTTP and gRPC). Default false. */
+    api: boolean;
+    /** A span for every message a consumer takes from a queue. Default false. */
+    consuming: boolean;
   };
 }

@@ -79,6 +79,7 @@ const expectedDefaults: Config = {
     address: '0.0.0.0',
     port: 8000,
     header_timeout: 10_000,
+    trusted_proxies: [],
     tls: { enabled: false, cert_pem_file: '', key_pem_file: '', cert_pem: '', key_pem: '' },
   },
   node: { name: `${hostname()}:8000` },
@@ -90,6 +91,8 @@ const expectedDefaults: Config = {
       cluster_address: [],
       sentinel_address: [],
       sentinel_master_name: 'mymaster',
+      sentinel_user: '',
+      sentinel_password: '',
       password: '',
       prefix: 'switchboard',
       command_timeout: 2_000,
@@ -155,6 +158,7 @@ const expectedDefaults: Config = {
   demo: { enabled: false },
   admin: { enabled: false, password: '', secret: '', insecure: false },
   prometheus: { enabled: true },
+  opentelemetry: { enabled: false, api: false, consuming: false },
 };
 
 describe('defaults', () => {

@@ -18,6 +18,8 @@ export function redisConfig(overrides: Partial<EngineConfig['redis']>): EngineCo
     cluster_address: [],
     sentinel_address: [],
     sentinel_master_name: 'mymaster',
+    sentinel_user: '',
+    sentinel_password: '',
     password: '',
     prefix: 'switchboard',
     command_timeout: 2000,
