@@ -57,6 +57,8 @@ export function createClient(
         sentinels: settings.nodes,
         name: settings.sentinelMasterName,
         password: settings.password,
+        sentinelUsername: settings.sentinelUsername,
+        sentinelPassword: settings.sentinelPassword,
         sentinelRetryStrategy: reconnectDelay,
         sentinelCommandTimeout: settings.commandTimeoutMs,
         // Watch the sentinels' +switch-master so a failover is followed at once, not on the next error.

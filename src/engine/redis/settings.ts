@@ -20,6 +20,9 @@ export interface RedisSettings {
   /** Cluster seed nodes or sentinels. */
   nodes: HostPort[];
   sentinelMasterName: string;
+  /** Credentials of the sentinels themselves (not of the master they point to). */
+  sentinelUsername: string | undefined;
+  sentinelPassword: string | undefined;
   password: string | undefined;
   prefix: string;
   commandTimeoutMs: number;
@@ -64,6 +67,8 @@ export function resolveSettings(
     url: config.address,
     nodes: [],
     sentinelMasterName: config.sentinel_master_name,
+    sentinelUsername: config.sentinel_user === '' ? undefined : config.sentinel_user,
+    sentinelPassword: config.sentinel_password === '' ? undefined : config.sentinel_password,
     password: config.password === '' ? undefined : config.password,
     prefix: config.prefix,
     commandTimeoutMs: config.command_timeout,
