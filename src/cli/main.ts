@@ -22,6 +22,14 @@ const commands: Record<string, () => Promise<Command>> = {
     const m = await import('./genconfig.js');
     return { run: m.genconfig, help: m.genconfigHelp };
   },
+  defaultconfig: async () => {
+    const m = await import('./defaultconfig.js');
+    return { run: m.defaultconfig, help: m.defaultconfigHelp };
+  },
+  defaultenv: async () => {
+    const m = await import('./defaultconfig.js');
+    return { run: m.defaultenv, help: m.defaultenvHelp };
+  },
   checkconfig: async () => {
     const m = await import('./checkconfig.js');
     return { run: m.checkconfig, help: m.checkconfigHelp };
@@ -44,6 +52,8 @@ Commands:
   serve        run a gateway node (default)
   genconfig    write a minimal working config file with fresh secrets
   checkconfig  validate a configuration
+  defaultconfig  print every config key with its default (YAML or JSON)
+  defaultenv   print every config key as its SWITCHBOARD_* variable with its default
   gentoken     print a development connection token
   bench        load-test a deployment (or an embedded node) and report deliveries and latency
 

@@ -1,7 +1,9 @@
 /** Configuration: one schema, loaded from a file, the environment and flags, with errors naming the key. */
 
 export { NAMESPACE_NAME_PATTERN } from './channel-schema.js';
+export { defaultFileConfig, formatDuration } from './defaults-file.js';
 export { DURATION_FORMAT_HINT, parseDuration } from './duration.js';
+export { envName } from './env-keys.js';
 export { ConfigError, type ConfigIssue, DurationError, formatConfigIssue } from './errors.js';
 export {
   configVariables,
