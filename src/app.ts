@@ -65,11 +65,24 @@ export function createNode(
   return { node, metrics, proxies };
 }
 
-/** Starts a node: TLS files checked, engine connected, gateway started, HTTP server listening. */
-export async function startSwitchboard(config: Config, options: StartOptions = {}): Promise<Switchboard> {
+/**
+ * A started node without an HTTP server of its own: engine connected, gateway started, user events
+ * and consumers running. {@link startSwitchboard} puts its own server in front of it; an embedded
+ * node (`src/embed/`) serves on the application's.
+ */
+export interface StartedNode {
+  readonly node: GatewayNode;
+  readonly engine: Engine;
+  readonly metrics: NodeMetrics | undefined;
+  /** Stops taking work from the queues (consumers), before the node drains. */
+  stopIntake(): Promise<void>;
+  /** Closes what outlives the connections (proxies, user events, the engine), after the drain. */
+  release(): Promise<void>;
+}
+
+/** Connects the engine and starts the gateway, user events and consumers (no HTTP server). */
+export async function startNode(config: Config, options: StartOptions = {}): Promise<StartedNode> {
   const logger = options.logger ?? silentLogger();
-  // Certificate files are checked before anything connects, so a bad path fails the start at once.
-  const tls = await loadTlsCredentials(config.http_server.tls);
   const engine = options.engine ?? (await createEngine(config.engine, logger));
   const { node, metrics, proxies } = createNode(config, engine, logger);
   await node.start();
@@ -82,6 +95,25 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
     logger,
   );
   node.readinessChecks.push(() => consumers.problems()[0]);
+  return {
+    node,
+    engine,
+    metrics,
+    stopIntake: () => consumers.stop(),
+    async release() {
+      await proxies?.close();
+      await userEvents?.stop();
+      await engine.close();
+    },
+  };
+}
+
+/** Starts a node: TLS files checked, engine connected, gateway started, HTTP server listening. */
+export async function startSwitchboard(config: Config, options: StartOptions = {}): Promise<Switchboard> {
+  // Certificate files are checked before anything connects, so a bad path fails the start at once.
+  const tls = await loadTlsCredentials(config.http_server.tls);
+  const started = await startNode(config, options);
+  const { node, engine, metrics } = started;
   const server = new HttpServer(node, tls, metrics);
   const address = await server.listen();
   let stopped: Promise<void> | undefined;
@@ -94,11 +126,9 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
     stop() {
       stopped ??= (async () => {
         // Consumers first: nothing new is taken while the node drains.
-        await consumers.stop();
+        await started.stopIntake();
         await server.stop();
-        await proxies?.close();
-        await userEvents?.stop();
-        await engine.close();
+        await started.release();
       })();
       return stopped;
     },

@@ -44,8 +44,11 @@ export class HttpRoutes {
     this.streams = new StreamRoutes(node, draining);
   }
 
-  /** Answers one request. */
-  handle(req: IncomingMessage, res: ServerResponse): void {
+  /**
+   * Answers one request. With `unmatched`, a path the node does not serve goes to it instead of the
+   * 404, and so does `/` while the demo is off (an embedded node leaves them to its application).
+   */
+  handle(req: IncomingMessage, res: ServerResponse, unmatched?: () => void): void {
     const path = requestPath(req);
     if (path === '/health') {
       writeJson(res, 200, '{"status":"ok"}');
@@ -55,7 +58,7 @@ export class HttpRoutes {
       void this.api.handle(req, res, path);
     } else if (this.admin !== undefined && (path === '/admin' || path.startsWith('/admin/'))) {
       void this.admin.handle(req, res, path);
-    } else if (isDemoPath(path)) {
+    } else if (isDemoPath(path) && (unmatched === undefined || this.node.config.demo.enabled)) {
       void handleDemoRequest(this.node, req, res);
     } else if (path === METRICS_PATH && this.metrics !== undefined) {
       serveMetrics(this.metrics, req, res);
@@ -63,6 +66,8 @@ export class HttpRoutes {
       this.streams.handle(req, res, path);
     } else if (path === WEBSOCKET_PATH) {
       writeJson(res, 426, '{"error":"upgrade required: connect with WebSocket"}');
+    } else if (unmatched !== undefined) {
+      unmatched();
     } else {
       writeJson(res, 404, '{"error":"not found"}');
     }
