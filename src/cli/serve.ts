@@ -4,7 +4,7 @@
  */
 import { startSwitchboard } from '../app.js';
 import { signToken } from '../auth/token-signer.js';
-import { loadConfig, unknownConfigVariables } from '../config/index.js';
+import { loadConfigSources, unknownConfigVariables } from '../config/index.js';
 import { demoBanner, enableDevDemo } from '../demo/namespace.js';
 import { createLogger } from '../log.js';
 import { configFlags, parse } from './args.js';
@@ -18,15 +18,20 @@ Runs one gateway node: the in-memory engine, or the Redis engine when a Redis ad
 Options:
   -c, --config <file>          JSON or YAML config file (or SWITCHBOARD_CONFIG)
   -p, --port <port>            HTTP port (or SWITCHBOARD_PORT), default 8000
-      --address <addr>         interface to listen on, default 0.0.0.0
+      --address <addr>         interface to listen on, default 0.0.0.0 (127.0.0.1 when
+                               development secrets are generated, see below)
       --node-name <name>       node name (or SWITCHBOARD_NODE_NAME)
       --log-level <level>      trace|debug|info|warn|error|fatal|silent
       --api-key <key>          server API key (or SWITCHBOARD_API_KEY)
       --token-hmac-secret <s>  HMAC secret for tokens (or SWITCHBOARD_TOKEN_HMAC_SECRET)
   -h, --help                   this help
 
-With no token key and no API key configured, development ones are generated and printed, and the
-admin UI (/admin) is enabled with a generated password.`;
+With no token key and no API key configured, development ones are generated and printed, the
+admin UI (/admin) is enabled with a generated password, and the node listens on 127.0.0.1 only
+unless an address is set (--address, SWITCHBOARD_HTTP_SERVER_ADDRESS or http_server.address).`;
+
+/** Where a development node listens when no address was set. */
+const DEV_ADDRESS = '127.0.0.1';
 
 export async function serve(argv: string[]): Promise<number> {
   const values = parse(argv);
@@ -35,8 +40,14 @@ export async function serve(argv: string[]): Promise<number> {
     return 0;
   }
   const file = typeof values['config'] === 'string' ? values['config'] : undefined;
-  const config = await loadConfig({ file, flags: configFlags(values) });
+  const loaded = await loadConfigSources({ file, flags: configFlags(values) });
+  const config = loaded.config;
   const generated = fillDevSecrets(config);
+  // A development node (generated secrets, an open admin UI) listens on loopback only, unless an
+  // address was asked for.
+  const developing = generated.hmacSecret !== undefined || generated.apiKey !== undefined;
+  const loopbackOnly = developing && !loaded.isSet(['http_server', 'address']);
+  if (loopbackOnly) config.http_server.address = DEV_ADDRESS;
   // Generated secrets mean a development node: serve the chat demo on it.
   if (generated.hmacSecret !== undefined) enableDevDemo(config);
   const log = createLogger(config.log.level, config.node.name, config.log.format);
@@ -131,6 +142,12 @@ export async function serve(argv: string[]): Promise<number> {
     );
   }
   lines.push(...demoBanner(config, base));
+  if (loopbackOnly) {
+    lines.push(
+      '',
+      `Development start: listening on ${DEV_ADDRESS} only (set --address 0.0.0.0 to reach it from other machines).`,
+    );
+  }
   console.log(`${lines.join('\n')}\n`);
   return stopped;
 }

@@ -9,7 +9,9 @@ export {
   configVariables,
   defaultConfig,
   type LoadConfigOptions,
+  type LoadedConfig,
   loadConfig,
+  loadConfigSources,
   resolveConfig,
   unknownConfigVariables,
 } from './load.js';

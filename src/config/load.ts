@@ -33,12 +33,32 @@ export interface LoadConfigOptions {
  *   e.g. `SWITCHBOARD_PORT (http_server.port)`.
  */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<Config> {
+  return (await loadConfigSources(options)).config;
+}
+
+/** The loaded configuration, and whether the file, a variable or a flag set a key (no default). */
+export interface LoadedConfig {
+  config: Config;
+  isSet(path: readonly string[]): boolean;
+}
+
+/** {@link loadConfig}, also telling which keys were set rather than defaulted. */
+export async function loadConfigSources(options: LoadConfigOptions = {}): Promise<LoadedConfig> {
   const env = options.env ?? process.env;
   const file = options.file ?? (env['SWITCHBOARD_CONFIG'] || undefined);
   const fromFile = file === undefined ? {} : await readConfigFile(file);
   const { overrides, issues } = collectOverrides(env, options.flags ?? {}, configVariables());
   const merged = overrides.reduce((raw, { path, value }) => applyOverride(raw, path, value), fromFile);
-  return validate(merged, overrides, issues, file);
+  const config = validate(merged, overrides, issues, file);
+  const isSet = (path: readonly string[]): boolean => {
+    let node: unknown = merged;
+    for (const key of path) {
+      if (typeof node !== 'object' || node === null) return false;
+      node = (node as Record<string, unknown>)[key];
+    }
+    return node !== undefined;
+  };
+  return { config, isSet };
 }
 
 /**
