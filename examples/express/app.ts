@@ -1,7 +1,7 @@
 /** An Express app whose `POST /orders` publishes an `order.created` event through the Publisher. */
 import { randomUUID } from 'node:crypto';
+import { type Publisher, PublisherError } from '@switchboard/publisher';
 import express, { type Express } from 'express';
-import { type Publisher, PublisherError } from 'switchboard/publisher';
 
 export interface OrderInput {
   item: string;

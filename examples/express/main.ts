@@ -2,7 +2,7 @@
  * Starts the Express example: `SWITCHBOARD_URL`, `SWITCHBOARD_API_KEY`, optional `PORT` (default
  * 3000; 0 picks a free one) and `ORDERS_CHANNEL` (default `orders`).
  */
-import { Publisher } from 'switchboard/publisher';
+import { Publisher } from '@switchboard/publisher';
 import { createApp } from './app.js';
 
 const publisher = new Publisher({

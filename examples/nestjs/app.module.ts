@@ -3,7 +3,7 @@
  * sessions, and the controller answering Switchboard's proxies.
  */
 import { type DynamicModule, Module } from '@nestjs/common';
-import type { PublisherOptions } from 'switchboard/publisher';
+import type { PublisherOptions } from '@switchboard/publisher';
 import { AuthController } from './auth.controller.js';
 import { OrdersController } from './orders.controller.js';
 import { ORDERS_CHANNEL, OrdersService } from './orders.service.js';

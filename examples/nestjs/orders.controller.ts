@@ -13,7 +13,7 @@ import {
   ServiceUnavailableException,
   UnauthorizedException,
 } from '@nestjs/common';
-import { PublisherError } from 'switchboard/publisher';
+import { PublisherError } from '@switchboard/publisher';
 import { OrdersService } from './orders.service.js';
 import { SessionsService } from './sessions.js';
 

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { Publisher, type PublishResult } from 'switchboard/publisher';
+import { Publisher, type PublishResult } from '@switchboard/publisher';
 
 export interface Order {
   id: string;

@@ -3,7 +3,7 @@
  * with `@Inject(Publisher)`. Publishes still waiting for their batch are sent at shutdown.
  */
 import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { Publisher, type PublisherOptions } from 'switchboard/publisher';
+import { Publisher, type PublisherOptions } from '@switchboard/publisher';
 
 @Global()
 @Module({})

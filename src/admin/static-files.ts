@@ -31,11 +31,11 @@ const VENDOR_FILES: Record<string, [string, string]> = {
   'uplot.css': ['uplot', 'dist/uPlot.min.css'],
 };
 
-const require = createRequire(import.meta.url);
+const requireHere = createRequire(import.meta.url);
 
 /** The folder of an installed package: up from its entry point to its package.json. */
 function packageDir(name: string): string {
-  let dir = dirname(require.resolve(name));
+  let dir = dirname(requireHere.resolve(name));
   while (!existsSync(join(dir, 'package.json')) || !dir.endsWith(name)) {
     const parent = dirname(dir);
     if (parent === dir) throw new Error(`package ${name} not found`);

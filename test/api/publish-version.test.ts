@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { Publisher } from '../../src/publisher/index.js';
+import { Publisher } from '../../packages/publisher/src/index.js';
 import {
   errorCode,
   type RawClient,

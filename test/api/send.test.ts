@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { MessageContext } from 'centrifuge';
-import { Publisher } from '../../src/publisher/index.js';
+import { Publisher } from '../../packages/publisher/src/index.js';
 import {
   errorCode,
   type RawClient,

@@ -1,6 +1,6 @@
 /**
  * Runs an example as its own process, the way a user would: Node with tsx, importing
- * `switchboard/publisher` by package name (the `switchboard-source` condition resolves it to the
+ * `@switchboard/publisher` by package name (the `switchboard-source` condition resolves it to the
  * sources, so no build is needed). Resolves once the example prints its URL; always killed.
  */
 import { type ChildProcess, spawn } from 'node:child_process';

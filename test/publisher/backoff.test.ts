@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { backoffDelay } from '../../src/publisher/backoff.js';
+import { backoffDelay } from '../../packages/publisher/src/backoff.js';
 
 describe('publisher: backoff delays', () => {
   it('grow by the factor up to the cap, with half of each delay random', () => {

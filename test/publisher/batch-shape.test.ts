@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { Publisher, PublisherError } from '../../src/publisher/index.js';
+import { Publisher, PublisherError } from '../../packages/publisher/src/index.js';
 import { startTestNode, TEST_API_KEY, type TestNode } from '../harness/node.js';
 
 /** A server answering every request with `body` (status 200). */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { PublicationContext } from 'centrifuge';
-import { Publisher, PublisherError, type PublishResult } from '../../src/publisher/index.js';
+import { Publisher, PublisherError, type PublishResult } from '../../packages/publisher/src/index.js';
 import { Clients } from '../api/helpers.js';
 import { sleep, startTestNode, TEST_API_KEY, type TestNode, waitFor } from '../harness/index.js';
 import { ApiProxy } from './api-proxy.js';

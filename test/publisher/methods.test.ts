@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { Publisher, PublisherError } from '../../src/publisher/index.js';
+import { Publisher, PublisherError } from '../../packages/publisher/src/index.js';
 import { Clients } from '../api/helpers.js';
 import { collect, startTestNode, TEST_API_KEY, type TestNode, waitFor } from '../harness/index.js';
 import { ApiProxy } from './api-proxy.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Publisher } from '../../src/publisher/index.js';
+import { Publisher } from '../../packages/publisher/src/index.js';
 import { Clients } from '../api/helpers.js';
 import {
   type RedisServer,

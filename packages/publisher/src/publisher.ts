@@ -1,8 +1,8 @@
 /** A typed client of the server API for business services. */
 import { randomUUID } from 'node:crypto';
-import type { BackoffOptions } from './backoff.js';
-import { type BatchOptions, PublishBatcher } from './batcher.js';
-import { type RetryOptions, withRetries } from './retry.js';
+import { PublishBatcher } from './batcher.js';
+import { checkOptions, type PublisherOptions } from './options.js';
+import { type RetryPolicy, withRetries } from './retry.js';
 import { post, type TransportOptions } from './transport.js';
 import type {
   BatchCommand,
@@ -35,19 +35,7 @@ import type {
   UnsubscribeRequest,
 } from './types.js';
 
-export interface PublisherOptions {
-  /** The node's base URL, for example `http://127.0.0.1:8000` (a trailing `/` or `/api` is dropped). */
-  url: string;
-  /** The server's `http_api.key`. */
-  apiKey: string;
-  /** Per-attempt timeout. Default 5,000 ms. */
-  timeoutMs?: number;
-  /** Retries after the first attempt, on temporary failures only. Default 3. */
-  retries?: number;
-  backoff?: BackoffOptions;
-  /** Sends `publish` calls made close together as one `batch` request. Off when absent. */
-  batch?: BatchOptions;
-}
+export type { PublisherOptions };
 
 /** Gives a publish its own idempotency key unless it has one, so retries cannot deliver twice. */
 function withKey<T extends { idempotency_key?: string }>(params: T): T {
@@ -62,22 +50,29 @@ function withCommandKey(command: BatchCommand): BatchCommand {
 
 export class Publisher {
   private readonly transport: TransportOptions;
-  private readonly retry: RetryOptions;
+  private readonly retry: RetryPolicy;
   private readonly batcher: PublishBatcher | undefined;
 
+  /** @throws TypeError naming the option when one is missing or out of range. */
   constructor(options: PublisherOptions) {
+    checkOptions(options);
     this.transport = {
       url: options.url.replace(/\/+$/, '').replace(/\/api$/, ''),
       apiKey: options.apiKey,
-      timeoutMs: options.timeoutMs ?? 5_000,
     };
-    this.retry = { retries: Math.max(0, options.retries ?? 3), backoff: options.backoff ?? {} };
+    this.retry = {
+      retries: options.retries ?? Number.POSITIVE_INFINITY,
+      backoff: options.backoff ?? {},
+      timeoutMs: options.timeoutMs ?? 5_000,
+      deadlineMs: options.deadlineMs ?? 10_000,
+      onAttempt: options.onAttempt,
+    };
     this.batcher =
       options.batch === undefined
         ? undefined
-        : new PublishBatcher(options.batch, this.retry, async (commands) => {
-            const result = (await this.request('batch', JSON.stringify({ commands }))) as BatchResult;
-            return result.replies;
+        : new PublishBatcher(options.batch, this.retry, async (commands, attempt) => {
+            const body = JSON.stringify({ commands });
+            return ((await post(this.transport, 'batch', body, attempt)) as BatchResult).replies;
           });
   }
 
@@ -169,6 +164,6 @@ export class Publisher {
 
   /** The same body on every attempt, so a retried publish carries the same idempotency key. */
   private request(method: string, body: string): Promise<unknown> {
-    return withRetries(this.retry, () => post(this.transport, method, body));
+    return withRetries(this.retry, method, (attempt) => post(this.transport, method, body, attempt));
   }
 }

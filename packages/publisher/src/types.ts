@@ -1,9 +1,33 @@
 /** Parameters and results of every server API method, as sent and received over HTTP. */
-// The shapes the server answers with, shared with the server's own code (types only).
-import type { NodeInfo } from '../cluster/messages.js';
-import type { ConnectionEntry } from '../gateway/survey-answers.js';
+// The package depends on nothing of the server's: the shapes the server answers with are written
+// out here (test/publisher/server-types.test.ts checks that the server's own types still fit them).
 
-export type { ConnectionEntry, NodeInfo };
+/** One node of the cluster, as `info` lists it. */
+export interface NodeInfo {
+  uid: string;
+  name: string;
+  version: string;
+  num_clients: number;
+  num_users: number;
+  num_channels: number;
+  num_subs: number;
+  /** Seconds since the node started. */
+  uptime: number;
+  process: { rss: number; heap_used: number };
+  /** Totals since the node started: rates are differences between readings. */
+  counters: { publications: number; deliveries: number };
+}
+
+/** A connection as listed by the `connections` API method. */
+export interface ConnectionEntry {
+  client: string;
+  user: string;
+  node: string;
+  node_name: string;
+  channels: string[];
+  name?: string;
+  version?: string;
+}
 
 /** Options shared by `publish` and `broadcast`. */
 export interface PublishOptions {

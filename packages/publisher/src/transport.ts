@@ -6,7 +6,12 @@ export interface TransportOptions {
   /** The node's base URL, for example `http://127.0.0.1:8000`. */
   url: string;
   apiKey: string;
+}
+
+/** The time one request may take, and whether the call's deadline (not `timeoutMs`) set it. */
+export interface RequestLimit {
   timeoutMs: number;
+  cutByDeadline: boolean;
 }
 
 function isApiError(value: unknown): value is ApiError {
@@ -22,11 +27,16 @@ function isApiError(value: unknown): value is ApiError {
  * Sends one request and resolves with the `result` of the answer (for `batch`, the answer itself:
  * `{replies}`). Node's global `fetch` keeps
  * connections alive between calls. Rejects with a PublisherError: `timeout` (temporary) when no
- * full answer arrived within `timeoutMs`, `network` (temporary) when the connection failed, `api`
+ * full answer arrived within `limit.timeoutMs`, `network` (temporary) when the connection failed, `api`
  * for an error object (temporary when the server says so, for code 100 and for 5xx statuses), and
  * `http` for a status without an API error body (temporary for 5xx).
  */
-export async function post(options: TransportOptions, method: string, body: string): Promise<unknown> {
+export async function post(
+  options: TransportOptions,
+  method: string,
+  body: string,
+  limit: RequestLimit,
+): Promise<unknown> {
   let status = 0;
   let text: string;
   try {
@@ -34,13 +44,14 @@ export async function post(options: TransportOptions, method: string, body: stri
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': options.apiKey },
       body,
-      signal: AbortSignal.timeout(options.timeoutMs),
+      signal: AbortSignal.timeout(limit.timeoutMs),
     });
     status = res.status;
     text = await res.text();
   } catch (error) {
     if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-      const message = `timeout: no answer within ${options.timeoutMs} ms`;
+      const why = limit.cutByDeadline ? ", the time left before the call's deadline" : '';
+      const message = `timeout: no answer within ${Math.round(limit.timeoutMs)} ms${why}`;
       throw new PublisherError('timeout', 0, message, true, status, method, 1, { cause: error });
     }
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;

@@ -5,9 +5,8 @@
  * channel reach the server, which runs a batch's commands in order, in the order of the calls.
  */
 
-import { backoffDelay } from './backoff.js';
 import { PublisherError } from './errors.js';
-import { type RetryOptions, sleep } from './retry.js';
+import { type Attempt, Attempts, type RetryPolicy, sleep } from './retry.js';
 import type { BatchReply, PublishRequest, PublishResult } from './types.js';
 
 export interface BatchOptions {
@@ -23,8 +22,8 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-/** Sends `{"commands":[...]}` and resolves with the replies (the request itself already retried). */
-export type SendBatch = (commands: { publish: PublishRequest }[]) => Promise<BatchReply[]>;
+/** Sends `{"commands":[...]}` once, within the attempt's timeout, and resolves with the replies. */
+export type SendBatch = (commands: { publish: PublishRequest }[], attempt: Attempt) => Promise<BatchReply[]>;
 
 export class PublishBatcher {
   private readonly maxSize: number;
@@ -36,7 +35,7 @@ export class PublishBatcher {
 
   constructor(
     options: BatchOptions,
-    private readonly retry: RetryOptions,
+    private readonly retry: RetryPolicy,
     private readonly send: SendBatch,
   ) {
     this.maxSize = Math.min(1000, Math.max(1, options.maxSize ?? 100));
@@ -57,27 +56,43 @@ export class PublishBatcher {
     this.timer = undefined;
     while (this.queue.length > 0) {
       const group = this.queue.splice(0, this.maxSize);
-      this.inFlight = this.inFlight.then(() => this.sendGroup(group));
+      this.inFlight = this.inFlight.then(() =>
+        this.sendGroup(group).catch((error: unknown) => {
+          // Only a throwing `onAttempt` hook gets here: the group's calls reject with what it threw.
+          for (const p of group) p.reject(error);
+        }),
+      );
     }
     return this.inFlight;
   }
 
   /**
-   * Sends one group. A command that fails with a temporary error of its own (the batch request
-   * itself succeeded) is sent again, with the same idempotency key, with the other failed commands
-   * of the group, up to `retries` times.
+   * Sends one group, retrying under one deadline and one count of attempts (the policy's, started
+   * when the group is sent). A request that fails temporarily is sent again whole; when it succeeds
+   * but some commands fail with a temporary error of their own, only those are sent again, with
+   * the same idempotency keys.
    */
   private async sendGroup(group: Pending[]): Promise<void> {
+    const attempts = new Attempts(this.retry, 'batch');
     let pending = group;
-    for (let n = 0; pending.length > 0; n++) {
+    while (pending.length > 0) {
+      const attempt = attempts.begin();
       let replies: BatchReply[];
       try {
-        replies = await this.send(pending.map((p) => ({ publish: p.params })));
+        replies = await this.send(
+          pending.map((p) => ({ publish: p.params })),
+          attempt,
+        );
       } catch (error) {
-        for (const p of pending) p.reject(error);
-        return;
+        const delay = error instanceof PublisherError ? attempts.end(attempt, 'error', error) : undefined;
+        if (delay === undefined) {
+          for (const p of pending) p.reject(error);
+          return;
+        }
+        await sleep(delay);
+        continue;
       }
-      const again: Pending[] = [];
+      const again: { p: Pending; error: PublisherError }[] = [];
       for (const [i, p] of pending.entries()) {
         const reply = replies[i];
         if (reply === undefined) {
@@ -86,8 +101,8 @@ export class PublishBatcher {
           );
         } else if ('error' in reply) {
           const error = PublisherError.fromApi('publish', reply.error, 200);
-          error.attempts = n + 1;
-          if (error.temporary && n < this.retry.retries) again.push(p);
+          error.attempts = attempt.number;
+          if (error.temporary) again.push({ p, error });
           else p.reject(error);
         } else if ('publish' in reply) {
           p.resolve(reply.publish);
@@ -95,8 +110,18 @@ export class PublishBatcher {
           p.reject(new PublisherError('http', 0, 'http: unexpected batch reply', false, 200, 'publish'));
         }
       }
-      pending = again;
-      if (pending.length > 0) await sleep(backoffDelay(n, this.retry.backoff));
+      const first = again[0];
+      if (first === undefined) {
+        attempts.end(attempt, 'ok');
+        return;
+      }
+      const delay = attempts.end(attempt, 'partial', first.error);
+      if (delay === undefined) {
+        for (const { p, error } of again) p.reject(error);
+        return;
+      }
+      pending = again.map(({ p }) => p);
+      await sleep(delay);
     }
   }
 }
