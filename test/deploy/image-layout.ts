@@ -1,0 +1,82 @@
+/**
+ * The runtime stage of the shipped Dockerfile laid out in a directory, without a Docker engine: each
+ * of its COPY instructions is carried out from the repository (the build output, `dist/`, compiled
+ * afresh with the build's own tsconfig), so a file the image forgets to copy is missing here too.
+ * `node_modules` is the repository's own (a link), not a production-only install.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, posix } from 'node:path';
+import { readCopy, readDockerfile, type Stage, stages } from './dockerfile.js';
+import { ROOT } from './manifests.js';
+
+export interface ImageLayout {
+  /** The directory standing for the image's WORKDIR. */
+  dir: string;
+  /** The image's WORKDIR (`/app`): paths in the Dockerfile's commands are rewritten from it to `dir`. */
+  workdir: string;
+  /** `path` with the image's WORKDIR replaced by `dir`. */
+  local(path: string): string;
+  remove(): void;
+}
+
+/** The last WORKDIR of a stage. */
+export function workdirOf(stage: Stage): string {
+  const workdir = stage.instructions.filter((i) => i.keyword === 'WORKDIR').at(-1)?.args;
+  if (workdir === undefined) throw new Error(`Dockerfile stage ${stage.name} has no WORKDIR`);
+  return workdir;
+}
+
+/** The output folder of `npm run build` (tsconfig.build.json's outDir). */
+export const BUILD_OUTPUT = 'dist';
+
+/** Compiles src/ with the build's tsconfig into `outDir`; throws with tsc's output when it fails. */
+export function buildInto(outDir: string): void {
+  const tsc = join(ROOT, 'node_modules', '.bin', 'tsc');
+  const result = spawnSync(tsc, ['-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`the build failed:\n${result.stdout}${result.stderr}`);
+}
+
+/**
+ * Lays out the Dockerfile's runtime stage: COPY --from=<build stage> /app/<path> is the repository's
+ * <path> (dist/ freshly built), COPY --from=<deps stage> node_modules a link to the repository's.
+ */
+export function layOutImage(): ImageLayout {
+  const all = stages(readDockerfile());
+  const runtime = all.at(-1)!;
+  const workdir = workdirOf(runtime);
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-image-'));
+  // The image's files are readable by its unprivileged user.
+  chmodSync(dir, 0o755);
+  const local = (path: string): string =>
+    path === workdir || path.startsWith(`${workdir}/`) ? join(dir, path.slice(workdir.length)) : path;
+  try {
+    for (const instruction of runtime.instructions.filter((i) => i.keyword === 'COPY')) {
+      const copy = readCopy(instruction);
+      const fromStage = all.find((s) => s.name === copy.from);
+      if (fromStage === undefined) {
+        throw new Error(`Dockerfile line ${copy.line}: the runtime copies from the context, not a stage`);
+      }
+      const stageDir = workdirOf(fromStage);
+      for (const source of copy.sources) {
+        const inRepo = posix.relative(stageDir, posix.resolve(stageDir, source));
+        const target = copy.destination.endsWith('/')
+          ? join(local(posix.resolve(workdir, copy.destination)), posix.basename(source))
+          : local(posix.resolve(workdir, copy.destination));
+        mkdirSync(dirname(target), { recursive: true });
+        if (inRepo === 'node_modules') symlinkSync(join(ROOT, 'node_modules'), target);
+        else if (inRepo === BUILD_OUTPUT) buildInto(target);
+        else if (existsSync(join(ROOT, inRepo))) cpSync(join(ROOT, inRepo), target, { recursive: true });
+        else throw new Error(`Dockerfile line ${copy.line}: ${source} is not in the repository`);
+      }
+    }
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return { dir, workdir, local, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
