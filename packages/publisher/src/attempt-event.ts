@@ -21,7 +21,8 @@ export interface AttemptEvent {
   error?: PublisherError;
   /**
    * The wait before the next attempt, in milliseconds. Absent when no attempt follows: a success, a
-   * permanent error, `retries` used up, or a wait that would end past the deadline.
+   * permanent error, `retries` used up, or a wait that would leave less than 100 ms (or `timeoutMs`,
+   * if shorter) before the deadline.
    */
   nextDelayMs?: number;
   /** Time left before the call's deadline when the attempt ended, in milliseconds (0 once passed). */

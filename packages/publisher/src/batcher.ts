@@ -92,30 +92,40 @@ export class PublishBatcher {
         await sleep(delay);
         continue;
       }
+      // Every outcome is known before any caller hears of it, so that the report comes first (and a
+      // hook that throws still reaches every caller of the group).
+      const settle: (() => void)[] = [];
       const again: { p: Pending; error: PublisherError }[] = [];
       for (const [i, p] of pending.entries()) {
         const reply = replies[i];
         if (reply === undefined) {
-          p.reject(
-            new PublisherError('http', 0, 'http: batch answered too few replies', false, 200, 'publish'),
+          const error = new PublisherError(
+            'http',
+            0,
+            'http: batch answered too few replies',
+            false,
+            200,
+            'publish',
           );
+          settle.push(() => p.reject(error));
         } else if ('error' in reply) {
           const error = PublisherError.fromApi('publish', reply.error, 200);
           error.attempts = attempt.number;
           if (error.temporary) again.push({ p, error });
-          else p.reject(error);
+          else settle.push(() => p.reject(error));
         } else if ('publish' in reply) {
-          p.resolve(reply.publish);
+          const result = reply.publish;
+          settle.push(() => p.resolve(result));
         } else {
-          p.reject(new PublisherError('http', 0, 'http: unexpected batch reply', false, 200, 'publish'));
+          const error = new PublisherError('http', 0, 'http: unexpected batch reply', false, 200, 'publish');
+          settle.push(() => p.reject(error));
         }
       }
       const first = again[0];
-      if (first === undefined) {
-        attempts.end(attempt, 'ok');
-        return;
-      }
-      const delay = attempts.end(attempt, 'partial', first.error);
+      const delay =
+        first === undefined ? attempts.end(attempt, 'ok') : attempts.end(attempt, 'partial', first.error);
+      for (const done of settle) done();
+      if (first === undefined) return;
       if (delay === undefined) {
         for (const { p, error } of again) p.reject(error);
         return;

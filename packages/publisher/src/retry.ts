@@ -1,7 +1,7 @@
 /**
  * The attempts of one call: their count, the deadline they share, the backoff between them and the
  * report of each to `onAttempt`. A call ends when an attempt succeeds, fails with a permanent error,
- * `retries` retries have failed, or the next wait would not end before the deadline; each attempt's
+ * `retries` retries have failed, or the next wait would leave too little time before the deadline; each attempt's
  * timeout is cut to the time left, so no attempt and no wait outlasts the deadline.
  */
 import type { AttemptHook, AttemptOutcome } from './attempt-event.js';
@@ -28,6 +28,12 @@ export interface Attempt {
   cutByDeadline: boolean;
 }
 
+/**
+ * A retry is made only when its wait leaves this long (or `timeoutMs`, if shorter) before the
+ * deadline: an attempt cut to a few milliseconds could only time out, hiding the real failure.
+ */
+export const MIN_ATTEMPT_MS = 100;
+
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class Attempts {
@@ -52,7 +58,8 @@ export class Attempts {
     return {
       number: this.count,
       startedAt: performance.now(),
-      timeoutMs: Math.max(1, Math.min(this.policy.timeoutMs, remaining)),
+      // Whole milliseconds, as timers take them, rounded down so that the deadline holds.
+      timeoutMs: Math.max(1, Math.floor(Math.min(this.policy.timeoutMs, remaining))),
       cutByDeadline: remaining < this.policy.timeoutMs,
     };
   }
@@ -67,7 +74,7 @@ export class Attempts {
       error.attempts = attempt.number;
       if (error.temporary && attempt.number <= this.policy.retries) {
         const wait = backoffDelay(attempt.number - 1, this.policy.backoff);
-        if (wait < this.remaining()) delay = wait;
+        if (wait + Math.min(MIN_ATTEMPT_MS, this.policy.timeoutMs) <= this.remaining()) delay = wait;
       }
     }
     this.policy.onAttempt?.({

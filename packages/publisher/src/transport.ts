@@ -39,19 +39,20 @@ export async function post(
 ): Promise<unknown> {
   let status = 0;
   let text: string;
+  const signal = AbortSignal.timeout(limit.timeoutMs);
   try {
     const res = await fetch(`${options.url}/api/${method}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': options.apiKey },
       body,
-      signal: AbortSignal.timeout(limit.timeoutMs),
+      signal,
     });
     status = res.status;
     text = await res.text();
   } catch (error) {
     if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
       const why = limit.cutByDeadline ? ", the time left before the call's deadline" : '';
-      const message = `timeout: no answer within ${Math.round(limit.timeoutMs)} ms${why}`;
+      const message = `timeout: no answer within ${limit.timeoutMs} ms${why}`;
       throw new PublisherError('timeout', 0, message, true, status, method, 1, { cause: error });
     }
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
