@@ -3,6 +3,7 @@
  * resolved config; used by the CLI and by embedders and tests.
  */
 import type { AddressInfo } from 'node:net';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { loadTlsCredentials } from './config/tls.js';
 import type { Config } from './config/types.js';
 import { consumerMetrics, NO_CONSUMER_METRICS } from './consumers/metrics.js';
@@ -10,12 +11,16 @@ import { startConsumers } from './consumers/start.js';
 import { createEngine } from './engine/create.js';
 import type { Engine } from './engine/types.js';
 import { GatewayNode } from './gateway/node.js';
+import { trustedProxiesOf } from './http/client-address.js';
 import { HttpServer } from './http/server.js';
 import { type Logger, silentLogger } from './log.js';
+import { EngineHealth } from './metrics/engine-health.js';
 import { NodeMetrics } from './metrics/node-metrics.js';
 import { timedEngine } from './metrics/timed-engine.js';
 import { createProxies, hasProxies, type Proxies } from './proxy/port.js';
 import { ProxyMetrics } from './proxy/proxy-metrics.js';
+import { startTracing } from './tracing/start.js';
+import type { Tracing } from './tracing/tracing.js';
 import { startUserEvents } from './user-events.js';
 
 /** A running node. */
@@ -36,21 +41,27 @@ export interface StartOptions {
   logger?: Logger;
   /** Engine to use instead of the one the config names. */
   engine?: Engine;
+  /**
+   * With `opentelemetry.enabled`, where spans go instead of the OTLP/HTTP exporter (an in-process
+   * exporter, each span exported as it ends).
+   */
+  spanExporter?: SpanExporter;
 }
 
 /**
  * A gateway node over `engine`, with its metrics when `prometheus.enabled`: every engine call the
- * node makes is then timed, and the metrics read the node's figures when scraped.
+ * node makes is then timed, and the metrics read the node's figures when scraped. With `tracing`,
+ * every proxy call is a span.
  */
 export function createNode(
   config: Config,
   engine: Engine,
   logger: Logger,
+  tracing?: Tracing,
 ): { node: GatewayNode; metrics: NodeMetrics | undefined; proxies: Proxies | undefined } {
   const metrics = config.prometheus.enabled ? new NodeMetrics() : undefined;
-  const proxies = hasProxies(config)
-    ? createProxies(config, logger, metrics === undefined ? undefined : new ProxyMetrics(metrics.registry))
-    : undefined;
+  const proxyMetrics = metrics === undefined ? undefined : new ProxyMetrics(metrics.registry);
+  const proxies = hasProxies(config) ? createProxies(config, logger, proxyMetrics, tracing) : undefined;
   if (metrics === undefined) {
     return { node: new GatewayNode({ config, engine, logger, proxies: proxies?.port }), metrics, proxies };
   }
@@ -74,6 +85,8 @@ export interface StartedNode {
   readonly node: GatewayNode;
   readonly engine: Engine;
   readonly metrics: NodeMetrics | undefined;
+  /** The node's tracing; undefined when `opentelemetry.enabled` is false. */
+  readonly tracing: Tracing | undefined;
   /** Stops taking work from the queues (consumers), before the node drains. */
   stopIntake(): Promise<void>;
   /** Closes what outlives the connections (proxies, user events, the engine), after the drain. */
@@ -83,9 +96,21 @@ export interface StartedNode {
 /** Connects the engine and starts the gateway, user events and consumers (no HTTP server). */
 export async function startNode(config: Config, options: StartOptions = {}): Promise<StartedNode> {
   const logger = options.logger ?? silentLogger();
+  // Checked before anything connects: a bad entry fails the start naming it, leaving nothing open.
+  trustedProxiesOf(config);
+  const tracing = await startTracing(config.opentelemetry, {
+    nodeName: config.node.name,
+    ...(options.spanExporter === undefined ? {} : { exporter: options.spanExporter }),
+  });
   const engine = options.engine ?? (await createEngine(config.engine, logger));
-  const { node, metrics, proxies } = createNode(config, engine, logger);
+  const { node, metrics, proxies } = createNode(config, engine, logger, tracing);
+  const health = new EngineHealth(engine, {
+    engine: config.engine.type,
+    log: logger,
+    ...(metrics === undefined ? {} : { registry: metrics.registry }),
+  });
   await node.start();
+  health.start();
   const userEvents = startUserEvents(config, node, metrics, logger);
   const consumers = await startConsumers(
     config,
@@ -93,17 +118,22 @@ export async function startNode(config: Config, options: StartOptions = {}): Pro
     node.uid,
     metrics === undefined ? NO_CONSUMER_METRICS : consumerMetrics(metrics.registry),
     logger,
+    tracing,
   );
   node.readinessChecks.push(() => consumers.problems()[0]);
   return {
     node,
     engine,
     metrics,
+    tracing,
     stopIntake: () => consumers.stop(),
     async release() {
+      health.stop();
       await proxies?.close();
       await userEvents?.stop();
       await engine.close();
+      // Last: the spans of the drain are exported too.
+      await tracing?.shutdown();
     },
   };
 }
@@ -114,7 +144,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
   const tls = await loadTlsCredentials(config.http_server.tls);
   const started = await startNode(config, options);
   const { node, engine, metrics } = started;
-  const server = new HttpServer(node, tls, metrics);
+  const server = new HttpServer(node, tls, metrics, started.tracing);
   const address = await server.listen();
   let stopped: Promise<void> | undefined;
   return {

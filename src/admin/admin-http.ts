@@ -8,6 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { callMethod } from '../api/dispatch.js';
 import type { GatewayNode } from '../gateway/node.js';
+import { trustedProxiesOf } from '../http/client-address.js';
 import { HttpError } from '../http/http-error.js';
 import { readJsonBody } from '../http/json-body.js';
 import { writeJson } from '../http/json-response.js';
@@ -78,7 +79,8 @@ export class AdminHttp {
   private async login(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') throw new HttpError(405, 'method not allowed: use POST');
     const insecure = this.node.config.admin.insecure;
-    const address = req.socket.remoteAddress;
+    // Behind a trusted proxy, from X-Forwarded-For: else every login would share the proxy's budget.
+    const address = trustedProxiesOf(this.node.config).clientAddress(req);
     const key = throttleKey(address);
     // Checked before the body is read: a throttled guess is never compared, so a 429 tells nothing.
     const attempt = insecure ? ({ allowed: true } as const) : this.throttle.attempt(key);

@@ -6,42 +6,69 @@
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TrustedProxies } from '../http/client-address.js';
 import { HttpError } from '../http/http-error.js';
 import { readJsonBody } from '../http/json-body.js';
 import { writeJson } from '../http/json-response.js';
 import { ErrorCode } from '../protocol/codes.js';
+import { headerCarrier, type Tracing } from '../tracing/tracing.js';
 import type { ApiContext } from './context.js';
 import { type BatchOutcome, type CallOutcome, callBatch, callMethod } from './dispatch.js';
 import { apiMethods } from './methods/index.js';
+import { OPENAPI_PATH, OpenApiRoute } from './openapi/route.js';
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
 /** Where the server API counts its requests (`metrics/node-metrics.ts`). */
 export interface ApiMetrics {
-  /** A request was answered with this HTTP status and result (ok or an error code). */
-  apiCall(method: string, status: number, result: string): void;
+  /** A request was answered with this HTTP status and result (ok or an error code) after `seconds`. */
+  apiCall(method: string, status: number, result: string, seconds?: number): void;
 }
 
 /** The server API's request handler, mounted at `/api` by the HTTP server. */
 export class HttpApi {
   /** Digests of `http_api.key` and `http_api.extra_keys`; empty: no key configured. */
   private readonly keyDigests: Buffer[];
+  /** `GET /api/openapi.json`, the description of this API. */
+  private readonly openapi: OpenApiRoute;
 
-  /** @param metrics counts requests; none when the node has no metrics. */
+  /**
+   * @param metrics counts and times requests; none when the node has no metrics.
+   * @param tracing a span per request when `opentelemetry.api`, continuing the caller's `traceparent`.
+   * @param trusted the proxies whose `X-Forwarded-For` names the client in logs.
+   */
   constructor(
     private readonly ctx: ApiContext,
     private readonly metrics?: ApiMetrics,
+    private readonly tracing?: Tracing,
+    private readonly trusted?: TrustedProxies,
   ) {
     const { key, extra_keys } = ctx.config.http_api;
     this.keyDigests = (key === '' ? [] : [key, ...extra_keys]).filter((k) => k !== '').map(digest);
+    this.openapi = new OpenApiRoute(ctx.config.http_api);
   }
 
   /** Handles a request whose path starts with `/api`. */
   async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    if (path === OPENAPI_PATH) return this.openapi.serve(req, res, () => this.authorize(req));
     const metrics = this.metrics;
     const name = path.slice('/api/'.length);
     // Only known names become label values, so made-up paths cannot grow the metric without bound.
     const label = name === 'batch' || apiMethods.has(name) ? name : 'unknown';
+    const started = performance.now();
+    const tracing = this.tracing?.api === true ? this.tracing : undefined;
+    const span = tracing?.start(
+      `POST /api/${label}`,
+      'server',
+      { 'http.request.method': req.method ?? '', 'url.path': path, 'switchboard.api.method': label },
+      headerCarrier(req.headers),
+    );
+    const answered = (status: number, result: string): void => {
+      metrics?.apiCall(label, status, result, (performance.now() - started) / 1000);
+      if (span === undefined) return;
+      span.setAttributes({ 'http.response.status_code': status, 'switchboard.api.result': result });
+      tracing?.end(span, result === 'ok' ? undefined : `api error ${result}`);
+    };
     try {
       if (req.method !== 'POST')
         throw new HttpError(405, 'method not allowed: use POST', ErrorCode.BadRequest);
@@ -62,17 +89,17 @@ export class HttpApi {
       if ('error' in outcome && outcome.error.code === 104)
         throw new HttpError(404, outcome.error.message, ErrorCode.MethodNotFound);
       send(res, 200, encodeOutcome(outcome));
-      metrics?.apiCall(label, 200, 'error' in outcome ? String(outcome.error.code) : 'ok');
+      answered(200, 'error' in outcome ? String(outcome.error.code) : 'ok');
     } catch (error) {
       if (error instanceof HttpError) {
         // A refused body (413, or 400 when not JSON) is a bad request (107) here.
         const code = error.code ?? ErrorCode.BadRequest;
         send(res, error.status, JSON.stringify({ error: { code, message: error.message } }));
-        metrics?.apiCall(label, error.status, String(code));
+        answered(error.status, String(code));
       } else {
         this.ctx.log.error({ err: error }, 'api request failed');
         send(res, 500, '{"error":{"code":100,"message":"internal server error"}}');
-        metrics?.apiCall(label, 500, '100');
+        answered(500, '100');
       }
     }
   }
@@ -97,6 +124,10 @@ export class HttpApi {
     let ok = false;
     for (const want of this.keyDigests) if (got !== null && timingSafeEqual(got, want)) ok = true;
     if (!ok) {
+      this.ctx.log.debug(
+        { address: this.trusted?.clientAddress(req) ?? req.socket.remoteAddress },
+        'api request refused: missing or wrong key',
+      );
       throw new HttpError(401, 'unauthorized: missing or wrong X-API-Key header', ErrorCode.Unauthorized);
     }
   }

@@ -19,8 +19,11 @@ export interface TokenVerifierOptions {
   clockToleranceSeconds?: number;
   /** Timeout of a JWKS fetch, ms; overrides `jwks_timeout` of the token configurations. */
   jwksTimeoutMs?: number;
-  /** Told when a JWKS endpoint becomes unavailable and when it is back. */
-  log?: Pick<Logger, 'warn' | 'info'>;
+  /**
+   * Told when a JWKS endpoint becomes unavailable and when it is back; with `debug`, also why each
+   * refused token was refused (expired, bad signature, no matching key…), never the token itself.
+   */
+  log?: Pick<Logger, 'warn' | 'info'> & Partial<Pick<Logger, 'debug'>>;
 }
 
 /**
@@ -34,6 +37,7 @@ export class TokenVerifier {
   readonly #connect: KeySet;
   readonly #subscription: KeySet;
   readonly #clockTolerance: number;
+  readonly #log: TokenVerifierOptions['log'];
 
   /**
    * @param connect keys of connection tokens (`client.token`).
@@ -47,6 +51,7 @@ export class TokenVerifier {
       throw new RangeError(`clockToleranceSeconds must be a finite number >= 0, got ${clockTolerance}`);
     }
     this.#clockTolerance = clockTolerance;
+    this.#log = options.log;
     const keyOptions = {
       ...(options.jwksTimeoutMs === undefined ? {} : { jwksTimeoutMs: options.jwksTimeoutMs }),
       ...(options.log === undefined ? {} : { log: options.log }),
@@ -74,9 +79,14 @@ export class TokenVerifier {
    *   reading: the client should get a new token), TOKEN_INVALID for anything else.
    */
   async verifyConnectToken(token: string): Promise<ConnectTokenClaims> {
-    const read = readConnectClaims(await this.#verify(token, this.#connect, 'connection'));
-    if ('problem' in read) throw invalid(read.problem);
-    return read.claims;
+    try {
+      const read = readConnectClaims(await this.#verify(token, this.#connect, 'connection'));
+      if ('problem' in read) throw invalid(read.problem);
+      return read.claims;
+    } catch (error) {
+      this.#refused('connection', error);
+      throw error;
+    }
   }
 
   /**
@@ -88,9 +98,23 @@ export class TokenVerifier {
    *   anything else.
    */
   async verifySubscriptionToken(token: string): Promise<SubscriptionTokenClaims> {
-    const read = readSubscriptionClaims(await this.#verify(token, this.#subscription, 'subscription'));
-    if ('problem' in read) throw invalid(read.problem);
-    return read.claims;
+    try {
+      const read = readSubscriptionClaims(await this.#verify(token, this.#subscription, 'subscription'));
+      if ('problem' in read) throw invalid(read.problem);
+      return read.claims;
+    } catch (error) {
+      this.#refused('subscription', error);
+      throw error;
+    }
+  }
+
+  /** Logs at debug why a token was refused: the code and the message, built without token text. */
+  #refused(kind: TokenKind, error: unknown): void {
+    if (!(error instanceof TokenError)) return;
+    this.#log?.debug?.(
+      { token_kind: kind, code: error.code, reason: error.message },
+      `${kind} token refused`,
+    );
   }
 
   async #verify(token: string, keys: KeySet, kind: TokenKind): Promise<JWTPayload> {

@@ -14,7 +14,8 @@
 import { isUtf8 } from 'node:buffer';
 import type { ApiContext } from '../api/context.js';
 import { type CallOutcome, callMethod } from '../api/dispatch.js';
-import { type ConsumedMessage, PoisonMessageError } from './message.js';
+import type { Tracing } from '../tracing/tracing.js';
+import { type ConsumedMessage, type MessageTrace, PoisonMessageError } from './message.js';
 
 export type ApplyOutcome =
   | { readonly status: 'applied' }
@@ -25,26 +26,57 @@ export type ApplyOutcome =
 const PUBLISHING = new Set(['publish', 'broadcast']);
 
 export class MessageApplier {
+  /** The tracing of consumed messages, when `opentelemetry.consuming`. */
+  private readonly tracing: Tracing | undefined;
+
+  /** @param tracing a consumer span per message (each attempt) when `opentelemetry.consuming`. */
   constructor(
     private readonly api: ApiContext,
     /** The consumer's name, prefixing derived idempotency keys. */
     private readonly consumer: string,
-  ) {}
+    tracing?: Tracing,
+  ) {
+    this.tracing = tracing?.consuming === true ? tracing : undefined;
+  }
 
   /** Applies `message`, known in its queue as `identity` (topic/partition/offset, stream id, row id …). */
   async apply(message: ConsumedMessage, identity: string): Promise<ApplyOutcome> {
+    const tracing = this.tracing;
+    if (tracing === undefined) return (await this.run(message, identity)).outcome;
+    const span = tracing.start(
+      `consume ${this.consumer}`,
+      'consumer',
+      { 'switchboard.consumer.name': this.consumer, 'messaging.message.id': identity },
+      message.trace === undefined ? undefined : traceCarrier(message.trace),
+    );
+    try {
+      const { outcome, method } = await this.run(message, identity);
+      span.setAttribute('switchboard.consumer.outcome', outcome.status);
+      if (method !== undefined) span.setAttribute('switchboard.api.method', method);
+      tracing.end(span, outcome.status === 'applied' ? undefined : outcome.reason);
+      return outcome;
+    } catch (error) {
+      tracing.end(span, error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+  }
+
+  private async run(
+    message: ConsumedMessage,
+    identity: string,
+  ): Promise<{ outcome: ApplyOutcome; method?: string }> {
     let method: string;
     let params: Record<string, unknown>;
     try {
       ({ method, params } = this.toCall(message));
     } catch (error) {
-      if (error instanceof PoisonMessageError) return { status: 'dead', reason: error.message };
+      if (error instanceof PoisonMessageError) return { outcome: { status: 'dead', reason: error.message } };
       throw error;
     }
     if (PUBLISHING.has(method) && params['idempotency_key'] === undefined) {
       params['idempotency_key'] = `${this.consumer}:${identity}`;
     }
-    return classify(method, await callMethod(this.api, method, params));
+    return { outcome: classify(method, await callMethod(this.api, method, params)), method };
   }
 
   private toCall(message: ConsumedMessage): { method: string; params: Record<string, unknown> } {
@@ -64,6 +96,11 @@ export class MessageApplier {
       return { method: 'publish', params: { ...params, channel: message.channels[0] } };
     return { method: 'broadcast', params: { ...params, channels: message.channels } };
   }
+}
+
+function traceCarrier(trace: MessageTrace): (name: string) => string | undefined {
+  return (name) =>
+    name === 'traceparent' ? trace.traceparent : name === 'tracestate' ? trace.tracestate : undefined;
 }
 
 function jsonValue(bytes: Buffer): { value: unknown } | undefined {

@@ -4,8 +4,16 @@
  * or, in publication data mode, the publication's data with its channels and options from headers.
  */
 
+/** The W3C trace context a message carried in its headers (`traceparent`, `tracestate`). */
+export interface MessageTrace {
+  readonly traceparent: string;
+  readonly tracestate?: string;
+}
+
 export interface CommandMessage {
   readonly kind: 'command';
+  /** The trace the message continues, where the queue has headers and the producer set them. */
+  readonly trace?: MessageTrace;
   readonly method: string;
   /** The method's params: JSON text (or bytes of it), or already parsed. */
   readonly payload: string | Uint8Array | Record<string, unknown>;
@@ -13,6 +21,7 @@ export interface CommandMessage {
 
 export interface PublicationMessage {
   readonly kind: 'publication';
+  readonly trace?: MessageTrace;
   readonly channels: string[];
   /** The publication's data as it came: JSON bytes, or other bytes (sent as `b64data`). */
   readonly data: Uint8Array | string;
@@ -24,6 +33,17 @@ export interface PublicationMessage {
 }
 
 export type ConsumedMessage = CommandMessage | PublicationMessage;
+
+/**
+ * `message` with the trace context of `headers` (names lower-case), when they hold a `traceparent`;
+ * otherwise `message` itself.
+ */
+export function withTrace<M extends ConsumedMessage>(message: M, headers: ReadonlyMap<string, string>): M {
+  const traceparent = headers.get('traceparent');
+  if (traceparent === undefined || traceparent === '') return message;
+  const tracestate = headers.get('tracestate');
+  return { ...message, trace: tracestate === undefined ? { traceparent } : { traceparent, tracestate } };
+}
 
 /** Why a message can never be applied: it goes to the dead-letter destination. */
 export class PoisonMessageError extends Error {

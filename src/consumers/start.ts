@@ -5,6 +5,7 @@
 import type { ApiContext } from '../api/context.js';
 import type { Config } from '../config/types.js';
 import type { Logger } from '../log.js';
+import type { Tracing } from '../tracing/tracing.js';
 import { MessageApplier } from './applier.js';
 import type { Consumer } from './consumer.js';
 import { CONSUMER_FACTORIES } from './factories.js';
@@ -22,6 +23,8 @@ export async function startConsumers(
   nodeId: string,
   metrics: ConsumerMetrics,
   log: Logger,
+  /** A span per consumed message when `opentelemetry.consuming`. */
+  tracing?: Tracing,
 ): Promise<RunningConsumers> {
   const consumers: Consumer[] = [];
   for (const c of config.consumers) {
@@ -30,7 +33,7 @@ export async function startConsumers(
     const consumer = factory({
       config: c,
       nodeId,
-      applier: new MessageApplier(api, c.name),
+      applier: new MessageApplier(api, c.name, tracing),
       metrics,
       log: log.child({ consumer: c.name, type: c.type }),
     });

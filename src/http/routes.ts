@@ -13,6 +13,8 @@ import type { GatewayNode } from '../gateway/node.js';
 import { WEBSOCKET_PATH } from '../gateway/ws/websocket-endpoint.js';
 import { METRICS_PATH, serveMetrics } from '../metrics/http.js';
 import type { NodeMetrics } from '../metrics/node-metrics.js';
+import type { Tracing } from '../tracing/tracing.js';
+import { trustedProxiesOf } from './client-address.js';
 import { writeJson } from './json-response.js';
 import { answerReady, READY_PATH } from './readiness.js';
 import { StreamRoutes } from './stream-routes.js';
@@ -38,8 +40,10 @@ export class HttpRoutes {
     private readonly node: GatewayNode,
     private readonly draining: () => boolean,
     private readonly metrics: NodeMetrics | undefined,
+    /** Spans of server API calls, when the node traces. */
+    tracing?: Tracing,
   ) {
-    this.api = new HttpApi(node, metrics);
+    this.api = new HttpApi(node, metrics, tracing, trustedProxiesOf(node.config));
     this.admin = node.config.admin.enabled ? new AdminHttp(node) : undefined;
     this.streams = new StreamRoutes(node, draining);
   }

@@ -19,6 +19,8 @@ import {
 } from '../gateway/ws/websocket-endpoint.js';
 import type { NodeMetrics } from '../metrics/node-metrics.js';
 import { DisconnectCode } from '../protocol/codes.js';
+import type { Tracing } from '../tracing/tracing.js';
+import { type TrustedProxies, trustedProxiesOf } from './client-address.js';
 import { originAllowed } from './origin.js';
 import { HttpRoutes, requestPath } from './routes.js';
 import { clientErrorResponse, cutSilentSockets, slowClientOptions } from './timeouts.js';
@@ -31,17 +33,22 @@ export class HttpServer {
   private stopping = false;
   private stopped: Promise<void> | undefined;
   private drain: Drain | undefined;
+  private readonly trusted: TrustedProxies;
 
   /**
    * @param tls certificate and key: the port serves HTTPS and WSS instead of HTTP and WS.
    * @param metrics the node's metrics (the ones it reports to), served at `/metrics`; none: 404.
+   * @param tracing the node's tracing (server API spans), when `opentelemetry.enabled`.
+   * @throws {ConfigError} for an `http_server.trusted_proxies` entry that is not an address or range.
    */
   constructor(
     readonly node: GatewayNode,
     tls?: TlsCredentials,
     metrics?: NodeMetrics,
+    tracing?: Tracing,
   ) {
-    this.routes = new HttpRoutes(node, () => this.stopping, metrics);
+    this.trusted = trustedProxiesOf(node.config);
+    this.routes = new HttpRoutes(node, () => this.stopping, metrics, tracing);
     this.websocket = new WebSocketEndpoint(node);
     const onRequest = (req: IncomingMessage, res: ServerResponse): void => this.routes.handle(req, res);
     // Slow or idle HTTP clients (slowloris on the upgrade) are cut off.
@@ -85,6 +92,10 @@ export class HttpServer {
       return;
     }
     if (!originAllowed(this.node.config.client.allowed_origins, req.headers.origin)) {
+      this.node.log.debug(
+        { address: this.trusted.clientAddress(req), origin: req.headers.origin },
+        'websocket upgrade refused: origin not in client.allowed_origins',
+      );
       refuseUpgrade(socket, '403 Forbidden');
       return;
     }

@@ -10,6 +10,7 @@ import type { MetricsPort } from '../gateway/metrics-port.js';
 import { DisconnectCode, ErrorCode } from '../protocol/codes.js';
 import { DisconnectError } from '../protocol/errors.js';
 import { toProtocolError } from '../protocol/to-protocol-error.js';
+import { VERSION } from '../version.js';
 import { LabelledCounter } from './labelled-counter.js';
 import { METRIC_PREFIX as P } from './names.js';
 import { processRegistry } from './process-metrics.js';
@@ -33,6 +34,9 @@ const ENGINE_BUCKETS = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
 ];
 
+/** Buckets of the server API request histogram, seconds: 0.25 ms to 10 s. */
+const API_BUCKETS = [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
 /**
  * The metrics of one node. Made before the node (its engine histogram times the engine the node is
  * given); {@link NodeMetrics.watch} then names the node whose figures the gauges read.
@@ -43,6 +47,7 @@ export class NodeMetrics implements MetricsPort {
   private source: MetricsSource | undefined;
   private readonly commands: LabelledCounter;
   private readonly apiCalls: Counter<'method' | 'status' | 'result'>;
+  private readonly apiDuration: Histogram<'method' | 'result'>;
   private readonly disconnects: Counter<'code'>;
   private readonly disconnectChildren = new Map<number, Counter.Internal>();
   private readonly slowDisconnects: Counter;
@@ -113,6 +118,19 @@ export class NodeMetrics implements MetricsPort {
       labelNames: ['method', 'status', 'result'],
       registers,
     });
+    this.apiDuration = new Histogram({
+      name: `${P}api_request_duration_seconds`,
+      help: 'Server API requests by method and result (ok or an error code), from the request to the answer; a batch is one request (method "batch").',
+      labelNames: ['method', 'result'],
+      buckets: API_BUCKETS,
+      registers,
+    });
+    new Gauge({
+      name: `${P}build_info`,
+      help: 'Always 1; its labels name the Switchboard version and the Node.js runtime serving.',
+      labelNames: ['version', 'node_version', 'platform'],
+      registers,
+    }).set({ version: VERSION, node_version: process.version, platform: process.platform }, 1);
     this.disconnects = new Counter({
       name: `${P}disconnects_total`,
       help: 'Connections the server closed, by disconnect code.',
@@ -161,9 +179,13 @@ export class NodeMetrics implements MetricsPort {
     this.commands.inc(method, commandResultOf(error));
   }
 
-  /** A server API request was answered with this HTTP status and result (ok or an error code). */
-  apiCall(method: string, status: number, result: string): void {
+  /**
+   * A server API request was answered with this HTTP status and result (ok or an error code),
+   * `seconds` after it arrived.
+   */
+  apiCall(method: string, status: number, result: string, seconds?: number): void {
     this.apiCalls.inc({ method, status: String(status), result });
+    if (seconds !== undefined) this.apiDuration.observe({ method, result }, seconds);
   }
 
   /** The server closed a connection with this code. */

@@ -8,6 +8,7 @@ import type { ProxyEndpointConfig } from '../config/proxy-schema.js';
 import type { Session } from '../gateway/session.js';
 import type { Logger } from '../log.js';
 import { backendDisconnect, backendError } from '../protocol/errors.js';
+import type { Tracing } from '../tracing/tracing.js';
 import { type ProxyCaller, type ProxyKind, type ProxyRequest, ProxyUnavailableError } from './caller.js';
 import type { ProxyCallResult, ProxyMetrics } from './proxy-metrics.js';
 import { forwardedHeaders } from './request.js';
@@ -20,6 +21,8 @@ export class ProxyEndpoint {
     private readonly caller: ProxyCaller,
     private readonly log: Logger,
     private readonly metrics: ProxyMetrics | undefined,
+    /** A client span per call, its `traceparent` sent with the call (HTTP header, gRPC metadata). */
+    private readonly tracing?: Tracing,
   ) {}
 
   get protocol(): 'http' | 'grpc' {
@@ -38,8 +41,16 @@ export class ProxyEndpoint {
   ): Promise<Record<string, unknown> | undefined> {
     const done = this.metrics?.started(this.caller.protocol, kind, this.name);
     let result: ProxyCallResult = 'ok';
+    const headers = forwardedHeaders(session, this.config);
+    const span = this.tracing?.start(`proxy ${kind}`, 'client', {
+      'switchboard.proxy.kind': kind,
+      'switchboard.proxy.name': this.name,
+      'switchboard.proxy.protocol': this.caller.protocol,
+    });
+    // Set after the forwarded headers, so a client's own traceparent never stands in for the node's.
+    if (span !== undefined) this.tracing?.inject(span, headers);
     try {
-      const response = await this.caller.call(kind, request, forwardedHeaders(session, this.config));
+      const response = await this.caller.call(kind, request, headers);
       if (response.disconnect !== undefined && response.disconnect.code > 0) {
         result = 'disconnect';
         throw backendDisconnect(response.disconnect.code, response.disconnect.reason ?? '');
@@ -70,6 +81,10 @@ export class ProxyEndpoint {
     } finally {
       done?.();
       this.metrics?.counted(this.caller.protocol, kind, this.name, result);
+      if (span !== undefined) {
+        span.setAttribute('switchboard.proxy.result', result);
+        this.tracing?.end(span, result === 'ok' ? undefined : `proxy ${result}`);
+      }
     }
   }
 

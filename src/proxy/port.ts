@@ -10,6 +10,7 @@ import type { ProxyPort } from '../gateway/proxy-port.js';
 import type { Logger } from '../log.js';
 import { ErrorCode } from '../protocol/codes.js';
 import { CommandError } from '../protocol/errors.js';
+import type { Tracing } from '../tracing/tracing.js';
 import { createProxyCaller } from './create-caller.js';
 import { ProxyEndpoint } from './endpoint.js';
 import { proxyConnect } from './handlers/connect.js';
@@ -44,10 +45,17 @@ export function hasProxies(config: Config): boolean {
   );
 }
 
-export function createProxies(config: Config, log: Logger, metrics: ProxyMetrics | undefined): Proxies {
+/** @param tracing a span per proxy call, when the node traces (`opentelemetry.enabled`). */
+export function createProxies(
+  config: Config,
+  log: Logger,
+  metrics: ProxyMetrics | undefined,
+  tracing?: Tracing,
+): Proxies {
   const all: ProxyEndpoint[] = [];
   const make = (name: string, endpoint: ProxyEndpointConfig): ProxyEndpoint => {
-    const made = new ProxyEndpoint(name, endpoint, createProxyCaller(endpoint, name), log, metrics);
+    const caller = createProxyCaller(endpoint, name);
+    const made = new ProxyEndpoint(name, endpoint, caller, log, metrics, tracing);
     all.push(made);
     return made;
   };

@@ -11,6 +11,7 @@ import {
   PoisonMessageError,
   parseEnvelope,
   publicationFromHeaders,
+  withTrace,
 } from '../message.js';
 
 /** The message's headers by lower-case name, values as UTF-8 (the first of repeated ones). */
@@ -31,9 +32,10 @@ export function decodeMessage(message: KafkaMessage, config: KafkaConsumerConfig
   if (value === null) throw new PoisonMessageError('message has no value');
   const headers = headerMap(message.headers);
   if (config.publication_data_mode.enabled) {
-    return publicationFromHeaders(value, headers, config.publication_data_mode);
+    return withTrace(publicationFromHeaders(value, headers, config.publication_data_mode), headers);
   }
   const method = headers.get(config.method_header.toLowerCase());
-  if (method !== undefined && method !== '') return { kind: 'command', method, payload: value };
-  return parseEnvelope(value);
+  if (method !== undefined && method !== '')
+    return withTrace({ kind: 'command', method, payload: value }, headers);
+  return withTrace(parseEnvelope(value), headers);
 }

@@ -6,7 +6,7 @@
  */
 import type { JsMsg } from '@nats-io/jetstream';
 import type { NatsJetStreamConsumerConfig } from '../../config/consumers/nats-jetstream.js';
-import { type ConsumedMessage, parseEnvelope, publicationFromHeaders } from '../message.js';
+import { type ConsumedMessage, parseEnvelope, publicationFromHeaders, withTrace } from '../message.js';
 
 /** The message's headers, names lower-cased, the first value of each. */
 export function headerMap(msg: JsMsg): Map<string, string> {
@@ -24,10 +24,11 @@ export function headerMap(msg: JsMsg): Map<string, string> {
 export function decode(msg: JsMsg, c: NatsJetStreamConsumerConfig): ConsumedMessage {
   const headers = headerMap(msg);
   if (c.publication_data_mode.enabled)
-    return publicationFromHeaders(msg.data, headers, c.publication_data_mode);
+    return withTrace(publicationFromHeaders(msg.data, headers, c.publication_data_mode), headers);
   const method = c.method_header === '' ? undefined : headers.get(c.method_header.toLowerCase());
-  if (method !== undefined && method !== '') return { kind: 'command', method, payload: msg.data };
-  return parseEnvelope(msg.data);
+  if (method !== undefined && method !== '')
+    return withTrace({ kind: 'command', method, payload: msg.data }, headers);
+  return withTrace(parseEnvelope(msg.data), headers);
 }
 
 /** `<stream>:<stream sequence>`: the message's identity, the same on every redelivery. */

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { ConsumeMessage } from 'amqplib';
 import type { RabbitmqConsumerConfig } from '../../config/consumers/rabbitmq.js';
-import { type ConsumedMessage, parseEnvelope, publicationFromHeaders } from '../message.js';
+import { type ConsumedMessage, parseEnvelope, publicationFromHeaders, withTrace } from '../message.js';
 
 /** AMQP header values as amqplib decodes them, flattened to text; tables and arrays are left out. */
 export function headerMap(message: ConsumeMessage): Map<string, string> {
@@ -39,11 +39,12 @@ function headerText(value: unknown): string | undefined {
 export function decode(message: ConsumeMessage, config: RabbitmqConsumerConfig): ConsumedMessage {
   const headers = headerMap(message);
   if (config.publication_data_mode.enabled) {
-    return publicationFromHeaders(message.content, headers, config.publication_data_mode);
+    return withTrace(publicationFromHeaders(message.content, headers, config.publication_data_mode), headers);
   }
   const method = config.method_header === '' ? undefined : headers.get(config.method_header.toLowerCase());
-  if (method !== undefined && method !== '') return { kind: 'command', method, payload: message.content };
-  return parseEnvelope(message.content);
+  if (method !== undefined && method !== '')
+    return withTrace({ kind: 'command', method, payload: message.content }, headers);
+  return withTrace(parseEnvelope(message.content), headers);
 }
 
 /** `msg:<message-id>` when the publisher set one, else `sha256:<hash of queue, body and headers>`. */

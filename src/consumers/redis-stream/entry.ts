@@ -11,6 +11,7 @@ import {
   PoisonMessageError,
   parseEnvelope,
   publicationFromHeaders,
+  withTrace,
 } from '../message.js';
 
 export interface StreamEntry {
@@ -79,7 +80,7 @@ export function entryMessage(entry: StreamEntry, config: RedisStreamConsumerConf
     for (const [name, value] of entry.fields) {
       if (name !== config.payload_value) headers.set(name.toLowerCase(), value.toString('utf8'));
     }
-    return publicationFromHeaders(payload, headers, {
+    const message = publicationFromHeaders(payload, headers, {
       channels_header: mode.channels_value,
       idempotency_key_header: mode.idempotency_key_value,
       delta_header: mode.delta_value,
@@ -87,8 +88,22 @@ export function entryMessage(entry: StreamEntry, config: RedisStreamConsumerConf
       version_epoch_header: mode.version_epoch_value,
       tags_header_prefix: mode.tags_value_prefix,
     });
+    return withTrace(message, headers);
   }
   const method = config.method_value === '' ? '' : (entry.fields.get(config.method_value)?.toString() ?? '');
-  if (method !== '') return { kind: 'command', method, payload };
-  return parseEnvelope(payload);
+  const message: ConsumedMessage =
+    method !== '' ? { kind: 'command', method, payload } : parseEnvelope(payload);
+  return withTrace(message, traceFields(entry));
+}
+
+const NO_FIELDS: ReadonlyMap<string, string> = new Map();
+
+/** The entry's `traceparent` and `tracestate` fields, the trace context a producer may add with XADD. */
+function traceFields(entry: StreamEntry): ReadonlyMap<string, string> {
+  const traceparent = entry.fields.get('traceparent');
+  if (traceparent === undefined) return NO_FIELDS;
+  const fields = new Map([['traceparent', traceparent.toString('utf8')]]);
+  const tracestate = entry.fields.get('tracestate');
+  if (tracestate !== undefined) fields.set('tracestate', tracestate.toString('utf8'));
+  return fields;
 }
