@@ -66,6 +66,20 @@ export async function embedSwitchboard(
   return new EmbeddedSwitchboard(await startNode(config, options), prefix);
 }
 
+const BODY_ALREADY_READ =
+  '{"error":"the request body was read before the node got it: mount the node\'s handler before body parsers"}';
+
+/** Whether the node's route at `path` reads the request body (the server API, transports, admin). */
+function readsBody(path: string): boolean {
+  return (
+    path === '/api' ||
+    path.startsWith('/api/') ||
+    path.startsWith('/connection/') ||
+    path === '/emulation' ||
+    path.startsWith('/admin/')
+  );
+}
+
 export class EmbeddedSwitchboard {
   readonly node: GatewayNode;
   readonly engine: Engine;
@@ -117,6 +131,12 @@ export class EmbeddedSwitchboard {
     if (requestPath(req) === '/admin' && this.node.config.admin.enabled) {
       // The admin UI's own redirect names `/admin/`, which is not under the prefix.
       res.writeHead(301, { location: `${this.prefix}/admin/`, 'content-length': 0 }).end();
+      return;
+    }
+    if (req.readableEnded && readsBody(requestPath(req))) {
+      // A body parser ahead of the node read the body: the node would wait for it for good.
+      this.node.log.error({ path: req.url }, 'request body read before the node got it');
+      writeJson(res, 500, BODY_ALREADY_READ);
       return;
     }
     this.open.add(res);

@@ -7,29 +7,32 @@ import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Centrifuge } from 'centrifuge';
+import type { Config } from '../../src/config/types.js';
 import type { EmbeddedSwitchboard, EmbedOptions } from '../../src/embed/embedded-switchboard.js';
 import { collect, newClient, TEST_API_KEY, TEST_SECRET, token, waitFor } from '../harness/index.js';
 
 /** The mount prefix every suite uses. */
 export const PREFIX = '/realtime';
 
-/** An embedded node with the test secret and API key, silent logs and no drain window. */
-export async function embedTestNode(
-  overrides: Record<string, unknown> = {},
-  options: EmbedOptions = { prefix: PREFIX },
-): Promise<EmbeddedSwitchboard> {
-  const [{ resolveConfig }, { embedSwitchboard }] = await Promise.all([
-    import('../../src/config/index.js'),
-    import('../../src/embed/embedded-switchboard.js'),
-  ]);
-  const config = resolveConfig({
+/** A node config with the test secret and API key, silent logs and no drain window. */
+export async function testConfig(overrides: Record<string, unknown> = {}): Promise<Config> {
+  const { resolveConfig } = await import('../../src/config/index.js');
+  return resolveConfig({
     client: { token: { hmac_secret_key: TEST_SECRET } },
     http_api: { key: TEST_API_KEY },
     log: { level: 'silent' },
     shutdown: { drain_duration: 0 },
     ...overrides,
   });
-  return embedSwitchboard(config, options);
+}
+
+/** An embedded node with {@link testConfig}, under {@link PREFIX} unless `options` say otherwise. */
+export async function embedTestNode(
+  overrides: Record<string, unknown> = {},
+  options: EmbedOptions = { prefix: PREFIX },
+): Promise<EmbeddedSwitchboard> {
+  const { embedSwitchboard } = await import('../../src/embed/embedded-switchboard.js');
+  return embedSwitchboard(await testConfig(overrides), options);
 }
 
 /** Listens on a free port of 127.0.0.1; resolves with the app's base URL. */
