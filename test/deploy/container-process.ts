@@ -1,12 +1,15 @@
 /**
  * The image's runtime stage run the way a container runtime runs it, without one: the Dockerfile's
- * ENTRYPOINT + CMD in a new PID namespace (so node is PID 1, as in the container), as the image's
- * USER, from the laid-out image directory, with only the environment given (no host SWITCHBOARD_*).
- * Needs root (or unprivileged user namespaces) for `unshare --pid`, and util-linux's `setpriv`.
+ * ENTRYPOINT + CMD in a new PID namespace (so node is PID 1, as in the container) and a new mount
+ * namespace whose root filesystem is read-only (as `readOnlyRootFilesystem` makes it), as the
+ * image's USER, from the laid-out image directory, with only the environment given (no host
+ * SWITCHBOARD_*). Needs root for `unshare --pid --mount`, and util-linux's `unshare` and `setpriv`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { sleep } from '../harness/index.js';
 import { execForm, type Instruction, readDockerfile, stages } from './dockerfile.js';
 import type { ImageLayout } from './image-layout.js';
@@ -25,6 +28,26 @@ function runtimeInstruction(keyword: string): Instruction {
 function asImageUser(): string[] {
   const [uid, gid = uid] = runtimeInstruction('USER').args.split(':');
   return ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--'];
+}
+
+/**
+ * `words` run as the image's user in a private mount namespace with `/` remounted read-only (the
+ * host's mounts are untouched); with `pid`, also in a new PID namespace, where the command is PID 1.
+ */
+function inContainer(words: string[], pid: boolean): string[] {
+  return [
+    'unshare',
+    '--mount',
+    '--propagation',
+    'private',
+    ...(pid ? ['--pid', '--fork', '--kill-child'] : []),
+    'sh',
+    '-c',
+    'mount -o remount,bind,ro / && exec "$@"',
+    'container',
+    ...asImageUser(),
+    ...words,
+  ];
 }
 
 /** The image's ENTRYPOINT + CMD, paths inside the image mapped into the layout. */
@@ -49,7 +72,8 @@ export async function runHealthcheck(
   layout: ImageLayout,
   env: Record<string, string>,
 ): Promise<{ code: number | null; ms: number }> {
-  const [command, ...args] = [...asImageUser(), ...healthcheckCommand(layout)];
+  // As Docker runs it: inside the container, as its user, on its read-only root.
+  const [command, ...args] = inContainer(healthcheckCommand(layout), false);
   const started = performance.now();
   const child = spawn(command!, args, { cwd: layout.dir, env: containerEnv(env), stdio: 'ignore' });
   const [code] = (await once(child, 'exit')) as [number | null];
@@ -75,7 +99,7 @@ process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-/** node's pid: the child `unshare --fork` started, once `setpriv` has become node. */
+/** node's pid: the child `unshare --fork` started, once `sh` and `setpriv` have become node. */
 async function nodePid(child: ChildProcess): Promise<number> {
   const deadline = Date.now() + 10_000;
   for (;;) {
@@ -92,14 +116,27 @@ async function nodePid(child: ChildProcess): Promise<number> {
   }
 }
 
+/** An HTTP(S) GET of `url` that accepts the test certificate; resolves with the status. */
+function getStatus(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const get = url.startsWith('https:') ? httpsGet : httpGet;
+    const req = get(url, { rejectUnauthorized: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+  });
+}
+
 /** Starts the image's command with `env` on `port`; resolves once /health answers. */
 export async function startContainer(
   layout: ImageLayout,
   env: Record<string, string>,
   port: number,
+  scheme: 'http' | 'https' = 'http',
 ): Promise<ContainerProcess> {
-  const words = ['--pid', '--fork', '--kill-child', ...asImageUser(), ...containerCommand(layout)];
-  const child = spawn('unshare', words, {
+  const [command, ...words] = inContainer(containerCommand(layout), true);
+  const child = spawn(command!, words, {
     cwd: layout.dir,
     env: containerEnv(env),
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -112,11 +149,11 @@ export async function startContainer(
     });
   });
   const pid = await nodePid(child);
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const baseUrl = `${scheme}://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
-      if ((await fetch(`${baseUrl}/health`)).ok) break;
+      if ((await getStatus(`${baseUrl}/health`)) === 200) break;
     } catch {
       // not listening yet
     }

@@ -1,6 +1,7 @@
 /**
  * What the image holds, run as a container runs it (test/deploy/container-process.ts): node as PID
- * 1 under the image's non-root user, configured only by the Kubernetes manifests' environment (the
+ * 1 under the image's non-root user on a read-only root filesystem (it writes nothing, /tmp
+ * included), configured only by the Kubernetes manifests' environment (the
  * Secret's placeholders, the ConfigMap's drain settings), with a real Redis. The HEALTHCHECK command
  * answers 0 while the node lives and 1 once it is gone; SIGTERM drains as the grace period in
  * deployment.yaml assumes. (test/cluster/drain.test.ts covers the drain behind nginx, with recovery.)
@@ -8,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { signToken } from '../../src/auth/token-signer.js';
 import { loadConfig } from '../../src/config/index.js';
 import { DisconnectCode } from '../../src/protocol/codes.js';
@@ -82,6 +84,23 @@ describe('the image, run as a container', () => {
     assert.equal((await container.exited).code, 0);
   });
 
+  it('HEALTHCHECK follows the node to HTTPS when http_server.tls is on', async () => {
+    const tls = fileURLToPath(new URL('../fixtures/tls/', import.meta.url));
+    const { env, port } = await podEnv({
+      SWITCHBOARD_HTTP_SERVER_TLS_ENABLED: 'true',
+      SWITCHBOARD_HTTP_SERVER_TLS_CERT_PEM_FILE: `${tls}localhost.crt`,
+      SWITCHBOARD_HTTP_SERVER_TLS_KEY_PEM_FILE: `${tls}localhost.key`,
+    });
+    const container = await startContainer(layout, env, port, 'https');
+    try {
+      assert.equal((await runHealthcheck(layout, env)).code, 0, 'HTTPS health check');
+      const plain = { ...env, SWITCHBOARD_HTTP_SERVER_TLS_ENABLED: 'false' };
+      assert.equal((await runHealthcheck(layout, plain)).code, 1, 'plain HTTP to a TLS node fails');
+    } finally {
+      await container.stop();
+    }
+  });
+
   it('PID 1, non-root; HEALTHCHECK 0 while it lives; SIGTERM: not ready at once, clients 3001 in waves, exit 0 in time', async () => {
     const { env, port } = await podEnv();
     const config = await loadConfig({ env });
@@ -92,6 +111,10 @@ describe('the image, run as a container', () => {
       const status = readFileSync(`/proc/${container.pid}/status`, 'utf8');
       assert.match(status, /^NSpid:\s+\d+\s+1$/m, 'node is PID 1 in its namespace');
       assert.match(status, /^Uid:\s+1000\s/m, 'node runs as uid 1000');
+      const root = readFileSync(`/proc/${container.pid}/mountinfo`, 'utf8')
+        .split('\n')
+        .find((line) => line.split(' ')[4] === '/');
+      assert.match(root?.split(' ')[5] ?? '', /^ro\b/, `node's root filesystem is read-only: ${root}`);
 
       const healthy = await runHealthcheck(layout, env);
       assert.equal(healthy.code, 0, 'HEALTHCHECK passes against the running node');

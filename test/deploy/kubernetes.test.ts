@@ -4,9 +4,11 @@
  * (probe paths and port, the grace period against the drain, selectors, SWITCHBOARD_* names).
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { parseAllDocuments } from 'yaml';
 import { defaultConfig, loadConfig, unknownConfigVariables } from '../../src/config/index.js';
 import { readDockerfile, stages } from './dockerfile.js';
 import {
@@ -79,6 +81,29 @@ describe('the Kubernetes manifests', () => {
         own.sort(),
         `${file} lists the folder's manifests`,
       );
+    }
+  });
+
+  it('each kustomization builds (kubectl kustomize) into exactly the objects of its files', (t) => {
+    const version = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
+    if (version.status !== 0) {
+      t.skip('kubectl is not installed: the kustomizations were checked only for the files they list');
+      return;
+    }
+    for (const file of manifestFiles().filter((f) => f.endsWith(KUSTOMIZATION))) {
+      const folder = join(KUBERNETES_DIR, file, '..');
+      const built = spawnSync('kubectl', ['kustomize', folder], { encoding: 'utf8' });
+      assert.equal(built.status, 0, `kubectl kustomize ${file}: ${built.stderr}`);
+      const objects = parseAllDocuments(built.stdout)
+        .map((doc) => doc.toJS() as { kind: string; metadata: { name: string } })
+        .map((o) => `${o.kind}/${o.metadata.name}`)
+        .sort();
+      const prefix = file === KUSTOMIZATION ? '' : file.slice(0, -KUSTOMIZATION.length);
+      const listed = manifests
+        .filter((m) => (prefix === '' ? !m.file.includes('/') : m.file.startsWith(prefix)))
+        .map((m) => `${m.kind}/${m.name}`)
+        .sort();
+      assert.deepEqual(objects, listed, `${file} builds its files' objects`);
     }
   });
 
@@ -192,9 +217,9 @@ describe('the Kubernetes manifests', () => {
     assert.deepEqual(at(container.securityContext, 'capabilities', 'drop'), ['ALL']);
   });
 
-  it('try/ adds a Redis at the address the ConfigMap names', () => {
+  it('redis/ is a Redis at the address the ConfigMap names', () => {
     const address = new URL(containerEnv(manifests)['SWITCHBOARD_ENGINE_REDIS_ADDRESS'] ?? '');
-    const redis = manifests.filter((m) => m.file.startsWith('try/'));
+    const redis = manifests.filter((m) => m.file.startsWith('redis/'));
     const service = redis.find((m) => m.kind === 'Service');
     assert.equal(service?.name, address.hostname);
     assert.equal(at(service?.body, 'spec', 'ports', 0, 'port'), Number(address.port));
