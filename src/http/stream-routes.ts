@@ -14,6 +14,7 @@ import {
   StreamEndpoints,
 } from '../gateway/streams/stream-endpoints.js';
 import { UNI_HTTP_STREAM_PATH, UNI_SSE_PATH, UniEndpoints } from '../gateway/streams/uni-endpoints.js';
+import { trustedProxiesOf } from './client-address.js';
 import { writeJson } from './json-response.js';
 import { originAllowed } from './origin.js';
 
@@ -47,6 +48,10 @@ export class StreamRoutes {
   handle(req: IncomingMessage, res: ServerResponse, path: string): void {
     const origin = req.headers.origin;
     if (!originAllowed(this.node.config.client.allowed_origins, origin)) {
+      this.node.log.debug(
+        { address: trustedProxiesOf(this.node.config).clientAddress(req), origin, path },
+        'streaming request refused: origin not in client.allowed_origins',
+      );
       writeJson(res, 403, '{"error":"forbidden: origin not allowed"}');
       return;
     }
