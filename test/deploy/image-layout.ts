@@ -1,14 +1,25 @@
 /**
- * The runtime stage of the shipped Dockerfile laid out in a directory, without a Docker engine: each
- * of its COPY instructions is carried out from the repository (the build output, `dist/`, compiled
- * afresh with the build's own tsconfig), so a file the image forgets to copy is missing here too.
- * `node_modules` is the repository's own (a link), not a production-only install.
+ * The runtime stage of the shipped Dockerfile laid out in a directory, without a Docker engine: the
+ * build context is what `.dockerignore` lets in, the build output (`dist/`) is compiled from that
+ * context alone with the build's own tsconfig, and each of the runtime's COPY instructions is
+ * carried out from it, so a file the image forgets to copy (or the context leaves out) is missing
+ * here too. `node_modules` is the repository's own (a link), not a production-only install.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { readCopy, readDockerfile, type Stage, stages } from './dockerfile.js';
+import { inContext, shippedDockerignore } from './dockerignore.js';
 import { ROOT } from './manifests.js';
 
 export interface ImageLayout {
@@ -31,11 +42,34 @@ export function workdirOf(stage: Stage): string {
 /** The output folder of `npm run build` (tsconfig.build.json's outDir). */
 export const BUILD_OUTPUT = 'dist';
 
-/** Compiles src/ with the build's tsconfig into `outDir`; throws with tsc's output when it fails. */
-export function buildInto(outDir: string): void {
+/** Folders never walked for the context: .dockerignore keeps them out (dockerfile.test.ts checks). */
+const NOT_WALKED = new Set(['.git', 'node_modules', '.cache', 'dist', 'test-artifacts', 'coverage']);
+
+/** Copies into `dir` every file of the repository `.dockerignore` lets into the build context. */
+export function copyContext(dir: string): number {
+  const rules = shippedDockerignore();
+  let copied = 0;
+  const walk = (relative: string): void => {
+    for (const entry of readdirSync(join(ROOT, relative), { withFileTypes: true })) {
+      const path = relative === '' ? entry.name : `${relative}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (!NOT_WALKED.has(entry.name)) walk(path);
+      } else if (entry.isFile() && inContext(path, rules)) {
+        mkdirSync(join(dir, relative), { recursive: true });
+        cpSync(join(ROOT, path), join(dir, path));
+        copied++;
+      }
+    }
+  };
+  walk('');
+  return copied;
+}
+
+/** Compiles the context's src/ with its tsconfig.build.json into `outDir`; throws with tsc's output. */
+export function buildInto(context: string, outDir: string): void {
   const tsc = join(ROOT, 'node_modules', '.bin', 'tsc');
-  const result = spawnSync(tsc, ['-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], {
-    cwd: ROOT,
+  const result = spawnSync(tsc, ['-p', join(context, 'tsconfig.build.json'), '--outDir', outDir], {
+    cwd: context,
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(`the build failed:\n${result.stdout}${result.stderr}`);
@@ -52,6 +86,10 @@ export function layOutImage(): ImageLayout {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-image-'));
   // The image's files are readable by its unprivileged user.
   chmodSync(dir, 0o755);
+  // The build stage's /app: the context, then the build's node_modules (the repository's).
+  const context = mkdtempSync(join(tmpdir(), 'switchboard-context-'));
+  copyContext(context);
+  symlinkSync(join(ROOT, 'node_modules'), join(context, 'node_modules'));
   const local = (path: string): string =>
     path === workdir || path.startsWith(`${workdir}/`) ? join(dir, path.slice(workdir.length)) : path;
   try {
@@ -69,14 +107,17 @@ export function layOutImage(): ImageLayout {
           : local(posix.resolve(workdir, copy.destination));
         mkdirSync(dirname(target), { recursive: true });
         if (inRepo === 'node_modules') symlinkSync(join(ROOT, 'node_modules'), target);
-        else if (inRepo === BUILD_OUTPUT) buildInto(target);
-        else if (existsSync(join(ROOT, inRepo))) cpSync(join(ROOT, inRepo), target, { recursive: true });
-        else throw new Error(`Dockerfile line ${copy.line}: ${source} is not in the repository`);
+        else if (inRepo === BUILD_OUTPUT) buildInto(context, target);
+        else if (existsSync(join(context, inRepo)))
+          cpSync(join(context, inRepo), target, { recursive: true });
+        else throw new Error(`Dockerfile line ${copy.line}: ${source} is not in the build context`);
       }
     }
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
+  } finally {
+    rmSync(context, { recursive: true, force: true });
   }
   return { dir, workdir, local, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
