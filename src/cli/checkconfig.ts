@@ -1,6 +1,7 @@
 /** `switchboard checkconfig`: validates a configuration and exits 0 (valid) or 1 (invalid). */
 import { TokenVerifier } from '../auth/token-verifier.js';
 import { loadConfig, loadTlsCredentials } from '../config/index.js';
+import { trustedProxiesOf } from '../http/client-address.js';
 import { configFlags, parse } from './args.js';
 
 export const checkconfigHelp = `Usage: switchboard checkconfig [--config <file>]
@@ -19,6 +20,7 @@ export async function checkconfig(argv: string[]): Promise<number> {
   // Key material (PEM keys, JWKS URL, TLS certificate and key) is checked the way a starting node checks it.
   TokenVerifier.fromConfig(config);
   await loadTlsCredentials(config.http_server.tls);
+  trustedProxiesOf(config);
   console.log(`configuration is valid${file === undefined ? '' : `: ${file}`}`);
   return 0;
 }

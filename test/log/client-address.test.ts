@@ -11,7 +11,7 @@ import http from 'node:http';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/config/errors.js';
 import { TrustedProxies } from '../../src/http/client-address.js';
-import { setup, type TestNode, waitFor } from '../harness/index.js';
+import { setup, startCli, type TestNode, waitFor } from '../harness/index.js';
 import { captureLog } from './capture.js';
 
 const SPOOFED = '198.51.100.9, 203.0.113.7';
@@ -169,5 +169,18 @@ describe('client address: real requests', () => {
       t.node({ http_server: { trusted_proxies: ['10.0.0.0/8', '10.0.0.0/40'] } }),
       (error: unknown) => error instanceof ConfigError && error.key === 'http_server.trusted_proxies[1]',
     );
+  });
+
+  it('serve and checkconfig refuse a bad entry from the environment, naming it', async () => {
+    const env = {
+      SWITCHBOARD_HTTP_SERVER_TRUSTED_PROXIES: '10.0.0.0/8 proxy.internal',
+      SWITCHBOARD_HTTP_SERVER_PORT: '0',
+    };
+    for (const command of ['serve', 'checkconfig']) {
+      const cli = startCli([command], { env });
+      const { code } = await cli.exited;
+      assert.equal(code, 1, `${command}: ${cli.stdout()}`);
+      assert.match(cli.stderr(), /http_server\.trusted_proxies\[1\].*"proxy\.internal"/);
+    }
   });
 });
