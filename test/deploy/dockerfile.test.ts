@@ -5,7 +5,7 @@
  * build output. test/deploy/container.test.ts runs what the runtime stage holds.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { describe, it } from 'node:test';
 import { validate } from 'dockerfile-utils';
@@ -116,6 +116,38 @@ describe('the Dockerfile', () => {
       }
     }
     assert.ok(checked >= 8, `${checked} COPY sources checked`);
+  });
+
+  it('needs no workspace package at run time (the runtime stage copies none)', () => {
+    const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces?: string[] };
+    const names = (root.workspaces ?? []).flatMap((glob) => {
+      const parent = join(ROOT, glob.replace(/\/\*$/, ''));
+      if (!existsSync(parent)) return [];
+      return readdirSync(parent)
+        .filter((dir) => existsSync(join(parent, dir, 'package.json')))
+        .map(
+          (dir) =>
+            (JSON.parse(readFileSync(join(parent, dir, 'package.json'), 'utf8')) as { name: string }).name,
+        );
+    });
+    const copied = runtime.instructions
+      .filter((i) => i.keyword === 'COPY')
+      .flatMap((i) => readCopy(i).sources)
+      .some((source) => source.includes('/packages'));
+    if (copied) return;
+    const importers: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
+        const path = `${dir}/${entry.name}`;
+        if (entry.isDirectory()) walk(path);
+        else if (path.endsWith('.ts')) {
+          const text = readFileSync(join(ROOT, path), 'utf8');
+          for (const name of names) if (text.includes(`'${name}`)) importers.push(`${path} imports ${name}`);
+        }
+      }
+    };
+    walk('src');
+    assert.deepEqual(importers, [], `workspace packages ${names.join(', ')} are not in the image`);
   });
 
   it('keeps local artefacts and secrets out of the build context', () => {
