@@ -1,6 +1,7 @@
 /**
  * A span per consumed message (`opentelemetry.consuming`), with a real Redis stream as the queue:
- * an entry carrying a `traceparent` field continues that trace, one without starts a new one, a
+ * an entry carrying a `traceparent` field continues that trace (as a RabbitMQ message carrying it in
+ * its AMQP headers does, on a real RabbitMQ), one without starts a new one, a
  * entry whose params cannot be used has an error span; with `consuming` off no span is made.
  */
 import assert from 'node:assert/strict';
@@ -9,6 +10,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Redis } from 'ioredis';
 import { setup, type TestScope, waitFor } from '../harness/index.js';
+import { amqpClient, startRabbitmq } from '../harness/rabbitmq.js';
 import { scrape } from '../metrics/scrape.js';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
@@ -91,5 +93,38 @@ describe('tracing: consumers', () => {
       15_000,
     );
     assert.equal(spans().length, 0);
+  });
+
+  it('a RabbitMQ message with traceparent and tracestate headers continues its trace', async () => {
+    await using t = setup();
+    const broker = t.defer(await startRabbitmq(), (b) => b.stop());
+    const amqp = t.defer(await amqpClient(broker.url), (c) => c.close());
+    const exporter = new InMemorySpanExporter();
+    await t.node(
+      {
+        opentelemetry: { enabled: true, consuming: true },
+        consumers: [
+          {
+            name: 'jobs',
+            enabled: true,
+            type: 'rabbitmq',
+            rabbitmq: { url: broker.url, queue: 'jobs', declare_queue: true },
+          },
+        ],
+      },
+      { spanExporter: exporter },
+    );
+    await waitFor(async () => (await amqp.consumers('jobs')) === 1, 'the consumer on its queue', 15_000);
+    const body = JSON.stringify({ method: 'publish', payload: { channel: 'jobs', data: { n: 1 } } });
+    await amqp.send('jobs', [body], {
+      headers: { traceparent: `00-${TRACE}-${PARENT}-01`, tracestate: 'vendor=1' },
+    });
+    await waitFor(() => exporter.getFinishedSpans().length === 1, 'the consumer span', 15_000);
+    const [span] = exporter.getFinishedSpans();
+    assert.equal(span!.name, 'consume jobs');
+    assert.equal(span!.spanContext().traceId, TRACE);
+    assert.equal(span!.parentSpanContext?.spanId, PARENT);
+    assert.equal(span!.spanContext().traceState?.get('vendor'), '1');
+    assert.equal(span!.attributes['switchboard.consumer.outcome'], 'applied');
   });
 });
