@@ -36,6 +36,9 @@ RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
 # ---- runtime ----------------------------------------------------------------------------------
 FROM ${NODE_RUNTIME_IMAGE} AS runtime
 ENV NODE_ENV=production
+# Every interface of the container: a development start (no keys set) would otherwise listen on
+# 127.0.0.1 only, which no published port reaches. Isolation is the container's network.
+ENV SWITCHBOARD_HTTP_SERVER_ADDRESS=0.0.0.0
 WORKDIR /app
 # Owned by root and read-only to the node's user: the process cannot change its own code. It writes
 # nothing to disk (logs go to standard output), so the root filesystem may be mounted read-only.
