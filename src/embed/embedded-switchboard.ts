@@ -19,6 +19,7 @@ import {
   WEBSOCKET_PATH,
   WebSocketEndpoint,
 } from '../gateway/ws/websocket-endpoint.js';
+import { type TrustedProxies, trustedProxiesOf } from '../http/client-address.js';
 import { writeJson } from '../http/json-response.js';
 import { originAllowed } from '../http/origin.js';
 import { HttpRoutes, requestPath } from '../http/routes.js';
@@ -88,6 +89,7 @@ export class EmbeddedSwitchboard {
   private readonly routes: HttpRoutes;
   private readonly websocket: WebSocketEndpoint;
   private readonly open = new OpenStreams();
+  private readonly trusted: TrustedProxies;
   private readonly attached = new Map<Server, () => void>();
   private stopping = false;
   private closed = false;
@@ -103,8 +105,9 @@ export class EmbeddedSwitchboard {
     this.node = started.node;
     this.engine = started.engine;
     this.metrics = started.metrics;
-    this.routes = new HttpRoutes(this.node, () => this.stopping, this.metrics);
+    this.routes = new HttpRoutes(this.node, () => this.stopping, this.metrics, started.tracing);
     this.websocket = new WebSocketEndpoint(this.node);
+    this.trusted = trustedProxiesOf(this.node.config);
   }
 
   /**
@@ -164,6 +167,10 @@ export class EmbeddedSwitchboard {
     if (this.stopping) {
       refuseUpgrade(socket, '503 Service Unavailable');
     } else if (!originAllowed(this.node.config.client.allowed_origins, req.headers.origin)) {
+      this.node.log.debug(
+        { address: this.trusted.clientAddress(req), origin: req.headers.origin },
+        'websocket upgrade refused: origin not in client.allowed_origins',
+      );
       refuseUpgrade(socket, '403 Forbidden');
     } else if (uni) {
       this.websocket.upgradeUni(req, socket, head);
