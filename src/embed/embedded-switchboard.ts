@@ -71,13 +71,13 @@ const BODY_ALREADY_READ =
   '{"error":"the request body was read before the node got it: mount the node\'s handler before body parsers"}';
 
 /** Whether the node's route at `path` reads the request body (the server API, transports, admin). */
-function readsBody(path: string): boolean {
+function readsBody(path: string, config: Config): boolean {
   return (
     path === '/api' ||
     path.startsWith('/api/') ||
     path.startsWith('/connection/') ||
     path === '/emulation' ||
-    path.startsWith('/admin/')
+    (config.admin.enabled && path.startsWith('/admin/'))
   );
 }
 
@@ -136,7 +136,7 @@ export class EmbeddedSwitchboard {
       res.writeHead(301, { location: `${this.prefix}/admin/`, 'content-length': 0 }).end();
       return;
     }
-    if (req.readableEnded && readsBody(requestPath(req))) {
+    if (req.readableEnded && readsBody(requestPath(req), this.node.config)) {
       // A body parser ahead of the node read the body: the node would wait for it for good.
       this.node.log.error({ path: req.url }, 'request body read before the node got it');
       writeJson(res, 500, BODY_ALREADY_READ);
