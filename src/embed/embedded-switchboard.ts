@@ -11,18 +11,13 @@ import { callMethod } from '../api/dispatch.js';
 import { type StartedNode, type StartOptions, startNode } from '../app.js';
 import type { Config } from '../config/types.js';
 import type { Engine } from '../engine/types.js';
-import { Drain } from '../gateway/drain.js';
+import { type Drain, drainBefore } from '../gateway/drain.js';
 import type { GatewayNode } from '../gateway/node.js';
-import {
-  refuseUpgrade,
-  UNI_WEBSOCKET_PATH,
-  WEBSOCKET_PATH,
-  WebSocketEndpoint,
-} from '../gateway/ws/websocket-endpoint.js';
+import { WebSocketEndpoint } from '../gateway/ws/websocket-endpoint.js';
 import { type TrustedProxies, trustedProxiesOf } from '../http/client-address.js';
 import { writeJson } from '../http/json-response.js';
-import { originAllowed } from '../http/origin.js';
 import { HttpRoutes, requestPath } from '../http/routes.js';
+import { acceptUpgrade, upgradeEndpoint } from '../http/upgrade.js';
 import type { NodeMetrics } from '../metrics/node-metrics.js';
 import { DisconnectCode, type ErrorCode } from '../protocol/codes.js';
 import { CommandError } from '../protocol/errors.js';
@@ -159,24 +154,12 @@ export class EmbeddedSwitchboard {
     if (this.closed) return false;
     const inner = stripMountPrefix(req.url ?? '/', this.prefix);
     if (inner === undefined) return false;
-    const path = inner.split('?', 1)[0];
-    const uni = path === UNI_WEBSOCKET_PATH && this.node.config.uni_websocket.enabled;
-    if (path !== WEBSOCKET_PATH && !uni) return false;
+    const endpoint = upgradeEndpoint(inner.split('?', 1)[0] ?? '', this.node);
+    if (endpoint === undefined) return false;
     req.url = inner;
     this.open.add(socket);
-    if (this.stopping) {
-      refuseUpgrade(socket, '503 Service Unavailable');
-    } else if (!originAllowed(this.node.config.client.allowed_origins, req.headers.origin)) {
-      this.node.log.debug(
-        { address: this.trusted.clientAddress(req), origin: req.headers.origin },
-        'websocket upgrade refused: origin not in client.allowed_origins',
-      );
-      refuseUpgrade(socket, '403 Forbidden');
-    } else if (uni) {
-      this.websocket.upgradeUni(req, socket, head);
-    } else {
-      this.websocket.upgrade(req, socket, head);
-    }
+    const { node, websocket, trusted, stopping } = this;
+    acceptUpgrade({ node, websocket, trusted, stopping }, endpoint, req, socket, head);
     return true;
   }
 
@@ -245,22 +228,15 @@ export class EmbeddedSwitchboard {
     this.stopping = true;
     // Consumers first: nothing new is taken while the node drains.
     await this.started.stopIntake();
-    const shutdown = this.node.config.shutdown;
-    const drain = new Drain(this.node, {
-      durationMs: Math.min(shutdown.drain_duration, timeoutMs),
-      waves: shutdown.drain_waves,
-    });
-    this.drain = drain;
-    const timer = setTimeout(() => {
-      drain.now();
+    const stop = drainBefore(this.node, this.node.config.shutdown, timeoutMs, () => {
       this.websocket.terminateAll();
       this.open.destroyAll();
-    }, timeoutMs);
-    timer.unref();
-    await drain.start();
+    });
+    this.drain = stop.drain;
+    await stop.drain.start();
     await this.node.stop(DisconnectCode.Shutdown);
     await this.open.whenEmpty();
-    clearTimeout(timer);
+    stop.clear();
     this.closed = true;
     for (const detach of this.attached.values()) detach();
     this.attached.clear();

@@ -100,3 +100,33 @@ export class Drain {
     finish?.();
   }
 }
+
+/** A drain with the stop's deadline: {@link drainBefore}. */
+export interface BoundedDrain {
+  readonly drain: Drain;
+  /** The stop finished in time: the deadline's cut will not run. */
+  clear(): void;
+}
+
+/**
+ * A drain for a stop that must end within `timeoutMs`: its waves spread over
+ * `shutdown.drain_duration` but never past the deadline, and at the deadline every client left is
+ * told at once and `cut` ends whatever is still open (sockets that never answered the close).
+ */
+export function drainBefore(
+  node: DrainTarget,
+  shutdown: { drain_duration: number; drain_waves: number },
+  timeoutMs: number,
+  cut: () => void,
+): BoundedDrain {
+  const drain = new Drain(node, {
+    durationMs: Math.min(shutdown.drain_duration, timeoutMs),
+    waves: shutdown.drain_waves,
+  });
+  const timer = setTimeout(() => {
+    drain.now();
+    cut();
+  }, timeoutMs);
+  timer.unref();
+  return { drain, clear: () => clearTimeout(timer) };
+}

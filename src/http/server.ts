@@ -9,21 +9,16 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TlsCredentials } from '../config/tls.js';
-import { Drain } from '../gateway/drain.js';
+import { type Drain, drainBefore } from '../gateway/drain.js';
 import type { GatewayNode } from '../gateway/node.js';
-import {
-  refuseUpgrade,
-  UNI_WEBSOCKET_PATH,
-  WEBSOCKET_PATH,
-  WebSocketEndpoint,
-} from '../gateway/ws/websocket-endpoint.js';
+import { refuseUpgrade, WebSocketEndpoint } from '../gateway/ws/websocket-endpoint.js';
 import type { NodeMetrics } from '../metrics/node-metrics.js';
 import { DisconnectCode } from '../protocol/codes.js';
 import type { Tracing } from '../tracing/tracing.js';
 import { type TrustedProxies, trustedProxiesOf } from './client-address.js';
-import { originAllowed } from './origin.js';
 import { HttpRoutes, requestPath } from './routes.js';
 import { clientErrorResponse, cutSilentSockets, slowClientOptions } from './timeouts.js';
+import { acceptUpgrade, upgradeEndpoint } from './upgrade.js';
 
 /** A node's HTTP (or HTTPS) server: the server API, admin, demo, probes, metrics and WebSocket. */
 export class HttpServer {
@@ -81,26 +76,12 @@ export class HttpServer {
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const path = requestPath(req);
-    const uni = path === UNI_WEBSOCKET_PATH && this.node.config.uni_websocket.enabled;
-    if (path !== WEBSOCKET_PATH && !uni) {
-      refuseUpgrade(socket, '404 Not Found');
-      return;
+    const endpoint = upgradeEndpoint(requestPath(req), this.node);
+    if (endpoint === undefined) refuseUpgrade(socket, '404 Not Found');
+    else {
+      const { node, websocket, trusted, stopping } = this;
+      acceptUpgrade({ node, websocket, trusted, stopping }, endpoint, req, socket, head);
     }
-    if (this.stopping) {
-      refuseUpgrade(socket, '503 Service Unavailable');
-      return;
-    }
-    if (!originAllowed(this.node.config.client.allowed_origins, req.headers.origin)) {
-      this.node.log.debug(
-        { address: this.trusted.clientAddress(req), origin: req.headers.origin },
-        'websocket upgrade refused: origin not in client.allowed_origins',
-      );
-      refuseUpgrade(socket, '403 Forbidden');
-      return;
-    }
-    if (uni) this.websocket.upgradeUni(req, socket, head);
-    else this.websocket.upgrade(req, socket, head);
   }
 
   /**
@@ -120,23 +101,16 @@ export class HttpServer {
 
   private async drainAndClose(timeoutMs: number): Promise<void> {
     this.stopping = true;
-    const shutdown = this.node.config.shutdown;
-    const drain = new Drain(this.node, {
-      durationMs: Math.min(shutdown.drain_duration, timeoutMs),
-      waves: shutdown.drain_waves,
-    });
-    this.drain = drain;
-    const timer = setTimeout(() => {
-      drain.now();
+    const stop = drainBefore(this.node, this.node.config.shutdown, timeoutMs, () => {
       this.websocket.terminateAll();
       this.http.closeAllConnections();
-    }, timeoutMs);
-    timer.unref();
-    await drain.start();
+    });
+    this.drain = stop.drain;
+    await stop.drain.start();
     const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
     const left = this.node.stop(DisconnectCode.Shutdown);
     this.http.closeIdleConnections();
     await Promise.all([closed, left]);
-    clearTimeout(timer);
+    stop.clear();
   }
 }
