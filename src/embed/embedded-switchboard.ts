@@ -103,6 +103,8 @@ export class EmbeddedSwitchboard {
     this.routes = new HttpRoutes(this.node, () => this.stopping, this.metrics, started.tracing);
     this.websocket = new WebSocketEndpoint(this.node);
     this.trusted = trustedProxiesOf(this.node.config);
+    const trusted = this.trusted;
+    this.node.clientAddress = (req) => trusted.clientAddress(req);
   }
 
   /**

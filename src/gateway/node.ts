@@ -24,6 +24,7 @@ import { forwardedNames } from './forwarded-headers.js';
 import { Hub } from './hub.js';
 import type { MetricsPort } from './metrics-port.js';
 import { NodeCounters } from './node-counters.js';
+import { type ClientAddressOf, socketAddress } from './opened-log.js';
 import { checkPositions } from './position-check.js';
 import type { ProxyPort } from './proxy-port.js';
 import { EmulationSessions } from './streams/emulation-sessions.js';
@@ -74,6 +75,8 @@ export class GatewayNode implements ConnectionHost {
   readonly forwardedHeaderNames: ReadonlySet<string> | undefined;
   /** Reasons beyond the engine for `/ready` to answer 503 (consumers add theirs). */
   readonly readinessChecks: Array<() => string | undefined> = [];
+  /** The client's address of a request, for logs; the HTTP layer sets it (trusted proxies). */
+  clientAddress: ClientAddressOf = socketAddress;
   private presenceTimer: NodeJS.Timeout | undefined;
 
   constructor(options: GatewayNodeOptions) {

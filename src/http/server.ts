@@ -43,6 +43,8 @@ export class HttpServer {
     tracing?: Tracing,
   ) {
     this.trusted = trustedProxiesOf(node.config);
+    const trusted = this.trusted;
+    node.clientAddress = (req) => trusted.clientAddress(req);
     this.routes = new HttpRoutes(node, () => this.stopping, metrics, tracing);
     this.websocket = new WebSocketEndpoint(node);
     const onRequest = (req: IncomingMessage, res: ServerResponse): void => this.routes.handle(req, res);

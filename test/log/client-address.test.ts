@@ -11,7 +11,7 @@ import http from 'node:http';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/config/errors.js';
 import { TrustedProxies } from '../../src/http/client-address.js';
-import { setup, startCli, type TestNode, waitFor } from '../harness/index.js';
+import { rawConnect, setup, startCli, type TestNode, waitFor } from '../harness/index.js';
 import { captureLog } from './capture.js';
 
 const SPOOFED = '198.51.100.9, 203.0.113.7';
@@ -128,9 +128,14 @@ async function loggedAddresses(node: TestNode, log: ReturnType<typeof captureLog
     body: JSON.stringify({ password: 'wrong' }),
   });
   assert.equal(login.status, 401);
+  // An accepted connection: its opening line names the address too.
+  const accepted = await rawConnect(node.wsUrl, { origin: 'https://app.example', ...FORWARDED });
+  await waitFor(() => log.find(/^connection opened/).length > 0, 'the connection opened line');
+  accepted.ws.terminate();
   const address = (msg: RegExp): unknown => log.find(msg)[0]?.['address'];
   await waitFor(() => log.find(/^admin login refused/).length > 0, 'the admin refusal line');
   return {
+    opened: address(/^connection opened/),
     websocket: address(/^websocket upgrade refused/),
     sse: address(/^streaming request refused/),
     api: address(/^api request refused/),
@@ -144,6 +149,7 @@ describe('client address: real requests', () => {
     const { node, log } = await nodeTrusting(t, ['10.0.0.0/8', '127.0.0.1']);
     const seen = await loggedAddresses(node, log);
     assert.deepEqual(seen, {
+      opened: '203.0.113.7',
       websocket: '203.0.113.7',
       sse: '203.0.113.7',
       api: '203.0.113.7',
@@ -156,6 +162,7 @@ describe('client address: real requests', () => {
     const { node, log } = await nodeTrusting(t, ['10.0.0.0/8']);
     const seen = await loggedAddresses(node, log);
     assert.deepEqual(seen, {
+      opened: '127.0.0.1',
       websocket: '127.0.0.1',
       sse: '127.0.0.1',
       api: '127.0.0.1',

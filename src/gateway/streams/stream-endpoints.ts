@@ -16,6 +16,7 @@ import { jsonEncoding } from '../../protocol/json/index.js';
 import { protobufEncoding } from '../../protocol/protobuf/index.js';
 import { Connection } from '../connection.js';
 import type { GatewayNode } from '../node.js';
+import { logOpened } from '../opened-log.js';
 import { readBody } from './read-body.js';
 import { type StreamKind, StreamTransport } from './stream-transport.js';
 
@@ -168,7 +169,8 @@ export class StreamEndpoints {
       this.node.emulation.add(transport);
       socket.once('close', () => this.node.emulation.remove(transport));
     }
-    new Connection(this.node, transport, encoding, req.headers);
+    const connection = new Connection(this.node, transport, encoding, req.headers);
+    logOpened(this.node, connection.id, kind, req);
     transport.deliver(connect);
   }
 }

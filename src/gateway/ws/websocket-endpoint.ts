@@ -16,6 +16,7 @@ import { uniJsonEncoding } from '../../protocol/json/uni.js';
 import { protobufEncoding } from '../../protocol/protobuf/index.js';
 import { Connection } from '../connection.js';
 import type { GatewayNode } from '../node.js';
+import { logOpened } from '../opened-log.js';
 import { IGNORE_EVENTS, type Transport } from '../transport.js';
 import { answerHandshake, selectSubprotocol, wantsProtobuf } from './handshake.js';
 import { LeanTransport, type LeanTransportOptions } from './lean-transport.js';
@@ -130,7 +131,8 @@ export class WebSocketEndpoint {
       transport.close(DisconnectCode.ConnectionLimit, disconnectReason(DisconnectCode.ConnectionLimit));
       return;
     }
-    new Connection(this.node, transport, encoding, req.headers);
+    const connection = new Connection(this.node, transport, encoding, req.headers);
+    logOpened(this.node, connection.id, transport.name ?? 'websocket', req);
   }
 }
 
