@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under test/ with Node's test runner and tsx as the loader.
 // Extra arguments narrow the run: `npm run test:unit -- test/gateway` or a file path.
-// Files under test/chaos and test/bench run after the others, one at a time.
+// Files under test/chaos, test/bench and test/packaging run after the others, one at a time.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,10 +23,12 @@ if (files.length === 0) {
   process.exit(1);
 }
 // The chaos soak loads the whole machine for a minute, and the benchmark smoke test measures under
-// load it makes itself: they run alone, after everything else.
+// load it makes itself: they run alone, after everything else. So does the packaging test, which
+// builds the packages (a full tsc build, both formats) and installs them: two cores of work that
+// would stretch the timing of whatever ran beside it.
 const alone = (file) => {
   const parts = file.split(/[\\/]/);
-  return parts.includes('chaos') || parts.includes('bench');
+  return parts.includes('chaos') || parts.includes('bench') || parts.includes('packaging');
 };
 const groups = [
   { files: files.filter((f) => !alone(f)), args: ['--test-concurrency=2', '--test-timeout=300000'] },
