@@ -32,9 +32,12 @@ function asImageUser(): string[] {
 
 /**
  * `words` run as the image's user in a private mount namespace with `/` remounted read-only (the
- * host's mounts are untouched); with `pid`, also in a new PID namespace, where the command is PID 1.
+ * host's mounts are untouched) and `binds` bind-mounted first; with `pid`, also in a new PID
+ * namespace, where the command is PID 1.
  */
-function inContainer(words: string[], pid: boolean): string[] {
+function inContainer(words: string[], pid: boolean, binds: ReadonlyArray<[string, string]>): string[] {
+  const quote = (path: string): string => `'${path.replaceAll("'", `'\\''`)}'`;
+  const mounts = binds.map(([source, target]) => `mount --bind ${quote(source)} ${quote(target)} && `);
   return [
     'unshare',
     '--mount',
@@ -43,7 +46,7 @@ function inContainer(words: string[], pid: boolean): string[] {
     ...(pid ? ['--pid', '--fork', '--kill-child'] : []),
     'sh',
     '-c',
-    'mount -o remount,bind,ro / && exec "$@"',
+    `${mounts.join('')}mount -o remount,bind,ro / && exec "$@"`,
     'container',
     ...asImageUser(),
     ...words,
@@ -73,7 +76,7 @@ export async function runHealthcheck(
   env: Record<string, string>,
 ): Promise<{ code: number | null; ms: number }> {
   // As Docker runs it: inside the container, as its user, on its read-only root.
-  const [command, ...args] = inContainer(healthcheckCommand(layout), false);
+  const [command, ...args] = inContainer(healthcheckCommand(layout), false, layout.binds);
   const started = performance.now();
   const child = spawn(command!, args, { cwd: layout.dir, env: containerEnv(env), stdio: 'ignore' });
   const [code] = (await once(child, 'exit')) as [number | null];
@@ -135,7 +138,7 @@ export async function startContainer(
   port: number,
   scheme: 'http' | 'https' = 'http',
 ): Promise<ContainerProcess> {
-  const [command, ...words] = inContainer(containerCommand(layout), true);
+  const [command, ...words] = inContainer(containerCommand(layout), true, layout.binds);
   const child = spawn(command!, words, {
     cwd: layout.dir,
     env: containerEnv(env),

@@ -7,7 +7,8 @@
  * deployment.yaml assumes. (test/cluster/drain.test.ts covers the drain behind nginx, with recovery.)
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { signToken } from '../../src/auth/token-signer.js';
@@ -85,7 +86,15 @@ describe('the image, run as a container', () => {
   });
 
   it('HEALTHCHECK follows the node to HTTPS when http_server.tls is on', async () => {
-    const tls = fileURLToPath(new URL('../fixtures/tls/', import.meta.url));
+    // Mounted into the container as a Secret would be: readable by the image's user wherever the
+    // checkout lives (a private temporary directory is not).
+    const tls = join(layout.dir, 'tls/');
+    mkdirSync(tls, { mode: 0o755 });
+    for (const name of ['localhost.crt', 'localhost.key']) {
+      const file = join(tls, name);
+      copyFileSync(fileURLToPath(new URL(`../fixtures/tls/${name}`, import.meta.url)), file);
+      chmodSync(file, 0o644);
+    }
     const { env, port } = await podEnv({
       SWITCHBOARD_HTTP_SERVER_TLS_ENABLED: 'true',
       SWITCHBOARD_HTTP_SERVER_TLS_CERT_PEM_FILE: `${tls}localhost.crt`,

@@ -29,6 +29,13 @@ export interface ImageLayout {
   workdir: string;
   /** `path` with the image's WORKDIR replaced by `dir`. */
   local(path: string): string;
+  /**
+   * Directories of the layout that stand for another one (`node_modules`: the repository's), as
+   * [source, mount point]: bind-mounted in the container's mount namespace, so the image's user
+   * reads them whatever the permissions of the directories above the source (a checkout in a
+   * private temporary directory, for one).
+   */
+  binds: Array<[string, string]>;
   remove(): void;
 }
 
@@ -77,7 +84,7 @@ export function buildInto(context: string, outDir: string): void {
 
 /**
  * Lays out the Dockerfile's runtime stage: COPY --from=<build stage> /app/<path> is the repository's
- * <path> (dist/ freshly built), COPY --from=<deps stage> node_modules a link to the repository's.
+ * <path> (dist/ freshly built), COPY --from=<deps stage> node_modules the repository's (bound in).
  */
 export function layOutImage(): ImageLayout {
   const all = stages(readDockerfile());
@@ -92,6 +99,7 @@ export function layOutImage(): ImageLayout {
   symlinkSync(join(ROOT, 'node_modules'), join(context, 'node_modules'));
   const local = (path: string): string =>
     path === workdir || path.startsWith(`${workdir}/`) ? join(dir, path.slice(workdir.length)) : path;
+  const binds: Array<[string, string]> = [];
   try {
     for (const instruction of runtime.instructions.filter((i) => i.keyword === 'COPY')) {
       const copy = readCopy(instruction);
@@ -106,8 +114,10 @@ export function layOutImage(): ImageLayout {
           ? join(local(posix.resolve(workdir, copy.destination)), posix.basename(source))
           : local(posix.resolve(workdir, copy.destination));
         mkdirSync(dirname(target), { recursive: true });
-        if (inRepo === 'node_modules') symlinkSync(join(ROOT, 'node_modules'), target);
-        else if (inRepo === BUILD_OUTPUT) buildInto(context, target);
+        if (inRepo === 'node_modules') {
+          mkdirSync(target);
+          binds.push([join(ROOT, 'node_modules'), target]);
+        } else if (inRepo === BUILD_OUTPUT) buildInto(context, target);
         else if (existsSync(join(context, inRepo)))
           cpSync(join(context, inRepo), target, { recursive: true });
         else throw new Error(`Dockerfile line ${copy.line}: ${source} is not in the build context`);
@@ -119,5 +129,5 @@ export function layOutImage(): ImageLayout {
   } finally {
     rmSync(context, { recursive: true, force: true });
   }
-  return { dir, workdir, local, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, workdir, local, binds, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
