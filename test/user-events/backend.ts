@@ -88,6 +88,16 @@ export class EventBackend {
   of(user: string): string[] {
     return this.accepted.filter((c) => c.user === user).map((c) => `${c.kind} v${c.version}`);
   }
+
+  /**
+   * Accepted events of one user, each once, as a backend deduplicating by `idempotency_key` sees
+   * them: a call the backend answered but whose answer the node could not record (Redis went away
+   * in between) is sent again, with the same key, before any later event (the stream's cursor
+   * did not move). Only such repeats are folded: an old event after a newer one still shows.
+   */
+  distinct(user: string): string[] {
+    return this.of(user).filter((event, i, all) => i === 0 || all[i - 1] !== event);
+  }
 }
 
 /** Config of a node with user events on, pointing at `backend`, with short test timings. */
