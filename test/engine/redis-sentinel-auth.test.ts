@@ -5,8 +5,6 @@
  * (the master's); wrong sentinel credentials fail its start with the sentinel's own answer (WRONGPASS).
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { EngineUnavailableError } from '../../src/engine/errors.js';
 import type { HistoryOptions } from '../../src/engine/types.js';
@@ -19,8 +17,8 @@ import {
   startRedis,
   waitFor,
 } from '../harness/index.js';
-import { startServer } from '../harness/redis.js';
 import { redisConfig, redisFactory, uniquePrefix } from '../harness/redis-engines.js';
+import { startSentinel } from '../harness/redis-topologies.js';
 
 const MASTER_PASSWORD = 'master-secret';
 const SENTINEL_USER = 'switchboard';
@@ -32,24 +30,7 @@ let sentinel: RedisServer;
 
 before(async () => {
   master = await startRedis();
-  sentinel = await startServer({
-    args: (port, dir) => {
-      const file = join(dir, 'sentinel.conf');
-      writeFileSync(
-        file,
-        [
-          `port ${port}`,
-          'bind 127.0.0.1',
-          `dir ${dir}`,
-          `logfile ${join(dir, 'redis.log')}`,
-          `sentinel monitor mymaster 127.0.0.1 ${master.port} 1`,
-          `sentinel auth-pass mymaster ${MASTER_PASSWORD}`,
-          '',
-        ].join('\n'),
-      );
-      return [file, '--sentinel'];
-    },
-  });
+  sentinel = await startSentinel(master.port, 1, [`sentinel auth-pass mymaster ${MASTER_PASSWORD}`]);
   // Passwords are set once both answer PING (the harness's readiness check sends no AUTH).
   assert.equal(await redisCommand(master.port, ['CONFIG', 'SET', 'requirepass', MASTER_PASSWORD]), 'OK');
   const acl = ['ACL', 'SETUSER', SENTINEL_USER, 'on', `>${SENTINEL_PASSWORD}`, 'allcommands', 'allkeys'];

@@ -97,6 +97,35 @@ export interface RedisSentinelHandle {
 
 const MASTER_NAME = 'mymaster';
 
+/**
+ * Starts one sentinel on loopback watching the master on `masterPort` as `mymaster` with `quorum`,
+ * its other directives (`sentinel auth-pass …`, timings) from `extra`.
+ */
+export function startSentinel(
+  masterPort: number,
+  quorum: number,
+  extra: readonly string[] = [],
+): Promise<RedisServer> {
+  return startServer({
+    args: (port, dir) => {
+      const file = join(dir, 'sentinel.conf');
+      writeFileSync(
+        file,
+        [
+          `port ${port}`,
+          'bind 127.0.0.1',
+          `dir ${dir}`,
+          `logfile ${join(dir, 'redis.log')}`,
+          `sentinel monitor ${MASTER_NAME} 127.0.0.1 ${masterPort} ${quorum}`,
+          ...extra,
+          '',
+        ].join('\n'),
+      );
+      return [file, '--sentinel'];
+    },
+  });
+}
+
 /** Starts a master, a replica of it and three sentinels (quorum 2, down after 1 s). */
 export async function startRedisSentinel(): Promise<RedisSentinelHandle> {
   const servers: RedisServer[] = [];
@@ -117,26 +146,11 @@ export async function startRedisSentinel(): Promise<RedisSentinelHandle> {
     );
     const sentinels = await Promise.all(
       [0, 1, 2].map(() =>
-        startServer({
-          args: (port, dir) => {
-            const file = join(dir, 'sentinel.conf');
-            writeFileSync(
-              file,
-              [
-                `port ${port}`,
-                'bind 127.0.0.1',
-                `dir ${dir}`,
-                `logfile ${join(dir, 'redis.log')}`,
-                `sentinel monitor ${MASTER_NAME} 127.0.0.1 ${master.port} 2`,
-                `sentinel down-after-milliseconds ${MASTER_NAME} 1000`,
-                `sentinel failover-timeout ${MASTER_NAME} 3000`,
-                `sentinel parallel-syncs ${MASTER_NAME} 1`,
-                '',
-              ].join('\n'),
-            );
-            return [file, '--sentinel'];
-          },
-        }),
+        startSentinel(master.port, 2, [
+          `sentinel down-after-milliseconds ${MASTER_NAME} 1000`,
+          `sentinel failover-timeout ${MASTER_NAME} 3000`,
+          `sentinel parallel-syncs ${MASTER_NAME} 1`,
+        ]),
       ),
     );
     servers.push(...sentinels);
