@@ -8,7 +8,7 @@
  * as a duration string back as that number is a duration, so the list cannot drift from the schema
  * (the default itself is the probe, so checks across keys, like pong_timeout < ping_interval, hold).
  */
-import { applyOverride } from './overrides.js';
+import { applyOverride, valueAt } from './overrides.js';
 import { configSchema } from './schema.js';
 
 type Tree = Record<string, unknown>;
@@ -28,19 +28,19 @@ export function formatDuration(ms: number): string {
 /** The configuration with every default, as a config file would hold it. */
 export function defaultFileConfig(): Tree {
   const resolved = configSchema.parse({}) as unknown as Tree;
-  const out = structuredClone(resolved);
-  setPath(out, ['node', 'name'], '');
-  delete (out['engine'] as Tree)['type'];
+  let out = applyOverride(resolved, ['node', 'name'], '');
+  const { type: _derived, ...engine } = out['engine'] as Tree;
+  out = { ...out, engine };
   for (const path of numberPaths(resolved)) {
-    const text = formatDuration(getPath(resolved, path) as number);
-    if (readsBack(path, text, getPath(resolved, path))) setPath(out, path, text);
+    const text = formatDuration(valueAt(resolved, path) as number);
+    if (readsBack(path, text, valueAt(resolved, path))) out = applyOverride(out, path, text);
   }
   return out;
 }
 
 function readsBack(path: readonly string[], text: string, value: unknown): boolean {
   const probe = configSchema.safeParse(applyOverride({}, path, text));
-  return probe.success && getPath(probe.data as unknown as Tree, path) === value;
+  return probe.success && valueAt(probe.data, path) === value;
 }
 
 function numberPaths(tree: Tree, at: string[] = []): string[][] {
@@ -52,16 +52,4 @@ function numberPaths(tree: Tree, at: string[] = []): string[][] {
     }
   }
   return out;
-}
-
-function getPath(tree: Tree, path: readonly string[]): unknown {
-  let node: unknown = tree;
-  for (const key of path) node = (node as Tree)[key];
-  return node;
-}
-
-function setPath(tree: Tree, path: readonly string[], value: unknown): void {
-  let node = tree;
-  for (const key of path.slice(0, -1)) node = node[key] as Tree;
-  node[path[path.length - 1]!] = value;
 }

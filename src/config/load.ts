@@ -9,6 +9,7 @@ import {
   collectOverrides,
   overrideKey,
   unknownVariables,
+  valueAt,
 } from './overrides.js';
 import { readConfigFile } from './read-file.js';
 import { configSchema } from './schema.js';
@@ -50,14 +51,7 @@ export async function loadConfigSources(options: LoadConfigOptions = {}): Promis
   const { overrides, issues } = collectOverrides(env, options.flags ?? {}, configVariables());
   const merged = overrides.reduce((raw, { path, value }) => applyOverride(raw, path, value), fromFile);
   const config = validate(merged, overrides, issues, file);
-  const isSet = (path: readonly string[]): boolean => {
-    let node: unknown = merged;
-    for (const key of path) {
-      if (typeof node !== 'object' || node === null) return false;
-      node = (node as Record<string, unknown>)[key];
-    }
-    return node !== undefined;
-  };
+  const isSet = (path: readonly string[]): boolean => valueAt(merged, path) !== undefined;
   return { config, isSet };
 }
 

@@ -119,6 +119,16 @@ export function applyOverride(
   return { ...target, [head]: applyOverride(child as Record<string, unknown>, rest, value) };
 }
 
+/** The value at `path` in a config tree, or undefined where the path leaves the mappings. */
+export function valueAt(tree: unknown, path: readonly string[]): unknown {
+  let node = tree;
+  for (const key of path) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
 /** Variables named like configuration (`SWITCHBOARD_*`) that set nothing: a typo, or another tool's. */
 export function unknownVariables(env: NodeJS.ProcessEnv, keys: ReadonlyMap<string, EnvKey>): string[] {
   return Object.keys(env)
