@@ -3,6 +3,7 @@
  * `POST /offline` as a Switchboard backend would, recording each call's body. It can answer 503
  * or an error object instead, or be closed and opened again on the same port (backend down).
  */
+import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -91,12 +92,23 @@ export class EventBackend {
 
   /**
    * Accepted events of one user, each once, as a backend deduplicating by `idempotency_key` sees
-   * them: a call the backend answered but whose answer the node could not record (Redis went away
-   * in between) is sent again, with the same key, before any later event (the stream's cursor
-   * did not move). Only such repeats are folded: an old event after a newer one still shows.
+   * them: a call the backend answered but whose answer the node could not record (Redis went away,
+   * or the delivering node died, in between) is sent again with the same key. Checked on the way:
+   * versions never go back and every key is `<user>:<version>`.
    */
   distinct(user: string): string[] {
-    return this.of(user).filter((event, i, all) => i === 0 || all[i - 1] !== event);
+    const seen = new Set<string>();
+    const out: string[] = [];
+    let last = 0;
+    for (const call of this.accepted.filter((c) => c.user === user)) {
+      assert.ok(call.version >= last, `${user}: version ${call.version} after ${last}`);
+      last = call.version;
+      assert.equal(call.idempotency_key, `${user}:${call.version}`);
+      if (seen.has(call.idempotency_key)) continue;
+      seen.add(call.idempotency_key);
+      out.push(`${call.kind} v${call.version}`);
+    }
+    return out;
   }
 }
 
