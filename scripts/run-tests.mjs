@@ -3,7 +3,8 @@
 // Extra arguments narrow the run: `npm run test:unit -- test/gateway` or a file path.
 // Files under test/chaos, test/bench and test/packaging run after the others, one at a time.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 function collect(path, out) {
@@ -34,14 +35,37 @@ const groups = [
   { files: files.filter((f) => !alone(f)), args: ['--test-concurrency=2', '--test-timeout=300000'] },
   { files: files.filter(alone), args: ['--test-concurrency=1', '--test-timeout=300000'] },
 ];
+// Beside the TAP on stdout, scripts/failure-summary.mjs writes what did not pass to a file per group;
+// those are printed last, so the end of the output names every failure and its cause.
+const summaries = mkdtempSync(join(tmpdir(), 'switchboard-test-summary-'));
+const reporters = (file) =>
+  flags.some((f) => f.startsWith('--test-reporter'))
+    ? []
+    : [
+        '--test-reporter=tap',
+        '--test-reporter-destination=stdout',
+        `--test-reporter=${new URL('./failure-summary.mjs', import.meta.url).href}`,
+        `--test-reporter-destination=${file}`,
+      ];
 let status = 0;
-for (const group of groups) {
-  if (group.files.length === 0) continue;
+const summary = [];
+groups.forEach((group, index) => {
+  if (group.files.length === 0) return;
+  const file = join(summaries, `group-${index}.txt`);
   const result = spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--test', ...group.args, ...flags, ...group.files],
+    ['--import', 'tsx', '--test', ...group.args, ...reporters(file), ...flags, ...group.files],
     { stdio: 'inherit' },
   );
   if (result.status !== 0) status = result.status ?? 1;
-}
+  try {
+    summary.push(readFileSync(file, 'utf8'));
+  } catch {
+    // No file: the reporters were the caller's own, or the run ended before reporting.
+  }
+});
+rmSync(summaries, { recursive: true, force: true });
+const text = summary.join('');
+if (text !== '') process.stdout.write(`\n${text}`);
+else if (status !== 0) process.stdout.write(`\n# the test run exited with status ${status}\n`);
 process.exit(status);
