@@ -85,6 +85,9 @@ export class TimerWheel {
       this.buckets.delete(this.nextSlot);
       this.walking = true;
       for (const item of bucket) {
+        // Cancelled or moved by an earlier deadline of this walk (one connection closing another):
+        // the bucket is out of the map, so `cancel` could not take the item out of it.
+        if (item.wheelSlot !== this.nextSlot) continue;
         item.wheelSlot = -1;
         try {
           item.onDeadline(now);

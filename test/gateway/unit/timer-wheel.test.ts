@@ -174,6 +174,33 @@ describe('TimerWheel: cancel and close', () => {
     assert.equal(b.calls.length, 1);
   });
 
+  it('a deadline cancelled by another of the same bucket, while it is walked, does not fire', (t) => {
+    const { wheel, tick } = mockedWheel(t);
+    // One connection's deadline closes another (a user's sessions), which cancels that one's.
+    const later = item();
+    const first = item(() => wheel.cancel(later));
+    wheel.schedule(first, START + 100);
+    wheel.schedule(later, START + 100);
+    tick(3);
+    assert.deepEqual(later.calls, [], 'cancelled before its turn in the walk');
+    assert.equal(first.calls.length, 1);
+    assert.equal(wheel.size, 0);
+  });
+
+  it('a deadline moved by another of the same bucket, while it is walked, fires once, at its new time', (t) => {
+    const { wheel, tick } = mockedWheel(t);
+    const moved = item();
+    const first = item(() => wheel.schedule(moved, START + 3 * RESOLUTION));
+    wheel.schedule(first, START + 100);
+    wheel.schedule(moved, START + 100);
+    tick();
+    assert.deepEqual(moved.calls, [], 'not in this walk: it was moved out of the bucket');
+    assert.notEqual(moved.wheelSlot, -1, 'still scheduled, in its new bucket');
+    tick(4);
+    assert.deepEqual(moved.calls, [START + 3 * RESOLUTION], 'once, at the new deadline');
+    assert.equal(wheel.size, 0);
+  });
+
   it('close drops every deadline and stops the interval', (t) => {
     const { wheel, tick } = mockedWheel(t);
     const a = item();
