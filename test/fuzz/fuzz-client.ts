@@ -34,7 +34,7 @@ export class FuzzClient {
   }
 
   static async open(url: string): Promise<FuzzClient> {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: 10_000 });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);

@@ -23,9 +23,25 @@ export function scaledRuns(base: number): number {
   return Math.max(1, Math.round(base * scale));
 }
 
-/** fast-check parameters: scaled runs, the replay seed and path when given. */
+/**
+ * A case that takes longer than this fails (a hang is a defect: the property names the case and its
+ * seed instead of the test runner timing out the whole file and printing nothing).
+ */
+const CASE_TIMEOUT_MS = 30_000;
+/**
+ * The whole check, shrinking included, stops after this and reports what it has: a failure found is
+ * still reported (shrunk as far as it got), before the runner's 300 s per-test timeout. A check cut
+ * short without a failure passes with the cases it ran, which the report line counts.
+ */
+const CHECK_BUDGET_MS = 200_000;
+
+/** fast-check parameters: scaled runs, the time bounds, the replay seed and path when given. */
 function parameters<Ts>(base: number, extra: fc.Parameters<Ts>): fc.Parameters<Ts> {
-  const params: fc.Parameters<Ts> = { numRuns: scaledRuns(base), ...extra };
+  const params: fc.Parameters<Ts> = {
+    numRuns: scaledRuns(base),
+    interruptAfterTimeLimit: CHECK_BUDGET_MS * Math.max(1, scale),
+    ...extra,
+  };
   if (seed !== undefined) params.seed = seed;
   if (path !== undefined) params.path = path;
   return params;
@@ -74,7 +90,7 @@ export async function checkAsyncProperty<Ts>(
   extra: fc.Parameters<Ts> = {},
 ): Promise<void> {
   const started = performance.now();
-  const details = await fc.check(property, parameters(base, extra));
+  const details = await fc.check(property, parameters(base, { timeout: CASE_TIMEOUT_MS, ...extra }));
   report(name, details, performance.now() - started);
   if (details.failed) throw failure(name, (await fc.asyncDefaultReportMessage(details)) ?? '', details);
 }

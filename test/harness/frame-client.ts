@@ -67,10 +67,14 @@ export interface UpgradedSocket {
   rest: Buffer;
 }
 
+/** Longer than any node here takes to answer, frozen ones included (a SIGSTOP in a test lasts less). */
+const UPGRADE_TIMEOUT_MS = 30_000;
+
 /**
  * Opens a TCP connection and writes a WebSocket upgrade request by hand: the usual headers, then
  * `headers` over them (an empty value leaves a header out). Resolves with the response head, whatever
- * its status, and pauses the socket; rejects when the socket closes before a whole head came.
+ * its status, and pauses the socket; rejects when the socket closes before a whole head came, or
+ * none came within 30 s.
  */
 export async function upgrade(port: number, headers: Record<string, string> = {}): Promise<UpgradedSocket> {
   const socket = await tcpConnect(port);
@@ -88,11 +92,20 @@ export async function upgrade(port: number, headers: Record<string, string> = {}
     .map(([k, v]) => `${k}: ${v}\r\n`);
   return new Promise((resolve, reject) => {
     let got = Buffer.alloc(0);
-    const onClose = (): void => reject(new Error('socket closed during the upgrade'));
+    // A node that never answers is a defect to report, not a test that waits forever.
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no answer to the upgrade within ${UPGRADE_TIMEOUT_MS} ms`));
+    }, UPGRADE_TIMEOUT_MS);
+    const onClose = (): void => {
+      clearTimeout(timer);
+      reject(new Error('socket closed during the upgrade'));
+    };
     const onData = (chunk: Buffer): void => {
       got = Buffer.concat([got, chunk]);
       const end = got.indexOf('\r\n\r\n');
       if (end === -1) return;
+      clearTimeout(timer);
       socket.off('data', onData);
       socket.off('close', onClose);
       socket.pause();
