@@ -47,9 +47,11 @@ async function reach(
   const port = await freePort();
   const cli = startCli(['serve', '--port', String(port), ...args], { env });
   try {
+    // The banner (with the loopback notice) comes after the "listening" log line, once a demo token
+    // is signed: wait for it, one write (under a pipe's atomic size), so it is read whole.
     await waitFor(
-      () => cli.child.exitCode !== null || /switchboard listening/.test(cli.stdout() + cli.stderr()),
-      'serve listening',
+      () => cli.child.exitCode !== null || /^Switchboard \S+ on /m.test(cli.stdout()),
+      'serve listening, and its banner',
       30_000,
     );
     assert.equal(cli.child.exitCode, null, `serve exited: ${cli.stderr()}`);

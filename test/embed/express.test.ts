@@ -39,6 +39,8 @@ async function expressApp(
   chat.on('connection', (ws) => ws.on('message', (data) => ws.send(`echo: ${data}`)));
   server.on('upgrade', (req, socket, head) => {
     if (req.url === '/chat') chat.handleUpgrade(req, socket, head, (ws) => chat.emit('connection', ws));
+    // Alone once the node is closed (detached): clients it told to reconnect come back to its path.
+    else if (server.listenerCount('upgrade') === 1) socket.destroy();
   });
   server.once('close', () => chat.close());
   const address = server.address();

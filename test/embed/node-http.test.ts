@@ -26,6 +26,8 @@ function appServer(realtime: EmbeddedSwitchboard) {
   chat.on('connection', (ws) => ws.on('message', (data) => ws.send(`echo: ${data}`)));
   server.on('upgrade', (req, socket, head) => {
     if (req.url === '/chat') chat.handleUpgrade(req, socket, head, (ws) => chat.emit('connection', ws));
+    // Alone once the node is closed (detached): clients it told to reconnect come back to its path.
+    else if (server.listenerCount('upgrade') === 1) socket.destroy();
   });
   realtime.attach(server);
   return { server, chat };
@@ -208,6 +210,38 @@ describe('embedded in node:http', { timeout: 60_000 }, () => {
         return error instanceof EmbedOptionError && error.option === 'server';
       },
     );
+  });
+
+  it('routed by hand from the app upgrade listener (the ws pattern), ends upgrades on its path once closed', async () => {
+    await using t = setup();
+    const realtime = await embedTestNode({ shutdown: { drain_duration: 0 } });
+    // `ws`'s own pattern for several servers on one HTTP server, the node's upgrades routed by hand:
+    // with no attach, its upgrade listener is the only one, and ends what nobody took.
+    const server = createServer((req, res) => realtime.handle(req, res));
+    const chat = new WebSocketServer({ noServer: true });
+    chat.on('connection', (ws) => ws.on('message', (data) => ws.send(`echo: ${data}`)));
+    server.on('upgrade', (req, socket, head) => {
+      if (req.url === '/chat') chat.handleUpgrade(req, socket, head, (ws) => chat.emit('connection', ws));
+      else if (!realtime.handleUpgrade(req, socket, head)) socket.destroy();
+    });
+    const base = await listen(server);
+    t.defer(chat, (c) => c.close());
+
+    const client = await deliversThrough(`${base}${PREFIX}`, 'routed');
+    const codes: number[] = [];
+    client.on('disconnected', (ctx) => codes.push(ctx.code));
+    client.on('connecting', (ctx) => codes.push(ctx.code));
+    await appWebSocketEchoes(base);
+    await realtime.close();
+    await waitFor(() => codes.includes(3001), 'the client told to reconnect', 5000);
+    // The SDK comes back to the node's path: nobody answers it now, and the listener ends it.
+    const socket = new WebSocket(`${base.replace(/^http/, 'ws')}${PREFIX}/connection/websocket`);
+    const [error] = (await once(socket, 'error')) as [Error];
+    assert.match(error.message, /socket hang up|ECONNRESET/);
+    client.disconnect();
+    // Nothing is left waiting on the server: it closes.
+    await closeServer(server);
+    assert.equal(server.listening, false);
   });
 
   it('refuses a bad prefix and a TLS config, naming the option', async () => {
