@@ -1,0 +1,141 @@
+/**
+ * The measured runs of the proxy scenario (bench/scenarios/proxy.ts): a burst of handshakes or
+ * connects through one auth path, and a steady RPC rate; each opens its client group in the load
+ * generator and closes it, and leaves the node with no client.
+ */
+
+import { machineCores } from '../ingest-procs.js';
+import type { ProxyConnectCommand, ProxyConnectResult, Quantiles } from '../load-protocol.js';
+import type { ProxyBackend } from '../proxy-backend.js';
+import type { BenchServer } from '../servers.js';
+import { cpuSeconds, sleep } from '../stats.js';
+import { fmt, type ScenarioContext } from './common.js';
+
+export type Auth = 'jwt' | 'proxy';
+export const AUTH_LABEL: Record<Auth, string> = { jwt: 'JWT', proxy: 'connect proxy' };
+
+/** Waits until the node has dropped every client closed so far, so one phase's teardown is not in the next. */
+async function drained(server: BenchServer): Promise<void> {
+  for (let i = 0; i < 100 && (await server.stats()).conns > 0; i++) await sleep(50);
+}
+
+export async function openGroup(
+  ctx: ScenarioContext,
+  cmd: Omit<ProxyConnectCommand, 'type'>,
+): Promise<ProxyConnectResult> {
+  const res = await ctx.load.run({ type: 'proxy-connect', ...cmd });
+  if (res.failed > 0) throw new Error(`proxy: ${res.failed} connects failed: ${res.firstError}`);
+  return res;
+}
+
+export async function closeGroup(ctx: ScenarioContext, server: BenchServer, group: string): Promise<void> {
+  await ctx.load.run({ type: 'close', group });
+  await drained(server);
+}
+
+export interface BurstFigures {
+  connects: number;
+  seconds: number;
+  perSecond: number;
+  /** CPU seconds of each process over the run. */
+  serverCpu: number;
+  backendCpu: number;
+  loadCpu: number;
+  /** Wall seconds between the CPU readings (JWTs signed by the load generator included). */
+  wall: number;
+  /** Cores the whole machine kept busy over `wall`: these three, the parent and anything else. */
+  machineCores: number;
+  /** TCP connections the node opened to the backend during the run. */
+  backendSockets: number;
+  latency: Quantiles;
+}
+
+/** `count` connects, `concurrency` in flight, all with a JWT or all through the connect proxy. */
+export async function burst(
+  ctx: ScenarioContext,
+  server: BenchServer,
+  backend: ProxyBackend,
+  auth: Auth,
+  count: number,
+  concurrency: number,
+  first: number,
+): Promise<BurstFigures> {
+  const [s0, b0] = await Promise.all([server.stats(), backend.stats()]);
+  const machine = machineCores();
+  const res = await openGroup(ctx, { group: 'burst', port: server.port, count, first, auth, concurrency });
+  const { wall, cores: machineBusy } = machine.stop();
+  const [s1, b1] = await Promise.all([server.stats(), backend.stats()]);
+  await closeGroup(ctx, server, 'burst');
+  const f: BurstFigures = {
+    connects: res.connected,
+    seconds: res.seconds,
+    perSecond: res.connected / res.seconds,
+    serverCpu: cpuSeconds(s0.cpu, s1.cpu),
+    backendCpu: cpuSeconds(b0.cpu, b1.cpu),
+    loadCpu: res.loadCpu,
+    wall,
+    machineCores: machineBusy,
+    backendSockets: b1.conns - b0.conns,
+    latency: res[auth],
+  };
+  ctx.log(
+    `  ${AUTH_LABEL[auth]}: ${fmt(f.perSecond)} connects/s, node ${fmt((f.serverCpu * 1000) / f.connects, 3)} CPU ms each; cores: node ${fmt(f.serverCpu / f.wall, 2)}, backend ${fmt(f.backendCpu / f.wall, 2)}, load ${fmt(f.loadCpu / f.wall, 2)}, machine ${fmt(f.machineCores, 2)}; ${f.backendSockets} backend sockets`,
+  );
+  return f;
+}
+
+export interface SteadyFigures {
+  sent: number;
+  answered: number;
+  seconds: number;
+  perSecond: number;
+  serverCpu: number;
+  backendCpu: number;
+  loadCpu: number;
+  /** Wall seconds between the CPU readings. */
+  wall: number;
+  /** Cores the whole machine kept busy over `wall`. */
+  machineCores: number;
+  latency: Quantiles;
+}
+
+/** `command` at `rate`/s for `seconds` over the `rpc` group, with every process's CPU. */
+export async function steady(
+  ctx: ScenarioContext,
+  server: BenchServer,
+  backend: ProxyBackend,
+  command: 'rpc' | 'ping',
+  rate: number,
+  seconds: number,
+  payloadBytes: number,
+): Promise<SteadyFigures> {
+  const [s0, b0] = await Promise.all([server.stats(), backend.stats()]);
+  const machine = machineCores();
+  const res = await ctx.load.run({
+    type: 'proxy-rpc',
+    group: 'rpc',
+    command,
+    rate,
+    durationMs: seconds * 1000,
+    payloadBytes,
+  });
+  const { wall, cores: machineBusy } = machine.stop();
+  const [s1, b1] = await Promise.all([server.stats(), backend.stats()]);
+  if (res.errors > 0) throw new Error(`proxy: ${res.errors} ${command} calls failed`);
+  const f: SteadyFigures = {
+    sent: res.sent,
+    answered: res.answered,
+    seconds: res.sendSeconds,
+    perSecond: res.sent / res.sendSeconds,
+    serverCpu: cpuSeconds(s0.cpu, s1.cpu),
+    backendCpu: cpuSeconds(b0.cpu, b1.cpu),
+    loadCpu: res.loadCpu,
+    wall,
+    machineCores: machineBusy,
+    latency: res.latency,
+  };
+  ctx.log(
+    `  ${command}: ${fmt(f.perSecond)}/s, p50 ${fmt(f.latency.p50, 2)} ms, p99 ${fmt(f.latency.p99, 2)} ms; cores: node ${fmt(f.serverCpu / f.wall, 2)}, backend ${fmt(f.backendCpu / f.wall, 2)}, load ${fmt(f.loadCpu / f.wall, 2)}, machine ${fmt(f.machineCores, 2)}`,
+  );
+  return f;
+}
