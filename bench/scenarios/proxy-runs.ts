@@ -33,6 +33,38 @@ export async function closeGroup(ctx: ScenarioContext, server: BenchServer, grou
   await drained(server);
 }
 
+/** CPU seconds of the node and the backend, and the machine's busy cores, over `run`. */
+interface Measured<T> {
+  result: T;
+  serverCpu: number;
+  backendCpu: number;
+  /** Wall seconds between the CPU readings. */
+  wall: number;
+  machineCores: number;
+  /** TCP connections the backend gained meanwhile. */
+  backendSockets: number;
+}
+
+async function measured<T>(
+  server: BenchServer,
+  backend: ProxyBackend,
+  run: () => Promise<T>,
+): Promise<Measured<T>> {
+  const [s0, b0] = await Promise.all([server.stats(), backend.stats()]);
+  const machine = machineCores();
+  const result = await run();
+  const { wall, cores } = machine.stop();
+  const [s1, b1] = await Promise.all([server.stats(), backend.stats()]);
+  return {
+    result,
+    serverCpu: cpuSeconds(s0.cpu, s1.cpu),
+    backendCpu: cpuSeconds(b0.cpu, b1.cpu),
+    wall,
+    machineCores: cores,
+    backendSockets: b1.conns - b0.conns,
+  };
+}
+
 export interface BurstFigures {
   connects: number;
   seconds: number;
@@ -60,22 +92,21 @@ export async function burst(
   concurrency: number,
   first: number,
 ): Promise<BurstFigures> {
-  const [s0, b0] = await Promise.all([server.stats(), backend.stats()]);
-  const machine = machineCores();
-  const res = await openGroup(ctx, { group: 'burst', port: server.port, count, first, auth, concurrency });
-  const { wall, cores: machineBusy } = machine.stop();
-  const [s1, b1] = await Promise.all([server.stats(), backend.stats()]);
+  const m = await measured(server, backend, () =>
+    openGroup(ctx, { group: 'burst', port: server.port, count, first, auth, concurrency }),
+  );
   await closeGroup(ctx, server, 'burst');
+  const res = m.result;
   const f: BurstFigures = {
     connects: res.connected,
     seconds: res.seconds,
     perSecond: res.connected / res.seconds,
-    serverCpu: cpuSeconds(s0.cpu, s1.cpu),
-    backendCpu: cpuSeconds(b0.cpu, b1.cpu),
+    serverCpu: m.serverCpu,
+    backendCpu: m.backendCpu,
     loadCpu: res.loadCpu,
-    wall,
-    machineCores: machineBusy,
-    backendSockets: b1.conns - b0.conns,
+    wall: m.wall,
+    machineCores: m.machineCores,
+    backendSockets: m.backendSockets,
     latency: res[auth],
   };
   ctx.log(
@@ -109,29 +140,28 @@ export async function steady(
   seconds: number,
   payloadBytes: number,
 ): Promise<SteadyFigures> {
-  const [s0, b0] = await Promise.all([server.stats(), backend.stats()]);
-  const machine = machineCores();
-  const res = await ctx.load.run({
-    type: 'proxy-rpc',
-    group: 'rpc',
-    command,
-    rate,
-    durationMs: seconds * 1000,
-    payloadBytes,
-  });
-  const { wall, cores: machineBusy } = machine.stop();
-  const [s1, b1] = await Promise.all([server.stats(), backend.stats()]);
+  const m = await measured(server, backend, () =>
+    ctx.load.run({
+      type: 'proxy-rpc',
+      group: 'rpc',
+      command,
+      rate,
+      durationMs: seconds * 1000,
+      payloadBytes,
+    }),
+  );
+  const res = m.result;
   if (res.errors > 0) throw new Error(`proxy: ${res.errors} ${command} calls failed`);
   const f: SteadyFigures = {
     sent: res.sent,
     answered: res.answered,
     seconds: res.sendSeconds,
     perSecond: res.sent / res.sendSeconds,
-    serverCpu: cpuSeconds(s0.cpu, s1.cpu),
-    backendCpu: cpuSeconds(b0.cpu, b1.cpu),
+    serverCpu: m.serverCpu,
+    backendCpu: m.backendCpu,
     loadCpu: res.loadCpu,
-    wall,
-    machineCores: machineBusy,
+    wall: m.wall,
+    machineCores: m.machineCores,
     latency: res.latency,
   };
   ctx.log(
