@@ -102,6 +102,7 @@ const clientFields = section({
   history_max_publication_limit: count(300),
   recovery_max_publication_limit: count(300),
   presence_update_interval: duration(25_000, { positive: true }),
+  channel_position_check_delay: duration(40_000, { positive: true }),
   subscribe_to_user_personal_channel: section({
     enabled: bool(true),
     personal_channel_namespace: text(),

@@ -196,6 +196,11 @@ export interface ClientConfig {
   recovery_max_publication_limit: number;
   /** How often a node refreshes its clients' presence entries, ms. Default 25 000. */
   presence_update_interval: number;
+  /**
+   * How often each subscription that tracks its position is compared with its stream's top, ms;
+   * one that fell behind resubscribes and recovers. Default 40 000 (Centrifugo's).
+   */
+  channel_position_check_delay: number;
   subscribe_to_user_personal_channel: {
     /** Each authenticated connection joins `#<user>` server-side. Default true. */
     enabled: boolean;

@@ -25,7 +25,7 @@ import { Hub } from './hub.js';
 import type { MetricsPort } from './metrics-port.js';
 import { NodeCounters } from './node-counters.js';
 import { type ClientAddressOf, socketAddress } from './opened-log.js';
-import { checkPositions } from './position-check.js';
+import { PositionChecks } from './position-check.js';
 import type { ProxyPort } from './proxy-port.js';
 import { EmulationSessions } from './streams/emulation-sessions.js';
 import { SubscriptionLifecycle } from './subscriptions/lifecycle.js';
@@ -78,6 +78,7 @@ export class GatewayNode implements ConnectionHost {
   /** The client's address of a request, for logs; the HTTP layer sets it (trusted proxies). */
   clientAddress: ClientAddressOf = socketAddress;
   private presenceTimer: NodeJS.Timeout | undefined;
+  private readonly positions: PositionChecks;
 
   constructor(options: GatewayNodeOptions) {
     this.config = options.config;
@@ -88,6 +89,7 @@ export class GatewayNode implements ConnectionHost {
     this.hub = new Hub(this.engine.broker, this.counters);
     this.publish = channelPublisher(this.engine.broker, this.config);
     this.cluster = new Cluster(this, this.engine.broker);
+    this.positions = new PositionChecks({ hub: this.hub, history: this.engine.history, log: this.log });
     this.rules = new ChannelRules(this.config);
     const client = this.config.client;
     this.verifier = new TokenVerifier(
@@ -127,13 +129,13 @@ export class GatewayNode implements ConnectionHost {
   }
 
   async start(): Promise<void> {
-    const positions = { hub: this.hub, history: this.engine.history, log: this.log };
+    const positions = this.positions;
     const events = routeBrokerEvents({
       channel: this.hub.handleEvent,
       control: (data) => this.cluster.receive(data),
       resubscribed: () => {
         this.log.info('engine restored: pub/sub subscriptions are back, checking stream positions');
-        void checkPositions(positions);
+        void positions.checkAll();
       },
     });
     await this.engine.broker.start(events);
@@ -144,6 +146,7 @@ export class GatewayNode implements ConnectionHost {
       interval,
     );
     this.presenceTimer.unref();
+    positions.every(this.config.client.channel_position_check_delay);
   }
 
   /** Sends a user operation or message to every node, this one included. */
@@ -196,6 +199,7 @@ export class GatewayNode implements ConnectionHost {
     this.hub.conflator.close();
     for (const session of this.connections.openSessions()) session.close(code);
     if (this.presenceTimer !== undefined) clearInterval(this.presenceTimer);
+    this.positions.stop();
     this.wheel.close();
     return left;
   }

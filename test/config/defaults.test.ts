@@ -120,6 +120,7 @@ const expectedDefaults: Config = {
     history_max_publication_limit: 300,
     recovery_max_publication_limit: 300,
     presence_update_interval: 25_000,
+    channel_position_check_delay: 40_000,
     subscribe_to_user_personal_channel: { enabled: true, personal_channel_namespace: '' },
   },
   channel: {
