@@ -2,18 +2,27 @@
 // file, its suite path and the start of its error. scripts/run-tests.mjs runs it beside the TAP
 // reporter and prints its output after every group, so the end of a long CI log names every failure
 // (a cancelled test's cause, e.g. a `before` hook that failed, is otherwise thousands of lines up).
+import { inspect } from 'node:util';
+
 const ERROR_LINES = 12;
+
+/** The error's stack, or message, or an inspection of it (errors from a test file may be plain objects). */
+function textOf(cause) {
+  if (typeof cause !== 'object' || cause === null) return String(cause);
+  if (typeof cause.stack === 'string') return cause.stack;
+  if (typeof cause.message === 'string') return cause.message;
+  return inspect(cause, { depth: 2, breakLength: 100 });
+}
 
 function describeError(error) {
   if (error === undefined || error === null) return [];
-  const cause = error.cause ?? error;
-  const text =
-    typeof cause === 'object' && cause !== null && 'stack' in cause && typeof cause.stack === 'string'
-      ? cause.stack
-      : String(cause?.message ?? cause);
   const lines = [];
-  if (error.failureType !== undefined) lines.push(`failure type: ${error.failureType}`);
-  const own = text.split('\n').filter((line) => !/\(node:|at node:|node:internal/.test(line));
+  if (typeof error === 'object' && error.failureType !== undefined) {
+    lines.push(`failure type: ${error.failureType}`);
+  }
+  const own = textOf(error.cause ?? error)
+    .split('\n')
+    .filter((line) => !/\(node:|at node:|node:internal/.test(line));
   lines.push(...own.slice(0, ERROR_LINES));
   return lines;
 }

@@ -47,10 +47,13 @@ async function reach(
   const port = await freePort();
   const cli = startCli(['serve', '--port', String(port), ...args], { env });
   try {
-    // The banner (with the loopback notice) comes after the "listening" log line, once a demo token
-    // is signed: wait for it, one write (under a pipe's atomic size), so it is read whole.
+    // Both the "listening" log line (with the address) and the banner (with the loopback notice,
+    // one write under a pipe's atomic size, so read whole): a development start prints the banner
+    // after the log line, once a demo token is signed, a production start before it.
     await waitFor(
-      () => cli.child.exitCode !== null || /^Switchboard \S+ on /m.test(cli.stdout()),
+      () =>
+        cli.child.exitCode !== null ||
+        (/^Switchboard \S+ on /m.test(cli.stdout()) && /"msg":"switchboard listening"/.test(cli.stdout())),
       'serve listening, and its banner',
       30_000,
     );
