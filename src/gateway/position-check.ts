@@ -7,9 +7,9 @@
  * Centrifugo does). One that is behind (or whose stream changed epoch) is told to resubscribe,
  * which recovers the gap.
  *
- * A read that fails (the broker's command connection may come back after its pub/sub one) is
- * tried again with a capped backoff until it succeeds or a newer round starts: the check right
- * after an outage is the one that matters most. A subscription behind the top it read is given
+ * After an interruption a read that fails (the broker's command connection may come back after
+ * its pub/sub one) is tried again with a capped backoff until it succeeds or a newer round starts:
+ * that check is the one that matters most. A periodic round leaves a failed read to the next one. A subscription behind the top it read is given
  * `GRACE_MS` to catch up before it is told, so a publication on its way is not taken for a loss.
  */
 import type { HistoryStore } from '../engine/types.js';
@@ -40,24 +40,35 @@ export class PositionChecks {
 
   constructor(private readonly node: PositionCheckContext) {}
 
-  /** Checks every `intervalMs` from now on, until `stop()`. */
+  /** Checks every `intervalMs` from now on, until `stop()`; a read that fails waits for the next. */
   every(intervalMs: number): void {
-    this.timer = setInterval(() => void this.checkAll(), intervalMs);
+    this.timer = setInterval(() => void this.checkAll({ retry: false }), intervalMs);
     this.timer.unref();
   }
 
   /**
    * Compares every tracking subscription with its stream's top; resolves once each channel was
-   * read (retrying failed reads) or a newer round began.
+   * read and its late subscriptions' grace ended, or a newer round began. With `retry` (after an
+   * interruption) a failed read is tried again until it works.
    */
-  async checkAll(): Promise<void> {
+  async checkAll({ retry = true }: { retry?: boolean } = {}): Promise<void> {
     const round = ++this.round;
     const channels = [...this.node.hub.channelCounts().keys()].filter((c) => this.tracked(c).length > 0);
+    const graces: Promise<void>[] = [];
+    let failed = 0;
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < channels.length) await this.checkChannel(channels[next++]!, round);
+      while (next < channels.length && this.current(round)) {
+        const channel = channels[next++]!;
+        const late = await this.checkChannel(channel, round, retry, () => {
+          if (failed++ === 0) this.node.log.warn({ channel, retry }, 'position check: a stream read failed');
+        });
+        // Wrapped: a promise returned by an async function would be waited for by its caller.
+        if (late !== undefined) graces.push(late.grace);
+      }
     };
     await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, channels.length) }, worker));
+    await Promise.all(graces);
   }
 
   /** Stops the periodic check and every retry and grace wait. */
@@ -80,34 +91,44 @@ export class PositionChecks {
     return this.node.hub.subscribers(channel).filter((s) => s.tracksPosition && s.buffer === null);
   }
 
-  private async checkChannel(channel: string, round: number): Promise<void> {
-    for (let delay = FIRST_RETRY_MS, attempt = 1; this.current(round); attempt++) {
+  /**
+   * Reads the channel's top (again after a failure, with `retry`), tells the subscriptions on
+   * another epoch at once, and returns the grace after which those behind are told.
+   */
+  private async checkChannel(
+    channel: string,
+    round: number,
+    retry: boolean,
+    onFailure: () => void,
+  ): Promise<{ grace: Promise<void> } | undefined> {
+    for (let delay = FIRST_RETRY_MS; this.current(round); delay = Math.min(delay * 2, MAX_RETRY_MS)) {
       const subs = this.tracked(channel);
       const first = subs[0];
-      if (first === undefined) return;
+      if (first === undefined) return undefined;
       let top: { offset: number; epoch: string };
       try {
         top = (await this.node.history.history(channel, { limit: 0 }, first.options.history_meta_ttl))
           .position;
-      } catch (error) {
-        if (attempt === 1) this.node.log.warn({ err: error, channel }, 'position check failed, retrying');
+      } catch {
+        onFailure();
+        if (!retry) return undefined;
         await this.sleep(delay);
-        delay = Math.min(delay * 2, MAX_RETRY_MS);
         continue;
       }
-      const behind = subs.filter((sub) => this.node.hub.has(sub) && sub.buffer === null);
-      const moved = behind.filter((sub) => sub.epoch !== top.epoch);
-      for (const sub of moved) sub.conn.onInsufficientState(sub);
-      const late = behind.filter((sub) => sub.epoch === top.epoch && sub.offset < top.offset);
-      if (late.length === 0) return;
-      await this.sleep(GRACE_MS);
-      if (this.stopped) return;
-      for (const sub of late) {
-        if (!this.node.hub.has(sub) || sub.buffer !== null) continue;
-        if (sub.epoch === top.epoch && sub.offset < top.offset) sub.conn.onInsufficientState(sub);
-      }
-      return;
+      const live = subs.filter((sub) => this.node.hub.has(sub) && sub.buffer === null);
+      for (const sub of live) if (sub.epoch !== top.epoch) sub.conn.onInsufficientState(sub);
+      const late = live.filter((sub) => sub.epoch === top.epoch && sub.offset < top.offset);
+      if (late.length === 0) return undefined;
+      const grace = this.sleep(GRACE_MS).then(() => {
+        if (this.stopped) return;
+        for (const sub of late) {
+          if (!this.node.hub.has(sub) || sub.buffer !== null) continue;
+          if (sub.epoch === top.epoch && sub.offset < top.offset) sub.conn.onInsufficientState(sub);
+        }
+      });
+      return { grace };
     }
+    return undefined;
   }
 
   private sleep(ms: number): Promise<void> {

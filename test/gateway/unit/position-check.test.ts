@@ -147,6 +147,26 @@ describe('position checks', () => {
     assert.ok(history.failures > 990, 'no read after stop');
   });
 
+  it('leaves a failed read of a periodic round to the next round', async () => {
+    const conn = subscriber('a');
+    await subscribedAtTop(conn, 'news');
+    history.failures = 1_000;
+    await checks.checkAll({ retry: false });
+    assert.equal(history.reads, 1);
+  });
+
+  it('reads more channels than it has reads in flight and waits one grace for all of them', async () => {
+    const conns = Array.from({ length: 300 }, (_, i) => subscriber(`c${i}`));
+    for (const [i, conn] of conns.entries()) {
+      await subscribedAtTop(conn, `room-${i}`);
+      await publish(`room-${i}`, 1);
+    }
+    const started = Date.now();
+    await checks.checkAll();
+    assert.ok(Date.now() - started < 2 * GRACE_MS, `took ${Date.now() - started} ms`);
+    assert.equal(conns.filter((c) => c.lost.length === 1).length, 300);
+  });
+
   it('checks every interval without being asked', async () => {
     const conn = subscriber('a');
     const sub = await subscribedAtTop(conn, 'news');
