@@ -34,15 +34,22 @@ const READS_IN_FLIGHT = 256;
 
 export class PositionChecks {
   private round = 0;
+  /** The round retrying its failed reads (after an interruption), while it runs. */
+  private retrying: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly waits = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   private stopped = false;
 
   constructor(private readonly node: PositionCheckContext) {}
 
-  /** Checks every `intervalMs` from now on, until `stop()`; a read that fails waits for the next. */
+  /**
+   * Checks every `intervalMs` from now on, until `stop()`; a read that fails waits for the next. A
+   * tick while a round retries (after an interruption) is skipped: it would end those retries.
+   */
   every(intervalMs: number): void {
-    this.timer = setInterval(() => void this.checkAll({ retry: false }), intervalMs);
+    this.timer = setInterval(() => {
+      if (this.retrying === undefined) void this.checkAll({ retry: false });
+    }, intervalMs);
     this.timer.unref();
   }
 
@@ -53,6 +60,7 @@ export class PositionChecks {
    */
   async checkAll({ retry = true }: { retry?: boolean } = {}): Promise<void> {
     const round = ++this.round;
+    this.retrying = retry ? round : undefined;
     const channels = [...this.node.hub.channelCounts().keys()].filter((c) => this.tracked(c).length > 0);
     const graces: Promise<void>[] = [];
     let failed = 0;
@@ -67,7 +75,11 @@ export class PositionChecks {
         if (late !== undefined) graces.push(late.grace);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, channels.length) }, worker));
+    try {
+      await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, channels.length) }, worker));
+    } finally {
+      if (this.retrying === round) this.retrying = undefined;
+    }
     await Promise.all(graces);
   }
 

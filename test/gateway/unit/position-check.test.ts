@@ -167,6 +167,21 @@ describe('position checks', () => {
     assert.equal(conns.filter((c) => c.lost.length === 1).length, 300);
   });
 
+  it('lets a round retrying after an interruption finish before the next periodic round', async () => {
+    const conn = subscriber('a');
+    const sub = await subscribedAtTop(conn, 'news');
+    await publish('news', 1);
+    history.failures = 1_000;
+    const retrying = checks.checkAll();
+    checks.every(50);
+    await sleep(700);
+    const reads = history.reads;
+    history.failures = 0;
+    await retrying;
+    assert.ok(reads >= 3, `retried meanwhile (${reads} reads)`);
+    assert.equal(conn.lost[0], sub, 'the retrying round told it');
+  });
+
   it('checks every interval without being asked', async () => {
     const conn = subscriber('a');
     const sub = await subscribedAtTop(conn, 'news');
