@@ -33,16 +33,31 @@ export async function closeGroup(ctx: ScenarioContext, server: BenchServer, grou
   await drained(server);
 }
 
-/** CPU seconds of the node and the backend, and the machine's busy cores, over `run`. */
-interface Measured<T> {
-  result: T;
+/** CPU seconds of the node and the backend over a run, and the machine's busy cores. */
+interface NodeCpu {
   serverCpu: number;
   backendCpu: number;
   /** Wall seconds between the CPU readings. */
   wall: number;
+  /** Cores the whole machine kept busy over `wall`: the node, the backend, the load, the parent, the rest. */
   machineCores: number;
+}
+
+/** What `run` returned, with the CPU around it. */
+interface Measured<T> extends NodeCpu {
+  result: T;
   /** TCP connections the backend gained meanwhile. */
   backendSockets: number;
+}
+
+/** The CPU of every process of a run: the node's and the backend's, and the load generator's. */
+export interface RunCpu extends NodeCpu {
+  loadCpu: number;
+}
+
+/** The cores each process kept busy, for the log. */
+function coresText(f: RunCpu): string {
+  return `cores: node ${fmt(f.serverCpu / f.wall, 2)}, backend ${fmt(f.backendCpu / f.wall, 2)}, load ${fmt(f.loadCpu / f.wall, 2)}, machine ${fmt(f.machineCores, 2)}`;
 }
 
 async function measured<T>(
@@ -65,18 +80,11 @@ async function measured<T>(
   };
 }
 
-export interface BurstFigures {
+/** A burst's figures; its `wall` includes the JWTs the load generator signs. */
+export interface BurstFigures extends RunCpu {
   connects: number;
   seconds: number;
   perSecond: number;
-  /** CPU seconds of each process over the run. */
-  serverCpu: number;
-  backendCpu: number;
-  loadCpu: number;
-  /** Wall seconds between the CPU readings (JWTs signed by the load generator included). */
-  wall: number;
-  /** Cores the whole machine kept busy over `wall`: these three, the parent and anything else. */
-  machineCores: number;
   /** TCP connections the node opened to the backend during the run. */
   backendSockets: number;
   latency: Quantiles;
@@ -96,37 +104,26 @@ export async function burst(
     openGroup(ctx, { group: 'burst', port: server.port, count, first, auth, concurrency }),
   );
   await closeGroup(ctx, server, 'burst');
-  const res = m.result;
+  const { result: res, ...cpu } = m;
   const f: BurstFigures = {
+    ...cpu,
     connects: res.connected,
     seconds: res.seconds,
     perSecond: res.connected / res.seconds,
-    serverCpu: m.serverCpu,
-    backendCpu: m.backendCpu,
     loadCpu: res.loadCpu,
-    wall: m.wall,
-    machineCores: m.machineCores,
-    backendSockets: m.backendSockets,
     latency: res[auth],
   };
   ctx.log(
-    `  ${AUTH_LABEL[auth]}: ${fmt(f.perSecond)} connects/s, node ${fmt((f.serverCpu * 1000) / f.connects, 3)} CPU ms each; cores: node ${fmt(f.serverCpu / f.wall, 2)}, backend ${fmt(f.backendCpu / f.wall, 2)}, load ${fmt(f.loadCpu / f.wall, 2)}, machine ${fmt(f.machineCores, 2)}; ${f.backendSockets} backend sockets`,
+    `  ${AUTH_LABEL[auth]}: ${fmt(f.perSecond)} connects/s, node ${fmt((f.serverCpu * 1000) / f.connects, 3)} CPU ms each; ${coresText(f)}; ${f.backendSockets} backend sockets`,
   );
   return f;
 }
 
-export interface SteadyFigures {
+export interface SteadyFigures extends RunCpu {
   sent: number;
   answered: number;
   seconds: number;
   perSecond: number;
-  serverCpu: number;
-  backendCpu: number;
-  loadCpu: number;
-  /** Wall seconds between the CPU readings. */
-  wall: number;
-  /** Cores the whole machine kept busy over `wall`. */
-  machineCores: number;
   latency: Quantiles;
 }
 
@@ -165,7 +162,7 @@ export async function steady(
     latency: res.latency,
   };
   ctx.log(
-    `  ${command}: ${fmt(f.perSecond)}/s, p50 ${fmt(f.latency.p50, 2)} ms, p99 ${fmt(f.latency.p99, 2)} ms; cores: node ${fmt(f.serverCpu / f.wall, 2)}, backend ${fmt(f.backendCpu / f.wall, 2)}, load ${fmt(f.loadCpu / f.wall, 2)}, machine ${fmt(f.machineCores, 2)}`,
+    `  ${command}: ${fmt(f.perSecond)}/s, p50 ${fmt(f.latency.p50, 2)} ms, p99 ${fmt(f.latency.p99, 2)} ms; ${coresText(f)}`,
   );
   return f;
 }
