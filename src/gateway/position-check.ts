@@ -61,7 +61,8 @@ export class PositionChecks {
   async checkAll({ retry = true }: { retry?: boolean } = {}): Promise<void> {
     const round = ++this.round;
     this.retrying = retry ? round : undefined;
-    const channels = [...this.node.hub.channelCounts().keys()].filter((c) => this.tracked(c).length > 0);
+    // A channel without a subscription that tracks its position is passed over by checkChannel.
+    const channels = [...this.node.hub.channelCounts().keys()];
     const graces: Promise<void>[] = [];
     let failed = 0;
     let next = 0;
