@@ -18,14 +18,17 @@ type Json = Record<string, unknown>;
 /** Bytes fields that hold JSON text in our model; they are compared as the JSON they hold. */
 const JSON_BYTES = new Set(['data', 'conn_info', 'chan_info']);
 
+// Both helpers build their objects with Object.fromEntries: an own key `__proto__` (JSON.parse makes
+// one from `{"__proto__":…}`) stays a key, where assigning it would set the object's prototype.
 function parseJsonBytes(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(parseJsonBytes);
   if (typeof value !== 'object' || value === null) return value;
-  const out: Json = {};
-  for (const [k, v] of Object.entries(value)) {
-    out[k] = JSON_BYTES.has(k) && typeof v === 'string' ? JSON.parse(v) : parseJsonBytes(v);
-  }
-  return out;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [
+      k,
+      JSON_BYTES.has(k) && typeof v === 'string' ? JSON.parse(v) : parseJsonBytes(v),
+    ]),
+  );
 }
 
 /** Whether field `key` of a message in field `parent` is a proto map (its entries are kept as they are). */
@@ -39,18 +42,18 @@ const isMap = (key: string, parent: string) =>
 function withoutZeros(value: unknown, parent = ''): unknown {
   if (Array.isArray(value)) return value.map((v) => withoutZeros(v, parent));
   if (typeof value !== 'object' || value === null) return value;
-  const out: Json = {};
+  const out: [string, unknown][] = [];
   for (const [k, v] of Object.entries(value)) {
     if (v === '' || v === 0 || v === false || v === null) continue;
     if (Array.isArray(v) && v.length === 0) continue;
     if (isMap(k, parent)) {
       const entries = Object.entries(v as Json).map(([mk, mv]) => [mk, withoutZeros(mv, k)] as const);
-      if (entries.length > 0) out[k] = Object.fromEntries(entries);
+      if (entries.length > 0) out.push([k, Object.fromEntries(entries)]);
       continue;
     }
-    out[k] = withoutZeros(v, k);
+    out.push([k, withoutZeros(v, k)]);
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 /** The Protobuf frame, decoded by protobufjs, equals the JSON frame, zero values aside. */
@@ -150,6 +153,14 @@ describe('protobuf encode: pushes', () => {
         subscribe: { recoverable: true, epoch: 'e', offset: 12, positioned: true, data: { welcome: 1 } },
       },
     });
+  });
+
+  it('carries conn_info with a `__proto__` key as it is (a case the property below found)', () => {
+    const connInfo = JSON.parse('{"__proto__":[""],"n":1}') as unknown;
+    const pub: Publication = { data: '0', info: { user: '', client: '', conn_info: connInfo } };
+    const proto = sameAsJson((e) => e.publicationPush('', pub, undefined));
+    const decoded = ((proto['push'] as Json)['pub'] as Json)['info'] as Json;
+    assert.equal(JSON.stringify(decoded['conn_info']), '{"__proto__":[""],"n":1}');
   });
 
   it('never mismatches the JSON push for arbitrary publications', () => {
