@@ -129,13 +129,12 @@ export class GatewayNode implements ConnectionHost {
   }
 
   async start(): Promise<void> {
-    const positions = this.positions;
     const events = routeBrokerEvents({
       channel: this.hub.handleEvent,
       control: (data) => this.cluster.receive(data),
       resubscribed: () => {
         this.log.info('engine restored: pub/sub subscriptions are back, checking stream positions');
-        void positions.checkAll();
+        void this.positions.checkAll();
       },
     });
     await this.engine.broker.start(events);
@@ -146,7 +145,7 @@ export class GatewayNode implements ConnectionHost {
       interval,
     );
     this.presenceTimer.unref();
-    positions.every(this.config.client.channel_position_check_delay);
+    this.positions.every(this.config.client.channel_position_check_delay);
   }
 
   /** Sends a user operation or message to every node, this one included. */

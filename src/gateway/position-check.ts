@@ -9,9 +9,11 @@
  *
  * After an interruption a read that fails (the broker's command connection may come back after
  * its pub/sub one) is tried again with a capped backoff until it succeeds or a newer round starts:
- * that check is the one that matters most. A periodic round leaves a failed read to the next one. A subscription behind the top it read is given
- * `GRACE_MS` to catch up before it is told, so a publication on its way is not taken for a loss.
+ * that check is the one that matters most. A periodic round leaves a failed read to the next one.
+ * A subscription behind the top it read is given `GRACE_MS` to catch up before it is told, so a
+ * publication on its way is not taken for a loss.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { HistoryStore } from '../engine/types.js';
 import type { Logger } from '../log.js';
 import type { ClientSubscription } from './client-subscription.js';
@@ -37,8 +39,8 @@ export class PositionChecks {
   /** The round retrying its failed reads (after an interruption), while it runs. */
   private retrying: number | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private readonly waits = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
-  private stopped = false;
+  /** Aborted by `stop()`: ends every retry and grace wait. */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly node: PositionCheckContext) {}
 
@@ -86,22 +88,17 @@ export class PositionChecks {
 
   /** Stops the periodic check and every retry and grace wait. */
   stop(): void {
-    this.stopped = true;
     if (this.timer !== undefined) clearInterval(this.timer);
-    for (const wait of this.waits) {
-      clearTimeout(wait.timer);
-      wait.resolve();
-    }
-    this.waits.clear();
+    this.stopping.abort();
   }
 
   private current(round: number): boolean {
-    return !this.stopped && round === this.round;
+    return !this.stopping.signal.aborted && round === this.round;
   }
 
-  /** The channel's live subscriptions that track their position. */
-  private tracked(channel: string): ClientSubscription[] {
-    return this.node.hub.subscribers(channel).filter((s) => s.tracksPosition && s.buffer === null);
+  /** Still subscribed, and not buffering while it recovers. */
+  private isLive(sub: ClientSubscription): boolean {
+    return this.node.hub.has(sub) && sub.buffer === null;
   }
 
   /**
@@ -114,8 +111,8 @@ export class PositionChecks {
     retry: boolean,
     onFailure: () => void,
   ): Promise<{ grace: Promise<void> } | undefined> {
-    for (let delay = FIRST_RETRY_MS; this.current(round); delay = Math.min(delay * 2, MAX_RETRY_MS)) {
-      const subs = this.tracked(channel);
+    for (let wait = FIRST_RETRY_MS; this.current(round); wait = Math.min(wait * 2, MAX_RETRY_MS)) {
+      const subs = this.node.hub.subscribers(channel).filter((s) => s.tracksPosition && this.isLive(s));
       const first = subs[0];
       if (first === undefined) return undefined;
       let top: { offset: number; epoch: string };
@@ -125,35 +122,27 @@ export class PositionChecks {
       } catch {
         onFailure();
         if (!retry) return undefined;
-        await this.sleep(delay);
+        await this.sleep(wait);
         continue;
       }
-      const live = subs.filter((sub) => this.node.hub.has(sub) && sub.buffer === null);
-      for (const sub of live) if (sub.epoch !== top.epoch) sub.conn.onInsufficientState(sub);
-      const late = live.filter((sub) => sub.epoch === top.epoch && sub.offset < top.offset);
+      const behind = (sub: ClientSubscription): boolean =>
+        this.isLive(sub) && sub.epoch === top.epoch && sub.offset < top.offset;
+      for (const sub of subs) {
+        if (this.isLive(sub) && sub.epoch !== top.epoch) sub.conn.onInsufficientState(sub);
+      }
+      const late = subs.filter(behind);
       if (late.length === 0) return undefined;
       const grace = this.sleep(GRACE_MS).then(() => {
-        if (this.stopped) return;
-        for (const sub of late) {
-          if (!this.node.hub.has(sub) || sub.buffer !== null) continue;
-          if (sub.epoch === top.epoch && sub.offset < top.offset) sub.conn.onInsufficientState(sub);
-        }
+        if (this.stopping.signal.aborted) return;
+        for (const sub of late) if (behind(sub)) sub.conn.onInsufficientState(sub);
       });
       return { grace };
     }
     return undefined;
   }
 
+  /** Waits `ms`, or less once stopped. */
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wait = {
-        timer: setTimeout(() => {
-          this.waits.delete(wait);
-          resolve();
-        }, ms),
-        resolve,
-      };
-      this.waits.add(wait);
-    });
+    return delay(ms, undefined, { signal: this.stopping.signal }).catch(() => undefined);
   }
 }

@@ -14,6 +14,7 @@ import { Hub } from '../../../src/gateway/hub.js';
 import { NodeCounters } from '../../../src/gateway/node-counters.js';
 import { GRACE_MS, PositionChecks } from '../../../src/gateway/position-check.js';
 import { silentLogger } from '../../../src/log.js';
+import { sleep } from '../../harness/wait.js';
 import {
   CHANNEL_OPTIONS,
   RecordingBroker,
@@ -44,10 +45,6 @@ class FlakyHistory implements HistoryStore {
   close(): Promise<void> {
     return this.inner.close();
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 describe('position checks', () => {
@@ -85,6 +82,14 @@ describe('position checks', () => {
     return sub;
   }
 
+  /** A subscription of a connection to `news` that then missed `missed` publications. */
+  async function behindBy(missed: number): Promise<{ conn: RecordingSubscriber; sub: ClientSubscription }> {
+    const conn = subscriber('a');
+    const sub = await subscribedAtTop(conn, 'news');
+    await publish('news', missed);
+    return { conn, sub };
+  }
+
   it('tells a subscription behind its stream after the grace, and leaves one that caught up or is at the top', async () => {
     await publish('news', 2);
     const [behind, catching, atTop, plain] = ['a', 'b', 'c', 'd'].map((id) => subscriber(id));
@@ -118,9 +123,7 @@ describe('position checks', () => {
   });
 
   it('tries a failed read again until it works, then tells the subscription that fell behind', async () => {
-    const conn = subscriber('a');
-    const sub = await subscribedAtTop(conn, 'news');
-    await publish('news', 3);
+    const { conn, sub } = await behindBy(3);
     history.failures = 4;
     await checks.checkAll();
     assert.equal(history.reads, 5, 'four failed reads and the one that worked');
@@ -128,9 +131,7 @@ describe('position checks', () => {
   });
 
   it('stops retrying once stopped, and a newer round takes over from an older one', async () => {
-    const conn = subscriber('a');
-    const sub = await subscribedAtTop(conn, 'news');
-    await publish('news', 1);
+    const { conn, sub } = await behindBy(1);
     history.failures = 1_000;
     const older = checks.checkAll();
     await sleep(50);
@@ -168,9 +169,7 @@ describe('position checks', () => {
   });
 
   it('lets a round retrying after an interruption finish before the next periodic round', async () => {
-    const conn = subscriber('a');
-    const sub = await subscribedAtTop(conn, 'news');
-    await publish('news', 1);
+    const { conn, sub } = await behindBy(1);
     history.failures = 1_000;
     const retrying = checks.checkAll();
     checks.every(50);
